@@ -1,0 +1,304 @@
+import { Applied, LadderBook } from './ladder-book.js';
+import type { Ladder } from '../core/ladder.js';
+import { NumberMap } from '../core/number-map.js';
+
+/**
+ * An order-by-order book: every order with its price, remaining size, side and time of entry, in a
+ * FIFO queue per price level. Its levels aggregate exactly as an L2 book fed the same flow would.
+ *
+ * Where the data shows liquidity without its orders (a snapshot of levels, a LOBSTER level entering the
+ * window) the level holds it as `anonymous` size, counted ahead of every known order in the queue.
+ * Cancels and fills of unknown orders take from it (see takeAnonymous). A level whose total reaches zero
+ * is removed with any orders still listed in it (they left while out of sight); `droppedOrders` counts them.
+ *
+ * ```ts
+ * const book = new L3Book();
+ * book.add(7, Side.Bid, 100, 5, 0);
+ * book.fill(7, 2);
+ * book.bestBidSize(); // 3
+ * ```
+ */
+export class L3Book extends LadderBook {
+  private readonly index = new NumberMap(4096);
+  private id: Float64Array;
+  private price: Float64Array;
+  private size: Float64Array;
+  private filled: Float64Array;
+  private addedNs: Float64Array;
+  private side: Int8Array;
+  private level: Int32Array;
+  private prev: Int32Array;
+  private next: Int32Array;
+  private free: Int32Array;
+  private freeCount = 0;
+  private nextSlot = 0;
+  /** Orders removed together with a level that emptied while they were still listed. */
+  droppedOrders = 0;
+
+  constructor(capacity = 4096) {
+    super();
+    this.id = new Float64Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.size = new Float64Array(capacity);
+    this.filled = new Float64Array(capacity);
+    this.addedNs = new Float64Array(capacity);
+    this.side = new Int8Array(capacity);
+    this.level = new Int32Array(capacity);
+    this.prev = new Int32Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.free = new Int32Array(capacity);
+  }
+
+  /** Number of resting orders. */
+  get orderCount(): number {
+    return this.index.size;
+  }
+
+  /** Adds an order at the back of its level's queue. */
+  add(orderId: number, side: number, price: number, size: number, tsNs: number): number {
+    if ((side !== 1 && side !== -1) || !(size > 0)) return Applied.BadEvent;
+    let result: number = Applied.Ok;
+    if (this.index.get(orderId) >= 0) {
+      this.removeOrder(this.index.get(orderId));
+      result = Applied.DuplicateOrder;
+    }
+    const slot = this.allocate();
+    this.id[slot] = orderId;
+    this.price[slot] = price;
+    this.size[slot] = size;
+    this.filled[slot] = 0;
+    this.addedNs[slot] = tsNs;
+    this.side[slot] = side;
+    this.index.set(orderId, slot);
+    this.enqueue(slot, this.ladder(side), price);
+    return result;
+  }
+
+  /** Shrinks an order by `size` (partial cancel); removes it at zero. */
+  cancel(orderId: number, side: number, price: number, size: number): number {
+    const slot = this.index.get(orderId);
+    if (slot < 0) return this.takeAnonymous(side, price, size);
+    return this.reduce(slot, size);
+  }
+
+  /**
+   * Removes an order entirely (full cancel). The level loses the size the event states: if the book
+   * held the order at another size, the difference stays on the level as anonymous liquidity (or is
+   * taken from it), so level totals follow the venue, and the mismatch is reported.
+   */
+  delete(orderId: number, side: number, price: number, size: number): number {
+    const slot = this.index.get(orderId);
+    if (slot < 0) return this.takeAnonymous(side, price, size);
+    const excess = size > 0 ? this.size[slot]! - size : 0;
+    if (excess !== 0) {
+      const ladder = this.ladder(this.side[slot]!);
+      ladder.anonymous[this.level[slot]!] += excess;
+      ladder.size[this.level[slot]!] += excess;
+    }
+    this.removeOrder(slot);
+    return excess === 0 ? Applied.Ok : Applied.SizeMismatch;
+  }
+
+  /** Executes `size` of a resting order; removes it when nothing remains. */
+  fill(orderId: number, side: number, price: number, size: number): number {
+    const slot = this.index.get(orderId);
+    if (slot < 0) return this.takeAnonymous(side, price, size);
+    this.filled[slot] += size;
+    return this.reduce(slot, size);
+  }
+
+  /**
+   * Gives an order a new price and size. It keeps its queue place only when the price is unchanged and
+   * the size does not grow (the rule of CME, Nasdaq and most venues); otherwise it goes to the back.
+   * An unknown order is added (and reported).
+   */
+  modify(orderId: number, side: number, price: number, size: number, tsNs: number): number {
+    const slot = this.index.get(orderId);
+    if (slot < 0) {
+      if (size > 0) this.add(orderId, side, price, size, tsNs);
+      return Applied.UnknownOrder;
+    }
+    if (!(size > 0)) {
+      this.removeOrder(slot);
+      return Applied.Ok;
+    }
+    const ladder = this.ladder(this.side[slot]!);
+    if (price === this.price[slot] && size <= this.size[slot]! && side === this.side[slot]) {
+      const levelSlot = this.level[slot]!;
+      ladder.size[levelSlot] += size - this.size[slot]!;
+      this.size[slot] = size;
+      return Applied.Ok;
+    }
+    const filled = this.filled[slot]!;
+    const added = this.addedNs[slot]!;
+    this.removeOrder(slot);
+    this.add(orderId, side, price, size, added);
+    this.filled[this.index.get(orderId)] = filled;
+    return Applied.Ok;
+  }
+
+  /** Sets a level's total to `size` by adjusting its anonymous part (size <= 0 removes the level). */
+  setLevel(side: number, price: number, size: number): number {
+    if (side !== 1 && side !== -1) return Applied.BadEvent;
+    if (size <= 0) return this.deleteLevel(side, price);
+    const ladder = this.ladder(side);
+    const slot = ladder.ensure(price);
+    ladder.anonymous[slot] += size - ladder.size[slot]!;
+    ladder.size[slot] = size;
+    return Applied.Ok;
+  }
+
+  /** Removes a level with every order still listed in it. */
+  deleteLevel(side: number, price: number): number {
+    if (side !== 1 && side !== -1) return Applied.BadEvent;
+    const ladder = this.ladder(side);
+    const slot = ladder.find(price);
+    if (slot >= 0) this.dropLevel(ladder, slot);
+    return Applied.Ok;
+  }
+
+  /** Empties the book. */
+  clear(): void {
+    this.bids.clear();
+    this.asks.clear();
+    this.index.clear();
+    this.freeCount = 0;
+    this.nextSlot = 0;
+  }
+
+  /** Remaining size of an order, or NaN when the book does not hold it. */
+  orderSize(orderId: number): number {
+    const slot = this.index.get(orderId);
+    return slot < 0 ? NaN : this.size[slot]!;
+  }
+
+  /** Time the order entered the book (ns offset from the stream's time base), or NaN. */
+  orderAddedNs(orderId: number): number {
+    const slot = this.index.get(orderId);
+    return slot < 0 ? NaN : this.addedNs[slot]!;
+  }
+
+  /** Size queued ahead of an order at its price (anonymous liquidity first), or NaN for an unknown order. */
+  queueAhead(orderId: number): number {
+    const slot = this.index.get(orderId);
+    if (slot < 0) return NaN;
+    const ladder = this.ladder(this.side[slot]!);
+    let ahead = Math.max(0, ladder.anonymous[this.level[slot]!]!);
+    for (let at = this.prev[slot]!; at >= 0; at = this.prev[at]!) ahead += this.size[at]!;
+    return ahead;
+  }
+
+  /** Order ids resting at a level, front of the queue first (tests and evidence, not hot paths). */
+  ordersAt(side: number, price: number): number[] {
+    const ladder = this.ladder(side);
+    const slot = ladder.find(price);
+    const ids: number[] = [];
+    if (slot >= 0) for (let at = ladder.head[slot]!; at >= 0; at = this.next[at]!) ids.push(this.id[at]!);
+    return ids;
+  }
+
+  /**
+   * An unknown order left the level at `price`: the level total still drops by `size`, taken from its
+   * anonymous part (which goes negative when known orders listed there are in fact gone). Returns
+   * TookAnonymous when anonymous liquidity covered it, UnknownOrder otherwise (or when there is no level).
+   */
+  private takeAnonymous(side: number, price: number, size: number): number {
+    const ladder = this.ladder(side);
+    const slot = ladder.find(price);
+    if (slot < 0) return Applied.UnknownOrder;
+    const covered = ladder.anonymous[slot]! >= size;
+    ladder.anonymous[slot] -= size;
+    ladder.size[slot] -= size;
+    if (!(ladder.size[slot]! > 0)) this.dropLevel(ladder, slot);
+    return covered ? Applied.TookAnonymous : Applied.UnknownOrder;
+  }
+
+  private reduce(slot: number, size: number): number {
+    const remaining = this.size[slot]! - size;
+    if (remaining > 0) {
+      const ladder = this.ladder(this.side[slot]!);
+      const levelSlot = this.level[slot]!;
+      this.size[slot] = remaining;
+      ladder.size[levelSlot] -= size;
+      return Applied.Ok;
+    }
+    this.removeOrder(slot);
+    return remaining === 0 ? Applied.Ok : Applied.ExceedsSize;
+  }
+
+  private enqueue(slot: number, ladder: Ladder, price: number): void {
+    const levelSlot = ladder.ensure(price);
+    const tail = ladder.tail[levelSlot]!;
+    this.level[slot] = levelSlot;
+    this.prev[slot] = tail;
+    this.next[slot] = -1;
+    if (tail >= 0) this.next[tail] = slot;
+    else ladder.head[levelSlot] = slot;
+    ladder.tail[levelSlot] = slot;
+    ladder.orders[levelSlot]++;
+    ladder.size[levelSlot] += this.size[slot]!;
+  }
+
+  /** Unlinks an order from its level and frees it; removes the level when its total reaches zero. */
+  private removeOrder(slot: number): void {
+    const ladder = this.ladder(this.side[slot]!);
+    const levelSlot = this.level[slot]!;
+    const prev = this.prev[slot]!;
+    const next = this.next[slot]!;
+    if (prev >= 0) this.next[prev] = next;
+    else ladder.head[levelSlot] = next;
+    if (next >= 0) this.prev[next] = prev;
+    else ladder.tail[levelSlot] = prev;
+    ladder.orders[levelSlot]--;
+    ladder.size[levelSlot] -= this.size[slot]!;
+    this.release(slot);
+    if (!(ladder.size[levelSlot]! > 0)) this.dropLevel(ladder, levelSlot);
+  }
+
+  private dropLevel(ladder: Ladder, levelSlot: number): void {
+    for (let at = ladder.head[levelSlot]!; at >= 0; ) {
+      const after = this.next[at]!;
+      this.release(at);
+      this.droppedOrders++;
+      at = after;
+    }
+    ladder.remove(levelSlot);
+  }
+
+  private release(slot: number): void {
+    this.index.delete(this.id[slot]!);
+    if (this.freeCount === this.free.length) this.free = grownInt32(this.free);
+    this.free[this.freeCount++] = slot;
+  }
+
+  private allocate(): number {
+    if (this.freeCount > 0) return this.free[--this.freeCount]!;
+    const slot = this.nextSlot++;
+    if (slot === this.id.length) this.grow();
+    return slot;
+  }
+
+  private grow(): void {
+    const capacity = this.id.length * 2;
+    const grow = <T extends Float64Array | Int32Array | Int8Array>(old: T, make: new (n: number) => T): T => {
+      const next = new make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.id = grow(this.id, Float64Array);
+    this.price = grow(this.price, Float64Array);
+    this.size = grow(this.size, Float64Array);
+    this.filled = grow(this.filled, Float64Array);
+    this.addedNs = grow(this.addedNs, Float64Array);
+    this.side = grow(this.side, Int8Array);
+    this.level = grow(this.level, Int32Array);
+    this.prev = grow(this.prev, Int32Array);
+    this.next = grow(this.next, Int32Array);
+  }
+}
+
+function grownInt32(old: Int32Array): Int32Array {
+  const next = new Int32Array(old.length * 2);
+  next.set(old);
+  return next;
+}

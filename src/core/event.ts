@@ -1,0 +1,63 @@
+/**
+ * The vocabulary of the normalized event stream: actions, sides and flags.
+ * Every reader maps its venue's messages onto these; docs/DATA_SEMANTICS.md says what each one means.
+ */
+
+/** What one event row does. Stored in `EventBatch.action` (Uint8Array). */
+export const Action = {
+  /** L3: a new resting order (orderId, side, price, size). */
+  Add: 1,
+  /** L3: a resting order shrinks by `size` without trading (partial cancel). */
+  Cancel: 2,
+  /** L3: a resting order leaves the book without trading (full cancel); `size` is what it still had. */
+  Delete: 3,
+  /** L3: a resting order gets a new absolute `price` and `size`; priority rules in DATA_SEMANTICS.md. */
+  Modify: 4,
+  /** L3: a resting order is executed by `size` (passive side); the book shrinks by `size`. */
+  Fill: 5,
+  /** A trade print; `side` is the aggressor (Buy, Sell or Unknown). No book effect. */
+  Trade: 6,
+  /** The venue clears the instrument's book. */
+  Clear: 7,
+  /** L2: the level at `price` on `side` now holds `size` in total (size > 0). */
+  LevelSet: 8,
+  /** L2: the level at `price` on `side` is gone. */
+  LevelDelete: 9,
+  /** A snapshot starts: the instrument's book is cleared; rows until SnapshotEnd carry Flag.Snapshot. */
+  SnapshotBegin: 10,
+  /** The snapshot is complete; the book is valid from here. */
+  SnapshotEnd: 11,
+  /** A trading status change; `size` holds a `Status` code. No book effect. */
+  Status: 12,
+} as const;
+export type ActionCode = (typeof Action)[keyof typeof Action];
+
+const actionNames: Record<number, string> = Object.fromEntries(Object.entries(Action).map(([name, code]) => [code, name]));
+/** Returns the name of an action code, e.g. `actionName(Action.Add) === "Add"`. */
+export function actionName(code: number): string {
+  return actionNames[code] ?? `unknown(${code})`;
+}
+/** Number of action codes plus one: size of a per-action counter array indexed by code. */
+export const ACTION_SLOTS = 13;
+
+/** Trading status codes carried in `size` of a Status row (LOBSTER type 7 and venue status messages). */
+export const Status = { Halted: 1, Quoting: 2, Trading: 3 } as const;
+
+/** Side of a resting order or level (Bid/Ask), or aggressor side of a trade (Buy/Sell). */
+export const Side = { Bid: 1, Ask: -1, Buy: 1, Sell: -1, None: 0 } as const;
+
+/** Bits of `EventBatch.flags`. */
+export const Flag = {
+  /** Last row of one atomic venue update: books and features act only after it. */
+  Last: 1,
+  /** Row belongs to a snapshot (initial or resync state), not to live flow. */
+  Snapshot: 2,
+  /** The venue marked the receive timestamp unreliable (Databento F_BAD_TS_RECV). */
+  BadTsRecv: 4,
+  /** Execution against hidden (non-displayed) liquidity: no visible book effect (LOBSTER type 5). */
+  Hidden: 8,
+  /** The reader repaired this row under the `repair` policy; the integrity report says how. */
+  Repaired: 16,
+  /** The venue flagged the book as possibly inconsistent at this row (Databento F_MAYBE_BAD_BOOK). */
+  MaybeBadBook: 32,
+} as const;

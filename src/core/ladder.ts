@@ -1,0 +1,162 @@
+import { NumberMap } from './number-map.js';
+
+/**
+ * One side of a book: price levels in priority order. Level data lives in slot-indexed typed arrays;
+ * `rankKey`/`rankSlot` keep the levels sorted with the best level at the END, so the activity near the
+ * touch shifts few elements (bids sorted by price, asks by negated price).
+ *
+ * Each level has a total `size`, the part of it that belongs to no known order (`anonymous`: resting
+ * liquidity the data shows only as a level, e.g. a LOBSTER level entering the window, or a snapshot),
+ * and for L3 books the FIFO queue of its orders (`head`/`tail` order slots, `orders` count).
+ */
+export class Ladder {
+  price: Float64Array;
+  size: Float64Array;
+  anonymous: Float64Array;
+  orders: Int32Array;
+  head: Int32Array;
+  tail: Int32Array;
+  private rankKey: Float64Array;
+  private rankSlot: Int32Array;
+  private count = 0;
+  private readonly bySlotPrice = new NumberMap(256);
+  private free: Int32Array;
+  private freeCount = 0;
+  private nextSlot = 0;
+  private readonly sign: number;
+
+  /** `side` is 1 for bids (higher is better) and -1 for asks (lower is better). */
+  constructor(readonly side: number, capacity = 256) {
+    this.sign = side === 1 ? 1 : -1;
+    this.price = new Float64Array(capacity);
+    this.size = new Float64Array(capacity);
+    this.anonymous = new Float64Array(capacity);
+    this.orders = new Int32Array(capacity);
+    this.head = new Int32Array(capacity);
+    this.tail = new Int32Array(capacity);
+    this.rankKey = new Float64Array(capacity);
+    this.rankSlot = new Int32Array(capacity);
+    this.free = new Int32Array(capacity);
+  }
+
+  /** Number of levels. */
+  get depth(): number {
+    return this.count;
+  }
+
+  /** Slot of the level at `price`, or -1. */
+  find(price: number): number {
+    return this.bySlotPrice.get(price);
+  }
+
+  /** Slot of the level at rank `rank` (0 = best), or -1 beyond the depth. */
+  slotAt(rank: number): number {
+    return rank < this.count ? this.rankSlot[this.count - 1 - rank]! : -1;
+  }
+
+  /** Best price, NaN when empty. */
+  bestPrice(): number {
+    return this.count > 0 ? this.price[this.rankSlot[this.count - 1]!]! : NaN;
+  }
+
+  /** Size at the best level, 0 when empty. */
+  bestSize(): number {
+    return this.count > 0 ? this.size[this.rankSlot[this.count - 1]!]! : 0;
+  }
+
+  /** Returns the slot of the level at `price`, creating an empty level when there is none. */
+  ensure(price: number): number {
+    const existing = this.bySlotPrice.get(price);
+    if (existing >= 0) return existing;
+    const slot = this.freeCount > 0 ? this.free[--this.freeCount]! : this.nextSlot++;
+    if (slot >= this.price.length) this.growSlots();
+    this.price[slot] = price;
+    this.size[slot] = 0;
+    this.anonymous[slot] = 0;
+    this.orders[slot] = 0;
+    this.head[slot] = -1;
+    this.tail[slot] = -1;
+    this.bySlotPrice.set(price, slot);
+    this.insertRank(price * this.sign, slot);
+    return slot;
+  }
+
+  /** Removes the level in `slot`. */
+  remove(slot: number): void {
+    const price = this.price[slot]!;
+    this.bySlotPrice.delete(price);
+    const rank = this.rankOf(price * this.sign);
+    this.rankKey.copyWithin(rank, rank + 1, this.count);
+    this.rankSlot.copyWithin(rank, rank + 1, this.count);
+    this.count--;
+    if (this.freeCount === this.free.length) {
+      const grown = new Int32Array(this.free.length * 2);
+      grown.set(this.free);
+      this.free = grown;
+    }
+    this.free[this.freeCount++] = slot;
+  }
+
+  /** Removes every level. */
+  clear(): void {
+    this.bySlotPrice.clear();
+    this.count = 0;
+    this.freeCount = 0;
+    this.nextSlot = 0;
+  }
+
+  private insertRank(key: number, slot: number): void {
+    if (this.count === this.rankKey.length) {
+      const keys = new Float64Array(this.count * 2);
+      keys.set(this.rankKey);
+      this.rankKey = keys;
+      const slots = new Int32Array(this.count * 2);
+      slots.set(this.rankSlot);
+      this.rankSlot = slots;
+    }
+    // Most inserts land near the best end: scan back a few places before falling back to bisection.
+    const keys = this.rankKey;
+    let at = this.count;
+    const stop = Math.max(0, this.count - 8);
+    while (at > stop && keys[at - 1]! > key) at--;
+    if (at === stop && stop > 0 && keys[at - 1]! > key) at = this.lowerBound(key, at);
+    keys.copyWithin(at + 1, at, this.count);
+    this.rankSlot.copyWithin(at + 1, at, this.count);
+    keys[at] = key;
+    this.rankSlot[at] = slot;
+    this.count++;
+  }
+
+  private rankOf(key: number): number {
+    const keys = this.rankKey;
+    for (let i = this.count - 1, stop = Math.max(0, this.count - 8); i >= stop; i--) if (keys[i] === key) return i;
+    return this.lowerBound(key, this.count);
+  }
+
+  /** First index in [0, end) whose key is >= `key`. */
+  private lowerBound(key: number, end: number): number {
+    let lo = 0;
+    let hi = end;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.rankKey[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private growSlots(): void {
+    const capacity = this.price.length * 2;
+    const grow = <T extends Float64Array | Int32Array>(old: T, make: new (n: number) => T): T => {
+      const next = new make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.price = grow(this.price, Float64Array);
+    this.size = grow(this.size, Float64Array);
+    this.anonymous = grow(this.anonymous, Float64Array);
+    this.orders = grow(this.orders, Int32Array);
+    this.head = grow(this.head, Int32Array);
+    this.tail = grow(this.tail, Int32Array);
+  }
+}

@@ -1,0 +1,106 @@
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { FlowmineError, InputError } from '../core/errors.js';
+
+const CHUNK_BYTES = 1 << 20;
+
+/** Compression recognised by magic bytes. */
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+export function compressionOf(head: Uint8Array): Compression {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  return 'none';
+}
+
+/** Reads the first bytes of a file as stored (not decompressed); a missing file is a one-line error. */
+export function rawHead(path: string, bytes = 4): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new FlowmineError(`${path}: cannot open (${code === 'ENOENT' ? 'no such file' : code})`);
+  }
+  try {
+    const head = new Uint8Array(bytes);
+    const n = readSync(fd, head, 0, bytes, 0);
+    return head.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Streams a file's bytes, decompressing gzip and zstd (detected by magic bytes). A corrupt or
+ * truncated compressed stream ends in an InputError naming the file and the compressed byte offset.
+ */
+export async function* fileBytes(path: string): AsyncGenerator<Uint8Array> {
+  const compression = compressionOf(rawHead(path));
+  const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  try {
+    if (compression === 'none') {
+      yield* raw as AsyncIterable<Buffer>;
+    } else if (compression === 'gzip') {
+      const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+      raw.on('error', (error) => gunzip.destroy(error));
+      raw.pipe(gunzip);
+      try {
+        yield* gunzip as AsyncIterable<Buffer>;
+      } catch (error) {
+        throw corrupt(path, 'gzip', raw.bytesRead, error);
+      } finally {
+        gunzip.destroy();
+      }
+    } else {
+      yield* zstdChunks(raw as AsyncIterable<Buffer>, path);
+    }
+  } finally {
+    raw.destroy();
+  }
+}
+
+async function* zstdChunks(raw: AsyncIterable<Buffer>, path: string): AsyncGenerator<Uint8Array> {
+  const pending: Uint8Array[] = [];
+  const zstd = new Decompress((data) => void pending.push(data));
+  let consumed = 0;
+  const push = (chunk: Uint8Array, final: boolean) => {
+    try {
+      zstd.push(chunk, final);
+    } catch (error) {
+      throw corrupt(path, 'zstd', consumed, error);
+    }
+    consumed += chunk.length;
+  };
+  for await (const chunk of raw) {
+    push(chunk, false);
+    while (pending.length) yield pending.shift()!;
+  }
+  push(new Uint8Array(0), true);
+  while (pending.length) yield pending.shift()!;
+}
+
+function corrupt(path: string, kind: string, offset: number, error: unknown): InputError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new InputError(path, 0, `${kind} stream`, `corrupt or truncated near compressed byte ${offset} (${reason})`);
+}
+
+/** Reads up to `bytes` decompressed bytes from the start of a file (for sniffing). */
+export async function headBytes(path: string, bytes = 4096): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const iterator = fileBytes(path);
+  try {
+    for await (const chunk of iterator) {
+      parts.push(chunk);
+      total += chunk.length;
+      if (total >= bytes) break;
+    }
+  } catch (error) {
+    if (total === 0) throw error;
+  } finally {
+    await iterator.return(undefined);
+  }
+  return Buffer.concat(parts).subarray(0, bytes);
+}

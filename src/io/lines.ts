@@ -1,0 +1,68 @@
+import { fileBytes } from './bytes.js';
+
+/**
+ * A run of whole text lines inside `bytes[0, end)`. `firstLine` is the 1-based line number of the
+ * first line in the run. Lines end with `\n` (a `\r` before it is the reader's to strip); the file's
+ * last line may have no newline.
+ */
+export interface LineChunk {
+  bytes: Uint8Array;
+  end: number;
+  firstLine: number;
+}
+
+/**
+ * Streams a (possibly compressed) text file as chunks of whole lines, without splitting into strings.
+ * Hot readers scan `bytes` directly.
+ */
+export async function* lineChunks(path: string): AsyncGenerator<LineChunk> {
+  let carry: Uint8Array | null = null;
+  let line = 1;
+  for await (const chunk of fileBytes(path)) {
+    const bytes: Uint8Array = carry ? concat(carry, chunk) : chunk;
+    const lastNewline = bytes.lastIndexOf(10);
+    if (lastNewline < 0) {
+      carry = bytes;
+      continue;
+    }
+    const end = lastNewline + 1;
+    yield { bytes, end, firstLine: line };
+    line += countNewlines(bytes, end);
+    carry = end < bytes.length ? bytes.slice(end) : null;
+  }
+  if (carry && carry.length > 0) yield { bytes: carry, end: carry.length, firstLine: line };
+}
+
+/** Streams a text file line by line as strings (for JSON-per-line formats, where parsing dominates). */
+export async function* textLines(path: string): AsyncGenerator<[line: number, text: string]> {
+  const decoder = new TextDecoder();
+  for await (const chunk of lineChunks(path)) {
+    const text = decoder.decode(chunk.bytes.subarray(0, chunk.end));
+    let line = chunk.firstLine;
+    let start = 0;
+    while (start < text.length) {
+      let stop = text.indexOf('\n', start);
+      if (stop < 0) stop = text.length;
+      const end = stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
+      yield [line++, text.slice(start, end)];
+      start = stop + 1;
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function countNewlines(bytes: Uint8Array, end: number): number {
+  let n = 0;
+  let i = bytes.indexOf(10);
+  while (i >= 0 && i < end) {
+    n++;
+    i = bytes.indexOf(10, i + 1);
+  }
+  return n;
+}

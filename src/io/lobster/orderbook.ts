@@ -1,0 +1,156 @@
+import { InputError } from '../../core/errors.js';
+import type { Integrity } from '../../core/integrity.js';
+import { lineChunks, type LineChunk } from '../lines.js';
+
+/**
+ * The rows of a LOBSTER orderbook file, read in step with the message file: row i is the top-N book
+ * after message i (ask price, ask size, bid price, bid size per level; empty levels hold ±9999999999
+ * and size 0). Keeps only the rows of the message chunk being read.
+ */
+export class OrderbookRows {
+  /** Row values, `4 * levels` per row, for lines [firstLine, firstLine + count). */
+  values = new Float64Array(0);
+  levels = 0;
+  private firstLine = 1;
+  private count = 0;
+  /** Lines whose row was unusable (malformed): no resync is possible after their message. */
+  private readonly unusable = new Set<number>();
+  private readonly chunks: AsyncGenerator<LineChunk>;
+  private done = false;
+  private missingReported = false;
+
+  constructor(readonly path: string, private readonly integrity: Integrity) {
+    this.chunks = lineChunks(path);
+  }
+
+  /** Drops rows before `firstLine`, then loads rows until `lastLine` is available or the file ends. */
+  async ensure(firstLine: number, lastLine: number): Promise<void> {
+    this.discardBefore(firstLine);
+    while (!this.done && this.firstLine + this.count <= lastLine) {
+      const next = await this.chunks.next();
+      if (next.done) {
+        this.done = true;
+        break;
+      }
+      this.append(next.value);
+    }
+  }
+
+  /** Offset of line's row in `values`, or -1 when the row is unusable or missing. */
+  rowOffset(line: number): number {
+    const index = line - this.firstLine;
+    if (index >= 0 && index < this.count) return this.unusable.has(line) ? -1 : index * 4 * this.levels;
+    if (!this.missingReported) {
+      this.missingReported = true;
+      if (this.integrity.policy === 'strict') throw new InputError(this.path, line, 'row', 'orderbook file ends before the message file');
+    }
+    this.integrity.report.count('orderbook_row_missing', `${this.path}:${line}`);
+    return -1;
+  }
+
+  /** Reports orderbook rows beyond the last message. */
+  async checkExhausted(lastMessageLine: number): Promise<void> {
+    await this.ensure(lastMessageLine, Number.MAX_SAFE_INTEGER);
+    const extra = this.firstLine + this.count - 1 - lastMessageLine;
+    if (extra > 0) {
+      if (this.integrity.policy === 'strict') throw new InputError(this.path, lastMessageLine + 1, 'row', `${extra} orderbook rows have no message`);
+      this.integrity.report.count('orderbook_rows_without_message', `${this.path}:${lastMessageLine + 1}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.chunks.return(undefined);
+  }
+
+  private discardBefore(line: number): void {
+    const drop = Math.min(this.count, line - this.firstLine);
+    if (drop <= 0) return;
+    const width = 4 * this.levels;
+    this.values.copyWithin(0, drop * width, this.count * width);
+    this.firstLine += drop;
+    this.count -= drop;
+    for (const unusable of [...this.unusable]) if (unusable < this.firstLine) this.unusable.delete(unusable);
+  }
+
+  private append(chunk: LineChunk): void {
+    const bytes = chunk.bytes;
+    if (this.levels === 0) this.levels = detectLevels(bytes, chunk.end, this.path);
+    const width = 4 * this.levels;
+    const room = this.count + estimateLines(bytes, chunk.end);
+    if (this.values.length < room * width) {
+      const grown = new Float64Array(room * width * 2);
+      grown.set(this.values.subarray(0, this.count * width));
+      this.values = grown;
+    }
+
+    let line = chunk.firstLine;
+    let pos = 0;
+    const end = chunk.end;
+    const values = this.values;
+    while (pos < end) {
+      let lineEnd = bytes.indexOf(10, pos);
+      if (lineEnd < 0 || lineEnd >= end) lineEnd = end;
+      let stop = lineEnd;
+      if (stop > pos && bytes[stop - 1] === 13) stop--;
+      const base = this.count * width;
+      let p = pos;
+      let field = 0;
+      let ok = true;
+      // Hot loop: integers separated by commas, parsed from bytes.
+      while (field < width) {
+        let negative = false;
+        if (bytes[p] === 45) {
+          negative = true;
+          p++;
+        }
+        let value = 0;
+        let digits = 0;
+        let c = bytes[p]!;
+        while (p < stop && c >= 48 && c <= 57) {
+          value = value * 10 + (c - 48);
+          digits++;
+          c = bytes[++p]!;
+        }
+        if (digits === 0) {
+          ok = false;
+          break;
+        }
+        values[base + field++] = negative ? -value : value;
+        if (field < width) {
+          if (p >= stop || bytes[p] !== 44) {
+            ok = false;
+            break;
+          }
+          p++;
+        }
+      }
+      if (!ok || p !== stop) {
+        const raw = Buffer.from(bytes.subarray(pos, stop)).toString('latin1');
+        const found = raw.split(',').length;
+        const detail = found !== width ? `expected ${width} fields, found ${found}` : `expected integers, found "${raw.split(',')[field]}"`;
+        this.integrity.reject('malformed_orderbook_row', line, found !== width ? 'columns' : `field ${field + 1}`, detail, raw, this.path);
+        this.unusable.add(line);
+      }
+      this.count++;
+      line++;
+      pos = lineEnd + 1;
+    }
+  }
+}
+
+
+function detectLevels(bytes: Uint8Array, end: number, path: string): number {
+  let lineEnd = bytes.indexOf(10);
+  if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+  let commas = 0;
+  for (let i = 0; i < lineEnd; i++) if (bytes[i] === 44) commas++;
+  const fields = commas + 1;
+  if (fields % 4 !== 0) throw new InputError(path, 1, 'columns', `an orderbook row has 4 fields per level, found ${fields}`);
+  return fields / 4;
+}
+
+function estimateLines(bytes: Uint8Array, end: number): number {
+  let n = 1;
+  for (let i = bytes.indexOf(10); i >= 0 && i < end; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}

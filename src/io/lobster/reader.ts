@@ -1,0 +1,304 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { BatchBuilder, type EventBatch } from '../../core/batch.js';
+import { UsageError } from '../../core/errors.js';
+import { Action, Flag, Status } from '../../core/event.js';
+import { InstrumentTable } from '../../core/instrument.js';
+import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import type { EventSource, OpenOptions } from '../../core/source.js';
+import { parseIsoDate, zonedMidnightNs } from '../../core/time.js';
+import { lineChunks, type LineChunk } from '../lines.js';
+import { OrderbookRows } from './orderbook.js';
+import { FIX_KIND_NAMES, TopWindow } from './window.js';
+
+/** LOBSTER times are seconds after midnight in New York (Nasdaq's exchange time). */
+export const LOBSTER_TIME_ZONE = 'America/New_York';
+const NAME = /(?:^|_)([A-Z][A-Z0-9.]*)_(\d{4}-\d{2}-\d{2})_.*message_(\d+)/;
+
+/** What a LOBSTER file name tells: ticker, date and level count. */
+export function parseLobsterName(fileName: string): { ticker: string; date: string; levels: number } | null {
+  const match = NAME.exec(basename(fileName));
+  return match ? { ticker: match[1]!, date: match[2]!, levels: Number(match[3]) } : null;
+}
+
+/** The orderbook file written beside a message file, if it exists. */
+export function lobsterCompanion(messagePath: string): string | null {
+  const name = basename(messagePath);
+  if (!name.includes('_message_')) return null;
+  const candidate = join(dirname(messagePath), name.replace('_message_', '_orderbook_'));
+  return existsSync(candidate) ? candidate : null;
+}
+
+/**
+ * Reads a LOBSTER message file (types 1–7) into L3 events, one atomic update per message. With the
+ * companion orderbook file, levels that enter the top-N window unannounced are resolved from it (see
+ * TopWindow) and counted in the integrity report's notes.
+ */
+export class LobsterSource implements EventSource {
+  readonly format = 'lobster';
+  readonly granularity = 'L3' as const;
+  readonly instruments = new InstrumentTable();
+  readonly integrity: Integrity;
+  readonly ticker: string;
+  readonly date: string;
+  readonly companion: string | null;
+  readonly windowLevels: number | undefined;
+  private readonly batchRows: number;
+
+  constructor(readonly path: string, options: OpenOptions = {}) {
+    const named = parseLobsterName(path);
+    const date = options.date ?? named?.date;
+    if (!date) throw new UsageError(`${path}: no date in the file name (TICKER_YYYY-MM-DD_…); give --date`);
+    if (!parseIsoDate(date)) throw new UsageError(`--date: not a date (YYYY-MM-DD): "${date}"`);
+    this.date = date;
+    this.ticker = named?.ticker ?? basename(path).replace(/\.[^.]*$/, '');
+    this.companion = options.companion === false ? null : (options.companion ?? lobsterCompanion(path));
+    this.windowLevels = named?.levels;
+    this.batchRows = options.batchRows ?? 8192;
+    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
+    this.instruments.intern({ venue: 'nasdaq', symbol: this.ticker, venueId: -1, priceDecimals: 4, sizeDecimals: 0, tickUnits: 100 });
+  }
+
+  async *batches(): AsyncGenerator<EventBatch> {
+    const builder = new BatchBuilder(this.instruments, zonedMidnightNs(this.date, LOBSTER_TIME_ZONE), this.batchRows);
+    const orderbook = this.companion ? new OrderbookRows(this.companion, this.integrity) : null;
+    const parser = new MessageParser(builder, this.integrity, orderbook);
+    try {
+      for await (const chunk of lineChunks(this.path)) {
+        if (orderbook) await orderbook.ensure(chunk.firstLine, chunk.firstLine + countLines(chunk) - 1);
+        parser.parse(chunk);
+        for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
+      }
+      parser.finish();
+      const last = builder.flush();
+      if (last) yield last;
+      if (orderbook) await orderbook.checkExhausted(parser.lastLine);
+    } finally {
+      await orderbook?.close();
+    }
+  }
+}
+
+function countLines(chunk: LineChunk): number {
+  let n = 0;
+  for (let i = chunk.bytes.indexOf(10); i >= 0 && i < chunk.end; i = chunk.bytes.indexOf(10, i + 1)) n++;
+  return chunk.end > 0 && chunk.bytes[chunk.end - 1] !== 10 ? n + 1 : n;
+}
+
+const FIELD_NAMES = ['time', 'type', 'order_id', 'size', 'price', 'direction'];
+const NO_VALUE = -0.5; // marks a field that failed to parse (valid fields are integers)
+
+/** Parses message lines straight from bytes into the batch builder. One instance per file. */
+class MessageParser {
+  private readonly fields = new Float64Array(6);
+  private prevTs = -Infinity;
+  lastLine = 0;
+  private window: TopWindow | null = null;
+  private readonly fixCounts = new Float64Array(FIX_KIND_NAMES.length);
+  private resolvedMessages = 0;
+
+  constructor(
+    private readonly builder: BatchBuilder,
+    private readonly integrity: Integrity,
+    private readonly orderbook: OrderbookRows | null,
+  ) {}
+
+  // Hot loop: one pass over the bytes, fields parsed in place. Kept as one function on purpose.
+  parse(chunk: LineChunk): void {
+    const bytes = chunk.bytes;
+    const end = chunk.end;
+    const fields = this.fields;
+    const report = this.integrity.report;
+    let line = chunk.firstLine;
+    let pos = 0;
+    while (pos < end) {
+      const lineStart = pos;
+      let lineEnd = bytes.indexOf(10, pos);
+      if (lineEnd < 0 || lineEnd >= end) lineEnd = end;
+      pos = lineEnd + 1;
+      let stop = lineEnd;
+      if (stop > lineStart && bytes[stop - 1] === 13) stop--;
+      if (stop === lineStart) {
+        // Blank lines carry no message; count them so every line is accounted for.
+        report.note('blank_lines');
+        line++;
+        continue;
+      }
+      report.rowsRead++;
+      this.lastLine = line;
+
+      // Field 0: time, seconds after midnight with up to 9 decimals -> ns.
+      let p = lineStart;
+      let seconds = 0;
+      let digits = 0;
+      let c = bytes[p]!;
+      while (c >= 48 && c <= 57 && p < stop) {
+        seconds = seconds * 10 + (c - 48);
+        digits++;
+        c = bytes[++p]!;
+      }
+      let nanos = 0;
+      let fracDigits = 0;
+      if (p < stop && c === 46) {
+        c = bytes[++p]!;
+        while (c >= 48 && c <= 57 && p < stop) {
+          nanos = nanos * 10 + (c - 48);
+          fracDigits++;
+          c = bytes[++p]!;
+        }
+      }
+      fields[0] = digits > 0 && fracDigits <= 9 && (p === stop || c === 44) ? seconds * 1e9 + nanos * POW10_9[fracDigits]! : NO_VALUE;
+      // Fields 1..5: signed integers.
+      let field = 1;
+      let ok = fields[0] !== NO_VALUE;
+      if (!ok) field = 0;
+      while (ok && field < 6) {
+        if (p >= stop || bytes[p] !== 44) {
+          ok = false;
+          break;
+        }
+        p++;
+        let negative = false;
+        if (bytes[p] === 45) {
+          negative = true;
+          p++;
+        }
+        let value = 0;
+        let n = 0;
+        c = bytes[p]!;
+        while (p < stop && c >= 48 && c <= 57) {
+          value = value * 10 + (c - 48);
+          n++;
+          c = bytes[++p]!;
+        }
+        if (n === 0 || (p < stop && c !== 44)) {
+          ok = false;
+          break;
+        }
+        fields[field++] = negative ? -value : value;
+      }
+      if (!ok || p !== stop) {
+        this.malformed(bytes, lineStart, stop, line, field);
+        line++;
+        continue;
+      }
+      this.message(line, bytes, lineStart, stop);
+      line++;
+    }
+  }
+
+  private message(line: number, bytes: Uint8Array, lineStart: number, stop: number): void {
+    const fields = this.fields;
+    const builder = this.builder;
+    let ts = fields[0]!;
+    const type = fields[1]!;
+    const orderId = fields[2]!;
+    const size = fields[3]!;
+    const price = fields[4]!;
+    const direction = fields[5]!;
+    const start = builder.length;
+    let flags = 0;
+    if (direction !== 1 && direction !== -1) return this.reject(bytes, lineStart, stop, line, 'direction', `must be 1 or -1, was ${direction}`);
+    if (type !== 7) {
+      if (type < 1 || type > 6) return this.reject(bytes, lineStart, stop, line, 'type', `unknown message type ${type} (LOBSTER has 1-7)`);
+      if (size <= 0) return this.reject(bytes, lineStart, stop, line, 'size', `must be positive, was ${size}`);
+      if (price <= 0) return this.reject(bytes, lineStart, stop, line, 'price', `must be positive, was ${price}`);
+    }
+    if (ts < this.prevTs) {
+      const detail = `time goes back ${((this.prevTs - ts) / 1e9).toFixed(9)} s`;
+      if (!this.integrity.repair('timestamp_regression', line, 'time', detail, text(bytes, lineStart, stop))) return;
+      ts = this.prevTs;
+      flags = Flag.Repaired;
+    }
+    this.prevTs = ts;
+    // The orderbook's level count is known once its first chunk is read, before the first message.
+    if (this.orderbook && !this.window) this.window = new TopWindow(this.orderbook.levels);
+    const window = this.window;
+    switch (type) {
+      case 1:
+        builder.push(ts, NaN, 0, Action.Add, direction, price, size, orderId, line, flags, line);
+        window?.apply(direction, price, size);
+        break;
+      case 2:
+        builder.push(ts, NaN, 0, Action.Cancel, direction, price, size, orderId, line, flags, line);
+        window?.apply(direction, price, -size);
+        break;
+      case 3:
+        builder.push(ts, NaN, 0, Action.Delete, direction, price, size, orderId, line, flags, line);
+        window?.apply(direction, price, -size);
+        break;
+      case 4:
+        // The tape sees a trade by the opposite side; the book sees the resting order filled.
+        builder.push(ts, NaN, 0, Action.Trade, -direction, price, size, orderId, line, flags, line);
+        builder.push(ts, NaN, 0, Action.Fill, direction, price, size, orderId, line, flags, line);
+        window?.apply(direction, price, -size);
+        break;
+      case 5:
+        builder.push(ts, NaN, 0, Action.Trade, -direction, price, size, orderId, line, flags | Flag.Hidden, line);
+        break;
+      case 6:
+        // Cross trade (opening/closing auction): no aggressor.
+        builder.push(ts, NaN, 0, Action.Trade, 0, price, size, orderId, line, flags, line);
+        break;
+      default: {
+        const status = price === -1 ? Status.Halted : price === 0 ? Status.Quoting : price === 1 ? Status.Trading : 0;
+        if (status === 0) {
+          builder.push(ts, NaN, 0, Action.Status, 0, 0, 0, 0, line, flags, line);
+          this.builder.endUpdate();
+          this.integrity.report.count('unknown_halt_code', `line ${line}: price: ${price}`);
+          return;
+        }
+        builder.push(ts, NaN, 0, Action.Status, 0, 0, status, 0, line, flags, line);
+      }
+    }
+    if (flags & Flag.Repaired) this.integrity.report.note('rows_emitted_repaired', builder.length - start);
+    this.resync(line, ts);
+    builder.endUpdate();
+  }
+
+  /** Emits the corrections the orderbook row demands after this message. */
+  private resync(line: number, ts: number): void {
+    const window = this.window;
+    if (!window) return;
+    const orderbook = this.orderbook!;
+    const offset = orderbook.rowOffset(line);
+    if (offset < 0) return;
+    const fixes = window.reconcile(orderbook.values, offset);
+    if (fixes === 0) return;
+    this.resolvedMessages++;
+    for (let k = 0; k < fixes; k++) {
+      const size = window.fixSz[k]!;
+      const action = size > 0 ? Action.LevelSet : Action.LevelDelete;
+      this.builder.push(ts, NaN, 0, action, window.fixSide[k]!, window.fixPx[k]!, size, 0, line, Flag.Repaired, line);
+      this.fixCounts[window.fixKind[k]!]++;
+    }
+  }
+
+  finish(): void {
+    const report = this.integrity.report;
+    if (!this.window) return;
+    report.note('messages_resolved_by_orderbook', this.resolvedMessages);
+    for (let kind = 1; kind < FIX_KIND_NAMES.length; kind++) report.note(FIX_KIND_NAMES[kind]!, this.fixCounts[kind]!);
+  }
+
+  private malformed(bytes: Uint8Array, lineStart: number, stop: number, line: number, field: number): void {
+    const raw = text(bytes, lineStart, stop);
+    const count = raw.split(',').length;
+    if (count !== 6) return this.reject(bytes, lineStart, stop, line, 'columns', `expected 6 fields, found ${count}`);
+    const name = FIELD_NAMES[Math.min(field, 5)]!;
+    const value = raw.split(',')[Math.min(field, 5)];
+    const expected = field === 0 ? 'seconds after midnight with at most 9 decimals' : 'an integer';
+    this.reject(bytes, lineStart, stop, line, name, `expected ${expected}, found "${value}"`);
+  }
+
+  private reject(bytes: Uint8Array, lineStart: number, stop: number, line: number, field: string, detail: string): void {
+    this.integrity.reject('malformed_row', line, field, detail, text(bytes, lineStart, stop));
+    // The orderbook row still describes the book after this line; the next message resyncs from it.
+  }
+}
+
+const POW10_9 = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
+
+function text(bytes: Uint8Array, start: number, stop: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, stop - start).toString('latin1');
+}
