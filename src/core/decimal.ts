@@ -56,9 +56,7 @@ export function parseUnits(text: string, decimals: number): number {
 /** Exponent notation (as JSON numbers print, e.g. `1e-8`): falls back to rounding, checked for exactness. */
 function parseExponent(text: string, decimals: number): number {
   const value = Number(text);
-  if (!Number.isFinite(value)) return NaN;
-  const scaled = Math.round(value * POW10[decimals]!);
-  return Math.abs(scaled / POW10[decimals]! - value) <= Math.abs(value) * 1e-12 ? scaled : NaN;
+  return Number.isFinite(value) ? numberToUnits(value, decimals) : NaN;
 }
 
 /**
@@ -68,7 +66,8 @@ function parseExponent(text: string, decimals: number): number {
 export function numberToUnits(value: number, decimals: number): number {
   const scaled = Math.round(value * POW10[decimals]!);
   if (!Number.isFinite(scaled) || Math.abs(scaled) > Number.MAX_SAFE_INTEGER) return NaN;
-  return Math.abs(scaled - value * POW10[decimals]!) < 1e-6 * Math.max(1, Math.abs(scaled)) ? scaled : NaN;
+  // Both the JSON literal and this quotient are the double nearest to the same decimal, so equality is exact.
+  return scaled / POW10[decimals]! === value ? scaled : NaN;
 }
 
 /**

@@ -1,0 +1,153 @@
+import type { EventBatch } from '../core/batch.js';
+import { UsageError } from '../core/errors.js';
+import type { InstrumentTable } from '../core/instrument.js';
+import type { ColumnSpec, TableWriter } from '../core/table.js';
+import type { BookView } from './view.js';
+
+/** What `replay --emit` writes: best bid/offer, or the top N levels in LOBSTER's orderbook layout. */
+export type EmitSpec = { kind: 'bbo' } | { kind: 'depth'; levels: number };
+
+/** Parses `bbo` or `depth:N`. */
+export function parseEmitSpec(text: string): EmitSpec {
+  if (text === 'bbo') return { kind: 'bbo' };
+  const match = /^depth:(\d+)$/.exec(text);
+  if (match && Number(match[1]) >= 1 && Number(match[1]) <= 1000) return { kind: 'depth', levels: Number(match[1]) };
+  throw new UsageError(`--emit ${text}: expected bbo or depth:N (1 <= N <= 1000)`);
+}
+
+/** The output contract's columns (DESIGN.md): ts_ns, seq, [instrument], then the book columns. */
+export function emitColumns(spec: EmitSpec, withInstrument: boolean): ColumnSpec[] {
+  const columns: ColumnSpec[] = [
+    { name: 'ts_ns', type: 'epoch_ns' },
+    { name: 'seq', type: 'int' },
+  ];
+  if (withInstrument) columns.push({ name: 'instrument', type: 'text' });
+  if (spec.kind === 'bbo') {
+    for (const name of ['bid_px', 'bid_sz', 'ask_px', 'ask_sz']) columns.push({ name, type: 'decimal' });
+  } else {
+    for (let level = 1; level <= spec.levels; level++) {
+      for (const name of ['ask_px', 'ask_sz', 'bid_px', 'bid_sz']) columns.push({ name: `${name}_${level}`, type: 'decimal' });
+    }
+  }
+  return columns;
+}
+
+/** Parses an interval such as `100ms`, `1s`, `500us`, `2m` into nanoseconds. */
+export function parseIntervalNs(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(text);
+  const unit = match ? { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }[match[2] as 'ns'] : NaN;
+  const ns = match ? Math.round(Number(match[1]) * unit) : NaN;
+  if (!(ns >= 1)) throw new UsageError(`interval "${text}": expected a number and a unit (ns, us, ms, s, m, h), e.g. 100ms`);
+  return ns;
+}
+
+/**
+ * Writes book states as table rows: after every complete update, or, with `everyNs`, once per interval
+ * boundary with the state as of that boundary (the last update at or before it). Columns per emitColumns.
+ */
+export class BookEmitter {
+  /** Per instrument: cached state values (bbo: 4; depth: 4 * levels) for interval sampling. */
+  private readonly cache: Float64Array[] = [];
+  private readonly cacheSeq: number[] = [];
+  private readonly nextBoundary: number[] = [];
+  private readonly lastTs: number[] = [];
+  private readonly width: number;
+  private baseNs = 0n;
+
+  constructor(
+    private readonly writer: TableWriter,
+    private readonly spec: EmitSpec,
+    private readonly instruments: InstrumentTable,
+    private readonly withInstrument: boolean,
+    private readonly everyNs?: number,
+  ) {
+    this.width = spec.kind === 'bbo' ? 4 : 4 * spec.levels;
+  }
+
+  /** The replay's update handler. */
+  readonly onUpdate = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
+    this.baseNs = batch.timeBaseNs;
+    const ts = batch.tsEvent[row]!;
+    if (this.everyNs === undefined) {
+      this.rowStart(batch.timeBaseNs, ts, batch.seq[row]!, instrument);
+      this.bookCells(book, instrument);
+      this.writer.endRow();
+      return;
+    }
+    let cache = this.cache[instrument];
+    if (!cache) {
+      cache = this.cache[instrument] = new Float64Array(this.width).fill(NaN);
+      this.nextBoundary[instrument] = Math.ceil(ts / this.everyNs) * this.everyNs;
+    }
+    // Boundaries before this update show the state before it.
+    let boundary = this.nextBoundary[instrument]!;
+    for (; boundary < ts; boundary += this.everyNs) this.cachedRow(instrument, boundary);
+    this.nextBoundary[instrument] = boundary;
+    this.lastTs[instrument] = ts;
+    this.cacheSeq[instrument] = batch.seq[row]!;
+    this.fillCache(book, cache);
+  };
+
+  /** Writes the boundary that coincides with the last update, if any. */
+  finish(): void {
+    if (this.everyNs === undefined) return;
+    for (let instrument = 0; instrument < this.cache.length; instrument++) {
+      if (this.cache[instrument] && this.nextBoundary[instrument] === this.lastTs[instrument]) this.cachedRow(instrument, this.nextBoundary[instrument]!);
+    }
+  }
+
+  private rowStart(baseNs: bigint, ts: number, seq: number, instrument: number): void {
+    this.writer.epochNs(baseNs, ts);
+    this.writer.int(seq);
+    if (this.withInstrument) this.writer.text(this.instruments.get(instrument).symbol);
+  }
+
+  // Hot: one row per update; prices and sizes go straight from the book to the writer.
+  private bookCells(book: BookView, instrument: number): void {
+    const writer = this.writer;
+    const { priceDecimals, sizeDecimals } = this.instruments.get(instrument);
+    if (this.spec.kind === 'bbo') {
+      const bidSize = book.bestBidSize();
+      const askSize = book.bestAskSize();
+      writer.decimal(book.bestBidPrice(), priceDecimals);
+      writer.decimal(bidSize > 0 ? bidSize : NaN, sizeDecimals);
+      writer.decimal(book.bestAskPrice(), priceDecimals);
+      writer.decimal(askSize > 0 ? askSize : NaN, sizeDecimals);
+      return;
+    }
+    for (let rank = 0; rank < this.spec.levels; rank++) {
+      const askPrice = book.priceAt(-1, rank);
+      const bidPrice = book.priceAt(1, rank);
+      writer.decimal(askPrice, priceDecimals);
+      writer.decimal(Number.isNaN(askPrice) ? NaN : book.sizeAt(-1, rank), sizeDecimals);
+      writer.decimal(bidPrice, priceDecimals);
+      writer.decimal(Number.isNaN(bidPrice) ? NaN : book.sizeAt(1, rank), sizeDecimals);
+    }
+  }
+
+  private fillCache(book: BookView, cache: Float64Array): void {
+    if (this.spec.kind === 'bbo') {
+      cache[0] = book.bestBidPrice();
+      cache[1] = book.bestBidSize() || NaN;
+      cache[2] = book.bestAskPrice();
+      cache[3] = book.bestAskSize() || NaN;
+      return;
+    }
+    for (let rank = 0; rank < this.spec.levels; rank++) {
+      const askPrice = book.priceAt(-1, rank);
+      const bidPrice = book.priceAt(1, rank);
+      cache[4 * rank] = askPrice;
+      cache[4 * rank + 1] = Number.isNaN(askPrice) ? NaN : book.sizeAt(-1, rank);
+      cache[4 * rank + 2] = bidPrice;
+      cache[4 * rank + 3] = Number.isNaN(bidPrice) ? NaN : book.sizeAt(1, rank);
+    }
+  }
+
+  private cachedRow(instrument: number, boundary: number): void {
+    const cache = this.cache[instrument]!;
+    const { priceDecimals, sizeDecimals } = this.instruments.get(instrument);
+    this.rowStart(this.baseNs, boundary, this.cacheSeq[instrument]!, instrument);
+    for (let i = 0; i < this.width; i++) this.writer.decimal(cache[i]!, i % 2 === 0 ? priceDecimals : sizeDecimals);
+    this.writer.endRow();
+  }
+}

@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { FlowmineError } from '../core/errors.js';
+import { formats } from '../io/index.js';
+import { inspectCommand } from './inspect.js';
+import { replayCommand } from './replay.js';
+
+/** Builds the `flowmine` command line. */
+export function program(): Command {
+  const root = new Command('flowmine')
+    .description('order flow data mining: exact order books, order-flow features, manipulation detection')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  root.addCommand(replayCommand().exitOverride());
+  root.addCommand(inspectCommand().exitOverride());
+  root.addCommand(
+    new Command('formats').description('list the input formats flowmine reads').action(() => {
+      for (const format of formats.all()) process.stdout.write(`${format.name.padEnd(18)} ${format.granularity.padEnd(7)} ${format.description}\n`);
+    }),
+  );
+  return root;
+}
+
+/** Runs the CLI; every failure ends as one line on stderr and a non-zero exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof FlowmineError) {
+      process.stderr.write(`flowmine: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`flowmine: internal error: ${message}${process.env.FLOWMINE_DEBUG ? '' : ' (set FLOWMINE_DEBUG=1 for a stack trace)'}\n`);
+    if (process.env.FLOWMINE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,60 @@
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { BookEmitter, emitColumns, parseEmitSpec, parseIntervalNs } from '../book/emit.js';
+import { Replayer } from '../book/replay.js';
+import type { TableWriter } from '../core/table.js';
+import { openTableWriter } from '../io/table/open.js';
+import { Progress } from './progress.js';
+import { integrityLine } from './report-text.js';
+import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
+
+interface ReplayOptions extends SourceOptions {
+  emit: string;
+  every?: string;
+  out: string;
+  report?: string;
+}
+
+export function replayCommand(): Command {
+  return withSourceOptions(
+    new Command('replay')
+      .description('rebuild the order book and write its state after every complete venue update')
+      .argument('<input>', 'market data file')
+      .option('--emit <what>', 'bbo, or depth:N for the top N levels (LOBSTER orderbook layout)', 'bbo')
+      .option('--every <interval>', 'one row per interval (e.g. 100ms, 1s) with the state as of its end, instead of one per update')
+      .option('--out <file>', 'output: .csv, .jsonl or .parquet; - for CSV on standard output', '-')
+      .option('--report <file>', 'write the integrity report and replay summary as JSON'),
+  ).action(async (input: string, options: ReplayOptions) => {
+    const spec = parseEmitSpec(options.emit);
+    const everyNs = options.every === undefined ? undefined : parseIntervalNs(options.every);
+    const { source, close } = await openInput(input, options);
+    const progress = new Progress('replay');
+    const replayer = new Replayer(source.granularity, source.integrity, source.windowLevels);
+    let writer: TableWriter | null = null;
+    let emitter: BookEmitter | null = null;
+    try {
+      for await (const batch of source.batches()) {
+        if (!emitter) {
+          const withInstrument = source.instruments.size > 1;
+          writer = openTableWriter(options.out, emitColumns(spec, withInstrument));
+          emitter = new BookEmitter(writer, spec, source.instruments, withInstrument, everyNs);
+        }
+        replayer.push(batch, emitter.onUpdate);
+        progress.add(batch.length);
+      }
+      emitter?.finish();
+      writer ??= openTableWriter(options.out, emitColumns(spec, false));
+    } finally {
+      progress.stop();
+      close();
+      await writer?.close();
+    }
+    const summary = replayer.finish();
+    if (options.report) writeFileSync(options.report, JSON.stringify({ integrity: source.integrity.report, replay: summary }, bigintJson, 2) + '\n');
+    if (options.out !== '-') process.stderr.write(`${integrityLine(source, summary, writer.rows)}\n`);
+  });
+}
+
+function bigintJson(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

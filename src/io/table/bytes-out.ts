@@ -1,0 +1,90 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+const BUFFER_BYTES = 1 << 20;
+
+/**
+ * Buffered byte output to a file descriptor with number formatting straight into the buffer.
+ * Hot path of every text writer: no string is built for numbers.
+ */
+export class ByteOut {
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private at = 0;
+  private readonly digits = new Uint8Array(24);
+  private readonly ownsFd: boolean;
+  private readonly fd: number;
+
+  /** Writes to `path`, or to standard output for `-`. */
+  constructor(path: string) {
+    this.ownsFd = path !== '-';
+    this.fd = this.ownsFd ? openSync(path, 'w') : 1;
+  }
+
+  byte(code: number): void {
+    if (this.at === BUFFER_BYTES) this.flush();
+    this.buffer[this.at++] = code;
+  }
+
+  ascii(text: string): void {
+    if (this.at + text.length * 3 > BUFFER_BYTES) this.flush();
+    if (text.length * 3 > BUFFER_BYTES) {
+      writeSync(this.fd, text);
+      return;
+    }
+    this.at += this.buffer.write(text, this.at, 'utf8');
+  }
+
+  /** A non-negative integer below 2^53, zero-padded to `width` digits. */
+  unsigned(value: number, width = 0): void {
+    if (this.at + 24 > BUFFER_BYTES) this.flush();
+    const digits = this.digits;
+    let n = 0;
+    do {
+      const q = Math.floor(value / 10);
+      digits[n++] = 48 + (value - q * 10);
+      value = q;
+    } while (value > 0);
+    while (n < width) digits[n++] = 48;
+    const buffer = this.buffer;
+    let at = this.at;
+    while (n > 0) buffer[at++] = digits[--n]!;
+    this.at = at;
+  }
+
+  integer(value: number): void {
+    if (value < 0) {
+      this.byte(45);
+      value = -value;
+    }
+    this.unsigned(value);
+  }
+
+  /** Integer units of 10**-decimals as the shortest exact decimal text. */
+  decimal(units: number, decimals: number, scale: number): void {
+    if (units < 0) {
+      this.byte(45);
+      units = -units;
+    }
+    const whole = Math.floor(units / scale);
+    let fraction = units - whole * scale;
+    this.unsigned(whole);
+    if (fraction === 0) return;
+    let width = decimals;
+    while (fraction % 10 === 0) {
+      fraction /= 10;
+      width--;
+    }
+    this.byte(46);
+    this.unsigned(fraction, width);
+  }
+
+  flush(): void {
+    let written = 0;
+    while (written < this.at) written += writeSync(this.fd, this.buffer, written, this.at - written);
+    this.at = 0;
+  }
+
+  close(): void {
+    this.flush();
+    if (this.ownsFd) closeSync(this.fd);
+  }
+}
