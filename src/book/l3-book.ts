@@ -188,6 +188,13 @@ export class L3Book extends LadderBook {
     return ahead;
   }
 
+  /** Id of the order at the front of the queue at `price`, or NaN when no known order rests there. */
+  frontOrderId(side: number, price: number): number {
+    const ladder = this.ladder(side);
+    const slot = ladder.find(price);
+    return slot < 0 || ladder.head[slot]! < 0 ? NaN : this.id[ladder.head[slot]!]!;
+  }
+
   /** Order ids resting at a level, front of the queue first (tests and evidence, not hot paths). */
   ordersAt(side: number, price: number): number[] {
     const ladder = this.ladder(side);

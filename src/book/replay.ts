@@ -163,6 +163,11 @@ export class Replayer {
     summary.findings = {};
     for (let kind = 1; kind < APPLIED_KINDS.length; kind++) if (this.counts[kind]! > 0) summary.findings[APPLIED_KINDS[kind]!] = this.counts[kind]!;
     const report = this.integrity.report;
+    const expected = (result: number) => result === Applied.TookAnonymous || (this.windowLevels !== undefined && (result === Applied.UnknownOrder || result === Applied.SizeMismatch));
+    for (let result = 1; result < APPLIED_KINDS.length; result++) {
+      if (!expected(result) || this.counts[result] === 0) continue;
+      report.notes.set(result === Applied.TookAnonymous ? APPLIED_KINDS[result]! : `${APPLIED_KINDS[result]}_outside_window`, this.counts[result]!);
+    }
     report.notes.set('book_dropped_orders', summary.droppedOrders);
     report.notes.set('book_crossed_updates', summary.crossedUpdates);
     return summary;
@@ -199,14 +204,9 @@ export class Replayer {
     this.counts[result]++;
     const kind = APPLIED_KINDS[result]!;
     const row = batch.sourceRow[i]!;
-    if (result === Applied.TookAnonymous) {
-      this.integrity.report.note(kind);
-      return;
-    }
-    if ((result === Applied.UnknownOrder || result === Applied.SizeMismatch) && this.windowLevels !== undefined) {
-      this.integrity.report.note(`${kind}_outside_window`);
-      return;
-    }
+    // Expected outcomes are counted (reported by finish()), not findings.
+    if (result === Applied.TookAnonymous) return;
+    if ((result === Applied.UnknownOrder || result === Applied.SizeMismatch) && this.windowLevels !== undefined) return;
     const detail = `${actionName(batch.action[i]!)} of order ${batch.orderId[i]} at price ${batch.price[i]} size ${batch.size[i]}`;
     if (this.integrity.policy === 'strict') throw new InputError(this.integrity.report.source, row, 'order_id', `${kind.replace(/_/g, ' ')}: ${detail}`);
     this.integrity.report.count(`book_${kind}`, `row ${row}: ${detail}`);

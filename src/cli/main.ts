@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { FlowmineError } from '../core/errors.js';
 import { formats } from '../io/index.js';
+import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { replayCommand } from './replay.js';
 
@@ -10,6 +11,7 @@ export function program(): Command {
     .description('order flow data mining: exact order books, order-flow features, manipulation detection')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  root.addCommand(demoCommand().exitOverride());
   root.addCommand(replayCommand().exitOverride());
   root.addCommand(inspectCommand().exitOverride());
   root.addCommand(

@@ -4,4 +4,4 @@ import { lobsterFormat } from './lobster/format.js';
 
 defineFormat(lobsterFormat);
 
-export { formats, openSource, sniffFormat } from './formats.js';
+export { defineFormat, formats, openSource, sniffFormat } from './formats.js';

@@ -9,6 +9,8 @@ export interface LineChunk {
   bytes: Uint8Array;
   end: number;
   firstLine: number;
+  /** Number of lines in the run (the last one may lack its newline at the end of the file). */
+  lines: number;
 }
 
 /**
@@ -26,11 +28,12 @@ export async function* lineChunks(path: string): AsyncGenerator<LineChunk> {
       continue;
     }
     const end = lastNewline + 1;
-    yield { bytes, end, firstLine: line };
-    line += countNewlines(bytes, end);
+    const lines = countNewlines(bytes, end);
+    yield { bytes, end, firstLine: line, lines };
+    line += lines;
     carry = end < bytes.length ? bytes.slice(end) : null;
   }
-  if (carry && carry.length > 0) yield { bytes: carry, end: carry.length, firstLine: line };
+  if (carry && carry.length > 0) yield { bytes: carry, end: carry.length, firstLine: line, lines: 1 };
 }
 
 /** Streams a text file line by line as strings (for JSON-per-line formats, where parsing dominates). */
@@ -58,11 +61,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 function countNewlines(bytes: Uint8Array, end: number): number {
+  // indexOf is a native memchr: faster than a byte loop for lines longer than a few bytes.
   let n = 0;
-  let i = bytes.indexOf(10);
-  while (i >= 0 && i < end) {
-    n++;
-    i = bytes.indexOf(10, i + 1);
-  }
+  for (let i = bytes.indexOf(10); i >= 0 && i < end; i = bytes.indexOf(10, i + 1)) n++;
   return n;
 }

@@ -72,18 +72,19 @@ test('replay writes the same rows as JSONL and as Parquet (typed, readable by Du
 
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  // Decimal columns carry the instrument's precision (LOBSTER prices: 4 decimals).
   const types = await connection.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '${parquetPath}')`);
   assert.deepEqual(types.getRows(), [
     ['ts_ns', 'BIGINT'],
     ['seq', 'BIGINT'],
-    ['bid_px', 'DECIMAL(38,2)'],
+    ['bid_px', 'DECIMAL(38,4)'],
     ['bid_sz', 'DECIMAL(38,0)'],
-    ['ask_px', 'DECIMAL(38,2)'],
+    ['ask_px', 'DECIMAL(38,4)'],
     ['ask_sz', 'DECIMAL(38,0)'],
   ]);
-  const stats = await connection.runAndReadAll(`SELECT count(*), sum(bid_px)::VARCHAR, max(ts_ns)::VARCHAR, count(ask_px) FROM '${parquetPath}'`);
+  const stats = await connection.runAndReadAll(`SELECT count(*), (sum(bid_px) * 100)::BIGINT, max(ts_ns)::VARCHAR, count(ask_px) FROM '${parquetPath}'`);
   const bidSum = rows.reduce((sum, row) => sum + (row[2] ? Math.round(Number(row[2]) * 100) : 0), 0);
-  assert.deepEqual(stats.getRows()[0], [BigInt(rows.length), formatUnits(bidSum, 2), rows.at(-1)![0], BigInt(rows.filter((row) => row[4] !== '').length)]);
+  assert.deepEqual(stats.getRows()[0], [BigInt(rows.length), BigInt(bidSum), rows.at(-1)![0], BigInt(rows.filter((row) => row[4] !== '').length)]);
   connection.closeSync();
   instance.closeSync();
 });

@@ -76,7 +76,7 @@ export class OrderbookRows {
     const bytes = chunk.bytes;
     if (this.levels === 0) this.levels = detectLevels(bytes, chunk.end, this.path);
     const width = 4 * this.levels;
-    const room = this.count + estimateLines(bytes, chunk.end);
+    const room = this.count + chunk.lines;
     if (this.values.length < room * width) {
       const grown = new Float64Array(room * width * 2);
       grown.set(this.values.subarray(0, this.count * width));
@@ -147,10 +147,4 @@ function detectLevels(bytes: Uint8Array, end: number, path: string): number {
   const fields = commas + 1;
   if (fields % 4 !== 0) throw new InputError(path, 1, 'columns', `an orderbook row has 4 fields per level, found ${fields}`);
   return fields / 4;
-}
-
-function estimateLines(bytes: Uint8Array, end: number): number {
-  let n = 1;
-  for (let i = bytes.indexOf(10); i >= 0 && i < end; i = bytes.indexOf(10, i + 1)) n++;
-  return n;
 }

@@ -65,7 +65,7 @@ export class LobsterSource implements EventSource {
     const parser = new MessageParser(builder, this.integrity, orderbook);
     try {
       for await (const chunk of lineChunks(this.path)) {
-        if (orderbook) await orderbook.ensure(chunk.firstLine, chunk.firstLine + countLines(chunk) - 1);
+        if (orderbook) await orderbook.ensure(chunk.firstLine, chunk.firstLine + chunk.lines - 1);
         parser.parse(chunk);
         for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
       }
@@ -77,12 +77,6 @@ export class LobsterSource implements EventSource {
       await orderbook?.close();
     }
   }
-}
-
-function countLines(chunk: LineChunk): number {
-  let n = 0;
-  for (let i = chunk.bytes.indexOf(10); i >= 0 && i < chunk.end; i = chunk.bytes.indexOf(10, i + 1)) n++;
-  return chunk.end > 0 && chunk.bytes[chunk.end - 1] !== 10 ? n + 1 : n;
 }
 
 const FIELD_NAMES = ['time', 'type', 'order_id', 'size', 'price', 'direction'];

@@ -16,21 +16,14 @@ export class TopWindow {
   private readonly bids = new Ladder(1);
   private readonly asks = new Ladder(-1);
   /** Corrections found by the last `reconcile`: side (1 bid, -1 ask), price, size (0 = remove level), kind. */
-  readonly fixSide: Int8Array;
-  readonly fixPx: Float64Array;
-  readonly fixSz: Float64Array;
-  readonly fixKind: Uint8Array;
+  fixSide = new Int8Array(64);
+  fixPx = new Float64Array(64);
+  fixSz = new Float64Array(64);
+  fixKind = new Uint8Array(64);
   fixN = 0;
-  private readonly stale: Int32Array;
+  private stale = new Int32Array(64);
 
-  constructor(readonly depth: number) {
-    const maxFixes = 4 * depth + 64;
-    this.fixSide = new Int8Array(maxFixes);
-    this.fixPx = new Float64Array(maxFixes);
-    this.fixSz = new Float64Array(maxFixes);
-    this.fixKind = new Uint8Array(maxFixes);
-    this.stale = new Int32Array(maxFixes);
-  }
+  constructor(readonly depth: number) {}
 
   /** Applies a message's effect on a level: `delta` shares at `price` on `side` (1 bid, -1 ask). */
   apply(side: number, price: number, delta: number): void {
@@ -76,13 +69,16 @@ export class TopWindow {
     // Window levels within the row's range that the row does not show: they left unseen.
     const worst = shown === depth ? row[offset + 4 * (depth - 1)]! : NaN;
     let staleN = 0;
-    for (let rank = 0; rank < ladder.depth && staleN < this.stale.length; rank++) {
+    for (let rank = 0; rank < ladder.depth; rank++) {
       const slot = ladder.slotAt(rank);
       const price = ladder.price[slot]!;
       if (shown === depth && (side === 1 ? price < worst : price > worst)) break;
       let k = 0;
       while (k < shown && row[offset + 4 * k] !== price) k++;
-      if (k === shown) this.stale[staleN++] = slot;
+      if (k === shown) {
+        if (staleN === this.stale.length) this.stale = grown(this.stale, Int32Array);
+        this.stale[staleN++] = slot;
+      }
     }
     for (let j = 0; j < staleN; j++) {
       const slot = this.stale[j]!;
@@ -92,6 +88,12 @@ export class TopWindow {
   }
 
   private fix(side: number, price: number, size: number, kind: number): void {
+    if (this.fixN === this.fixPx.length) {
+      this.fixSide = grown(this.fixSide, Int8Array);
+      this.fixPx = grown(this.fixPx, Float64Array);
+      this.fixSz = grown(this.fixSz, Float64Array);
+      this.fixKind = grown(this.fixKind, Uint8Array);
+    }
     const i = this.fixN++;
     this.fixSide[i] = side;
     this.fixPx[i] = price;
@@ -110,3 +112,9 @@ export const FixKind = {
   LeftUnseen: 3,
 } as const;
 export const FIX_KIND_NAMES = ['', 'level_entered_window', 'level_size_resync', 'level_left_unseen'];
+
+function grown<T extends Int8Array | Uint8Array | Int32Array | Float64Array>(old: T, make: new (n: number) => T): T {
+  const next = new make(old.length * 2);
+  next.set(old);
+  return next;
+}

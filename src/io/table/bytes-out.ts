@@ -19,6 +19,48 @@ export class ByteOut {
     this.fd = this.ownsFd ? openSync(path, 'w') : 1;
   }
 
+  /** Saved byte runs, for `repeatMark`: start and length per mark index. */
+  private readonly marks = new Uint8Array(64 * 32);
+  private readonly markLength = new Int32Array(64);
+  private markStart = 0;
+
+  /** Starts recording what is written next as mark `index` (at most 32 bytes, 64 marks). */
+  mark(index: number): void {
+    if (this.at + 64 > BUFFER_BYTES) this.flush();
+    this.markStart = this.at;
+    this.markLength[index] = -1;
+  }
+
+  /** Ends the recording of mark `index`. */
+  endMark(index: number): void {
+    const length = this.at - this.markStart;
+    if (index >= 64 || length > 32) return;
+    const buffer = this.buffer;
+    const marks = this.marks;
+    for (let i = 0, from = this.markStart, to = index * 32; i < length; i++) marks[to + i] = buffer[from + i]!;
+    this.markLength[index] = length;
+  }
+
+  /** Writes the bytes recorded as mark `index` again. */
+  repeatMark(index: number): void {
+    const length = this.markLength[index]!;
+    if (this.at + 32 > BUFFER_BYTES) this.flush();
+    const buffer = this.buffer;
+    const marks = this.marks;
+    let at = this.at;
+    for (let i = index * 32, end = i + length; i < end; i++) buffer[at++] = marks[i]!;
+    this.at = at;
+  }
+
+  /** Writes raw bytes (short runs: separators, keys). */
+  bytes(run: Uint8Array): void {
+    if (this.at + run.length > BUFFER_BYTES) this.flush();
+    const buffer = this.buffer;
+    let at = this.at;
+    for (let i = 0; i < run.length; i++) buffer[at++] = run[i]!;
+    this.at = at;
+  }
+
   byte(code: number): void {
     if (this.at === BUFFER_BYTES) this.flush();
     this.buffer[this.at++] = code;
@@ -38,11 +80,18 @@ export class ByteOut {
     if (this.at + 24 > BUFFER_BYTES) this.flush();
     const digits = this.digits;
     let n = 0;
-    do {
+    // Above 2^31 divide as doubles until the rest fits int32 arithmetic, which is much cheaper.
+    while (value > 2147483647) {
       const q = Math.floor(value / 10);
       digits[n++] = 48 + (value - q * 10);
       value = q;
-    } while (value > 0);
+    }
+    let small = value | 0;
+    do {
+      const q = (small / 10) | 0;
+      digits[n++] = 48 + (small - q * 10);
+      small = q;
+    } while (small > 0);
     while (n < width) digits[n++] = 48;
     const buffer = this.buffer;
     let at = this.at;

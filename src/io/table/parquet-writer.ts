@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
 import { CsvWriter } from './text-writers.js';
 
@@ -45,6 +44,8 @@ export class ParquetWriter implements TableWriter {
     await this.csv.close();
     try {
       const types = this.columns.map((column, i) => `${sqlString(column.name)}: '${sqlType(column, this.csv.decimalsSeen[i]!)}'`).join(', ');
+      // Loaded on demand: the native module costs startup time that CSV output does not need.
+      const { DuckDBInstance } = await import('@duckdb/node-api');
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
       try {

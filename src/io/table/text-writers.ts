@@ -3,44 +3,60 @@ import type { ColumnSpec, TableWriter } from '../../core/table.js';
 import { ByteOut } from './bytes-out.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
+const utf8 = (text: string) => Buffer.from(text, 'utf8');
 
-/** Shared cell logic of the text formats; subclasses say what goes between and around cells. */
+/**
+ * Shared cell logic of the text formats. A format is described by bytes: what precedes each column's
+ * cell, what an empty cell is, and what ends a row; text cells are quoted by the subclass.
+ *
+ * Hot path of `replay` output. Consecutive rows repeat most values (the best bid rarely moves), so each
+ * column keeps the bytes of its last decimal and the epoch-seconds prefix is reused while the second holds.
+ */
 abstract class TextTableWriter implements TableWriter {
   protected readonly out: ByteOut;
   protected column = 0;
   rows = 0;
+  /** Most decimals written per column (the Parquet writer types its columns from this). */
+  readonly decimalsSeen: number[];
+  private readonly prefix: Uint8Array[];
+  private readonly emptyBytes: Uint8Array;
+  private readonly endBytes: Uint8Array;
   private baseNs: bigint | null = null;
   private baseSeconds = 0;
   private baseNanos = 0;
-  /** Most decimals written per column (the Parquet writer types its columns from this). */
-  readonly decimalsSeen: number[];
+  private lastSeconds = -1;
+  private readonly lastValue: Float64Array;
+  private readonly lastDecimals: Int8Array;
 
-  constructor(path: string, readonly columns: readonly ColumnSpec[]) {
+  constructor(path: string, readonly columns: readonly ColumnSpec[], prefix: string[], empty: string, end: string) {
     this.out = new ByteOut(path);
     this.decimalsSeen = columns.map(() => 0);
+    this.prefix = prefix.map(utf8);
+    this.emptyBytes = utf8(empty);
+    this.endBytes = utf8(end);
+    this.lastValue = new Float64Array(columns.length).fill(NaN);
+    this.lastDecimals = new Int8Array(columns.length).fill(-1);
   }
 
-  /** Writes what precedes the cell of the current column. */
-  protected abstract beforeCell(): void;
-  protected abstract emptyCell(): void;
-  protected abstract quoteText(value: string): void;
-  protected abstract rowEnd(): void;
+  protected abstract quoteText(value: string): string;
 
   int(value: number): void {
-    this.beforeCell();
-    if (Number.isNaN(value)) this.emptyCell();
+    this.out.bytes(this.prefix[this.column]!);
+    if (Number.isNaN(value)) this.out.bytes(this.emptyBytes);
     else this.out.integer(value);
     this.column++;
   }
 
   epochNs(baseNs: bigint, offsetNs: number): void {
-    this.beforeCell();
-    if (Number.isNaN(offsetNs)) this.emptyCell();
+    const out = this.out;
+    out.bytes(this.prefix[this.column]!);
+    if (Number.isNaN(offsetNs)) out.bytes(this.emptyBytes);
     else {
       if (baseNs !== this.baseNs) {
         this.baseNs = baseNs;
         this.baseSeconds = Number(baseNs / NS_PER_SECOND);
         this.baseNanos = Number(baseNs % NS_PER_SECOND);
+        this.lastSeconds = -1;
       }
       // Exact: whole seconds and nanoseconds are carried separately, each well below 2^53.
       const offsetSeconds = Math.floor(offsetNs / 1e9);
@@ -50,39 +66,53 @@ abstract class TextTableWriter implements TableWriter {
         nanos -= 1e9;
         seconds++;
       }
-      if (seconds > 0) {
-        this.out.unsigned(seconds);
-        this.out.unsigned(nanos, 9);
-      } else this.out.unsigned(nanos);
+      if (seconds === 0) out.unsigned(nanos);
+      else {
+        if (seconds === this.lastSeconds) out.repeatMark(0);
+        else {
+          out.mark(0);
+          out.unsigned(seconds);
+          out.endMark(0);
+          this.lastSeconds = seconds;
+        }
+        out.unsigned(nanos, 9);
+      }
     }
     this.column++;
   }
 
   decimal(units: number, decimals: number): void {
-    this.beforeCell();
-    if (Number.isNaN(units)) this.emptyCell();
+    const out = this.out;
+    const column = this.column;
+    out.bytes(this.prefix[column]!);
+    if (Number.isNaN(units)) out.bytes(this.emptyBytes);
+    else if (units === this.lastValue[column] && decimals === this.lastDecimals[column]) out.repeatMark(column + 1);
     else {
-      this.out.decimal(units, decimals, pow10(decimals));
-      if (decimals > this.decimalsSeen[this.column]!) this.decimalsSeen[this.column] = decimals;
+      out.mark(column + 1);
+      out.decimal(units, decimals, pow10(decimals));
+      out.endMark(column + 1);
+      this.lastValue[column] = units;
+      this.lastDecimals[column] = decimals;
+      if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
     }
     this.column++;
   }
 
   text(value: string): void {
-    this.beforeCell();
-    this.quoteText(value);
+    this.out.bytes(this.prefix[this.column]!);
+    this.out.ascii(this.quoteText(value));
     this.column++;
   }
 
   empty(): void {
-    this.beforeCell();
-    this.emptyCell();
+    this.out.bytes(this.prefix[this.column]!);
+    this.out.bytes(this.emptyBytes);
     this.column++;
   }
 
   endRow(): void {
     if (this.column !== this.columns.length) throw new Error(`row has ${this.column} cells, table has ${this.columns.length} columns`);
-    this.rowEnd();
+    this.out.bytes(this.endBytes);
     this.column = 0;
     this.rows++;
   }
@@ -95,18 +125,11 @@ abstract class TextTableWriter implements TableWriter {
 /** RFC 4180 CSV with a header row; empty cells for missing values. */
 export class CsvWriter extends TextTableWriter {
   constructor(path: string, columns: readonly ColumnSpec[]) {
-    super(path, columns);
-    this.out.ascii(columns.map((column) => column.name).join(',') + '\n');
+    super(path, columns, columns.map((_, i) => (i === 0 ? '' : ',')), '', '\n');
+    this.out.ascii(columns.map((column) => this.quoteText(column.name)).join(',') + '\n');
   }
-  protected beforeCell(): void {
-    if (this.column > 0) this.out.byte(44);
-  }
-  protected emptyCell(): void {}
-  protected quoteText(value: string): void {
-    this.out.ascii(/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-  }
-  protected rowEnd(): void {
-    this.out.byte(10);
+  protected quoteText(value: string): string {
+    return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
   }
 }
 
@@ -115,21 +138,10 @@ export class CsvWriter extends TextTableWriter {
  * read them with an int64-aware parser); missing values are null.
  */
 export class JsonlWriter extends TextTableWriter {
-  private readonly keys: string[];
   constructor(path: string, columns: readonly ColumnSpec[]) {
-    super(path, columns);
-    this.keys = columns.map((column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`);
+    super(path, columns, columns.map((column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`), 'null', '}\n');
   }
-  protected beforeCell(): void {
-    this.out.ascii(this.keys[this.column]!);
-  }
-  protected emptyCell(): void {
-    this.out.ascii('null');
-  }
-  protected quoteText(value: string): void {
-    this.out.ascii(JSON.stringify(value));
-  }
-  protected rowEnd(): void {
-    this.out.ascii('}\n');
+  protected quoteText(value: string): string {
+    return JSON.stringify(value);
   }
 }

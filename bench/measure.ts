@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Wall time and peak resident memory of one whole process. */
+export interface Run {
+  seconds: number;
+  maxRssMb: number;
+}
+
+/**
+ * Runs a Node script as its own process and measures it end to end. Peak RSS comes from the child's
+ * own `process.resourceUsage()` at exit, printed by a preload module, so no external tool is needed.
+ */
+export function runNode(script: string, args: string[], options: { stdoutTo?: 'ignore' } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'report-rss.js'), script, ...args], {
+      stdio: ['ignore', options.stdoutTo === 'ignore' ? 'ignore' : 'inherit', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      const rss = /FLOWMINE_MAX_RSS_KB=(\d+)/.exec(stderr);
+      if (code !== 0 || !rss) return reject(new Error(`${script} ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      resolve({ seconds, maxRssMb: Number(rss[1]) / 1024 });
+    });
+  });
+}
+
+/** Runs `times` times and keeps the median run by wall time. */
+export async function median(times: number, run: () => Promise<Run>): Promise<Run> {
+  const runs: Run[] = [];
+  for (let i = 0; i < times; i++) runs.push(await run());
+  runs.sort((a, b) => a.seconds - b.seconds);
+  return runs[Math.floor(runs.length / 2)]!;
+}

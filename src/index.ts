@@ -1,0 +1,30 @@
+/**
+ * flowmine's library API. Open a file as a stream of columnar event batches, replay it through exact
+ * books, and read the books after every complete venue update.
+ *
+ * ```ts
+ * import { openSource, replay } from 'flowmine';
+ * const source = await openSource('AMZN_2012-06-21_34200000_57600000_message_1.csv');
+ * await replay(source, { onUpdate: (book) => console.log(book.bestBidPrice(), book.bestAskPrice()) });
+ * console.log(source.integrity.report.toJSON());
+ * ```
+ */
+export * from './core/batch.js';
+export * from './core/decimal.js';
+export * from './core/errors.js';
+export * from './core/event.js';
+export * from './core/instrument.js';
+export * from './core/integrity.js';
+export * from './core/registry.js';
+export type * from './core/source.js';
+export type * from './core/table.js';
+export * from './core/time.js';
+export { defineFormat, formats, openSource, sniffFormat } from './io/index.js';
+export { openTableWriter } from './io/table/open.js';
+export { QuarantineFile } from './io/quarantine.js';
+export { L2Book } from './book/l2-book.js';
+export { L3Book } from './book/l3-book.js';
+export { Applied, LadderBook } from './book/ladder-book.js';
+export type { BookView } from './book/view.js';
+export { replay, Replayer, type ReplaySummary, type UpdateHandler } from './book/replay.js';
+export { BookEmitter, emitColumns, parseEmitSpec, parseIntervalNs, type EmitSpec } from './book/emit.js';
