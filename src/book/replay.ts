@@ -88,36 +88,38 @@ export class Replayer {
     const shift = batch.timeBaseNs === this.baseNs ? 0 : Number(batch.timeBaseNs - this.baseNs);
     const { action, side, price, size, orderId, flags, instrument, tsEvent } = batch;
     const summary = this.summary;
+    const orderBooks = this.granularity === 'L3';
     for (let i = 0; i < batch.length; i++) {
       const inst = instrument[i]!;
       const book = this.books[inst] ?? this.book(inst);
       const a = action[i]!;
       let result: number = Applied.Ok;
-      if (book instanceof L3Book) {
+      if (orderBooks) {
+        const l3 = book as L3Book;
         switch (a) {
           case Action.Add:
-            result = book.add(orderId[i]!, side[i]!, price[i]!, size[i]!, tsEvent[i]! + shift);
+            result = l3.add(orderId[i]!, side[i]!, price[i]!, size[i]!, tsEvent[i]! + shift);
             break;
           case Action.Cancel:
-            result = book.cancel(orderId[i]!, side[i]!, price[i]!, size[i]!);
+            result = l3.cancel(orderId[i]!, side[i]!, price[i]!, size[i]!);
             break;
           case Action.Delete:
-            result = book.delete(orderId[i]!, side[i]!, price[i]!, size[i]!);
+            result = l3.delete(orderId[i]!, side[i]!, price[i]!, size[i]!);
             break;
           case Action.Fill:
-            result = book.fill(orderId[i]!, side[i]!, price[i]!, size[i]!);
+            result = l3.fill(orderId[i]!, side[i]!, price[i]!, size[i]!);
             break;
           case Action.Modify:
-            result = book.modify(orderId[i]!, side[i]!, price[i]!, size[i]!, tsEvent[i]! + shift);
+            result = l3.modify(orderId[i]!, side[i]!, price[i]!, size[i]!, tsEvent[i]! + shift);
             break;
           case Action.LevelSet:
-            result = book.setLevel(side[i]!, price[i]!, size[i]!);
+            result = l3.setLevel(side[i]!, price[i]!, size[i]!);
             break;
           case Action.LevelDelete:
-            result = book.deleteLevel(side[i]!, price[i]!);
+            result = l3.deleteLevel(side[i]!, price[i]!);
             break;
           default:
-            this.control(a, book, inst, size[i]!);
+            this.control(a, l3, inst, size[i]!);
         }
       } else {
         const l2 = book as L2Book;

@@ -17,21 +17,24 @@ export interface LineChunk {
  * Streams a (possibly compressed) text file as chunks of whole lines, without splitting into strings.
  * Hot readers scan `bytes` directly.
  */
-export async function* lineChunks(path: string): AsyncGenerator<LineChunk> {
+export async function* lineChunks(path: string, options: { countLines?: boolean } = {}): AsyncGenerator<LineChunk> {
+  const counting = options.countLines ?? true;
   let carry: Uint8Array | null = null;
   let line = 1;
   for await (const chunk of fileBytes(path)) {
-    const bytes: Uint8Array = carry ? concat(carry, chunk) : chunk;
+    // Plain Uint8Array views only (no Buffer): keeps the readers' byte loops monomorphic.
+    const bytes: Uint8Array = carry ? concat(carry, chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     const lastNewline = bytes.lastIndexOf(10);
     if (lastNewline < 0) {
       carry = bytes;
       continue;
     }
     const end = lastNewline + 1;
-    const lines = countNewlines(bytes, end);
+    // Readers that number lines themselves skip this pass (firstLine and lines are then NaN).
+    const lines = counting ? countNewlines(bytes, end) : NaN;
     yield { bytes, end, firstLine: line, lines };
     line += lines;
-    carry = end < bytes.length ? bytes.slice(end) : null;
+    carry = end < bytes.length ? bytes.subarray(end) : null;
   }
   if (carry && carry.length > 0) yield { bytes: carry, end: carry.length, firstLine: line, lines: 1 };
 }

@@ -16,24 +16,25 @@ export class OrderbookRows {
   /** Lines whose row was unusable (malformed): no resync is possible after their message. */
   private readonly unusable = new Set<number>();
   private readonly chunks: AsyncGenerator<LineChunk>;
-  private done = false;
+  /** True once the whole file is loaded. */
+  done = false;
   private missingReported = false;
 
   constructor(readonly path: string, private readonly integrity: Integrity) {
-    this.chunks = lineChunks(path);
+    this.chunks = lineChunks(path, { countLines: false });
   }
 
-  /** Drops rows before `firstLine`, then loads rows until `lastLine` is available or the file ends. */
-  async ensure(firstLine: number, lastLine: number): Promise<void> {
+  /** One past the last line loaded so far. */
+  get loadedEnd(): number {
+    return this.firstLine + this.count;
+  }
+
+  /** Drops rows before `firstLine`, then loads one more chunk of rows (or notes the end of the file). */
+  async loadFrom(firstLine: number): Promise<void> {
     this.discardBefore(firstLine);
-    while (!this.done && this.firstLine + this.count <= lastLine) {
-      const next = await this.chunks.next();
-      if (next.done) {
-        this.done = true;
-        break;
-      }
-      this.append(next.value);
-    }
+    const next = await this.chunks.next();
+    if (next.done) this.done = true;
+    else this.append(next.value);
   }
 
   /** Offset of line's row in `values`, or -1 when the row is unusable or missing. */
@@ -50,7 +51,7 @@ export class OrderbookRows {
 
   /** Reports orderbook rows beyond the last message. */
   async checkExhausted(lastMessageLine: number): Promise<void> {
-    await this.ensure(lastMessageLine, Number.MAX_SAFE_INTEGER);
+    while (!this.done) await this.loadFrom(lastMessageLine);
     const extra = this.firstLine + this.count - 1 - lastMessageLine;
     if (extra > 0) {
       if (this.integrity.policy === 'strict') throw new InputError(this.path, lastMessageLine + 1, 'row', `${extra} orderbook rows have no message`);
@@ -76,14 +77,15 @@ export class OrderbookRows {
     const bytes = chunk.bytes;
     if (this.levels === 0) this.levels = detectLevels(bytes, chunk.end, this.path);
     const width = 4 * this.levels;
-    const room = this.count + chunk.lines;
+    // Every line has at least 2 bytes per field, so this bounds the rows the chunk can hold.
+    const room = this.count + Math.ceil(chunk.end / (2 * width)) + 1;
     if (this.values.length < room * width) {
-      const grown = new Float64Array(room * width * 2);
+      const grown = new Float64Array(room * width);
       grown.set(this.values.subarray(0, this.count * width));
       this.values = grown;
     }
 
-    let line = chunk.firstLine;
+    let line = this.firstLine + this.count;
     let pos = 0;
     const end = chunk.end;
     const values = this.values;

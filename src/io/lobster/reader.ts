@@ -64,9 +64,9 @@ export class LobsterSource implements EventSource {
     const orderbook = this.companion ? new OrderbookRows(this.companion, this.integrity) : null;
     const parser = new MessageParser(builder, this.integrity, orderbook);
     try {
-      for await (const chunk of lineChunks(this.path)) {
-        if (orderbook) await orderbook.ensure(chunk.firstLine, chunk.firstLine + chunk.lines - 1);
-        parser.parse(chunk);
+      for await (const chunk of lineChunks(this.path, { countLines: false })) {
+        // The parser stops where the orderbook rows loaded so far end; load more and resume.
+        for (let pos = parser.parse(chunk, 0); pos < chunk.end; pos = parser.parse(chunk, pos)) await orderbook!.loadFrom(parser.nextLine);
         for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
       }
       parser.finish();
@@ -87,6 +87,8 @@ class MessageParser {
   private readonly fields = new Float64Array(6);
   private prevTs = -Infinity;
   lastLine = 0;
+  /** Number of the next line to read. */
+  nextLine = 1;
   private window: TopWindow | null = null;
   private readonly fixCounts = new Float64Array(FIX_KIND_NAMES.length);
   private resolvedMessages = 0;
@@ -97,15 +99,19 @@ class MessageParser {
     private readonly orderbook: OrderbookRows | null,
   ) {}
 
-  // Hot loop: one pass over the bytes, fields parsed in place. Kept as one function on purpose.
-  parse(chunk: LineChunk): void {
+  /**
+   * Parses lines from `pos` on; returns where it stopped: the chunk's end, or earlier when the next
+   * line's orderbook row is not loaded yet. Hot loop: one pass over the bytes, fields parsed in place.
+   */
+  parse(chunk: LineChunk, pos: number): number {
     const bytes = chunk.bytes;
     const end = chunk.end;
     const fields = this.fields;
     const report = this.integrity.report;
-    let line = chunk.firstLine;
-    let pos = 0;
+    const orderbook = this.orderbook;
+    let line = this.nextLine;
     while (pos < end) {
+      if (orderbook !== null && line >= orderbook.loadedEnd && !orderbook.done) break;
       const lineStart = pos;
       let lineEnd = bytes.indexOf(10, pos);
       if (lineEnd < 0 || lineEnd >= end) lineEnd = end;
@@ -179,6 +185,8 @@ class MessageParser {
       this.message(line, bytes, lineStart, stop);
       line++;
     }
+    this.nextLine = line;
+    return pos;
   }
 
   private message(line: number, bytes: Uint8Array, lineStart: number, stop: number): void {
