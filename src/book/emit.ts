@@ -53,6 +53,9 @@ export class BookEmitter {
   private readonly lastTs: number[] = [];
   private readonly width: number;
   private baseNs = 0n;
+  /** Per instrument index: price and size decimals (looked up once, not per row). */
+  private priceDecimals = new Int8Array(0);
+  private sizeDecimals = new Int8Array(0);
 
   constructor(
     private readonly writer: TableWriter,
@@ -102,10 +105,23 @@ export class BookEmitter {
     if (this.withInstrument) this.writer.text(this.instruments.get(instrument).symbol);
   }
 
+  private decimalsOf(instrument: number): void {
+    if (instrument >= this.priceDecimals.length) {
+      this.priceDecimals = new Int8Array(this.instruments.size);
+      this.sizeDecimals = new Int8Array(this.instruments.size);
+      this.instruments.list.forEach((entry, i) => {
+        this.priceDecimals[i] = entry.priceDecimals;
+        this.sizeDecimals[i] = entry.sizeDecimals;
+      });
+    }
+  }
+
   // Hot: one row per update; prices and sizes go straight from the book to the writer.
   private bookCells(book: BookView, instrument: number): void {
     const writer = this.writer;
-    const { priceDecimals, sizeDecimals } = this.instruments.get(instrument);
+    if (instrument >= this.priceDecimals.length) this.decimalsOf(instrument);
+    const priceDecimals = this.priceDecimals[instrument]!;
+    const sizeDecimals = this.sizeDecimals[instrument]!;
     if (this.spec.kind === 'bbo') {
       const bidSize = book.bestBidSize();
       const askSize = book.bestAskSize();

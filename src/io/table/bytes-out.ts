@@ -19,36 +19,25 @@ export class ByteOut {
     this.fd = this.ownsFd ? openSync(path, 'w') : 1;
   }
 
-  /** Saved byte runs, for `repeatMark`: start and length per mark index. */
-  private readonly marks = new Uint8Array(64 * 32);
-  private readonly markLength = new Int32Array(64);
-  private markStart = 0;
+  /** Counts flushes: a position recorded by `here()` is valid while this has not changed. */
+  flushes = 0;
 
-  /** Starts recording what is written next as mark `index` (at most 32 bytes, 64 marks). */
-  mark(index: number): void {
-    if (this.at + 64 > BUFFER_BYTES) this.flush();
-    this.markStart = this.at;
-    this.markLength[index] = -1;
+  /** Current write position in the buffer (for `copyBack`). */
+  here(): number {
+    return this.at;
   }
 
-  /** Ends the recording of mark `index`. */
-  endMark(index: number): void {
-    const length = this.at - this.markStart;
-    if (index >= 64 || length > 32) return;
-    const buffer = this.buffer;
-    const marks = this.marks;
-    for (let i = 0, from = this.markStart, to = index * 32; i < length; i++) marks[to + i] = buffer[from + i]!;
-    this.markLength[index] = length;
+  /** Makes room for `bytes` more bytes now, so that positions taken after this call stay valid for them. */
+  reserve(bytes: number): void {
+    if (this.at + bytes > BUFFER_BYTES) this.flush();
   }
 
-  /** Writes the bytes recorded as mark `index` again. */
-  repeatMark(index: number): void {
-    const length = this.markLength[index]!;
-    if (this.at + 32 > BUFFER_BYTES) this.flush();
+  /** Writes again the bytes written earlier at [start, end) of the current buffer (same `flushes`). */
+  copyBack(start: number, end: number): void {
+    if (this.at + (end - start) > BUFFER_BYTES) throw new Error('copyBack across a flush');
     const buffer = this.buffer;
-    const marks = this.marks;
     let at = this.at;
-    for (let i = index * 32, end = i + length; i < end; i++) buffer[at++] = marks[i]!;
+    for (let i = start; i < end; i++) buffer[at++] = buffer[i]!;
     this.at = at;
   }
 
@@ -127,6 +116,7 @@ export class ByteOut {
   }
 
   flush(): void {
+    this.flushes++;
     let written = 0;
     while (written < this.at) written += writeSync(this.fd, this.buffer, written, this.at - written);
     this.at = 0;

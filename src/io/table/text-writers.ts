@@ -25,8 +25,13 @@ abstract class TextTableWriter implements TableWriter {
   private baseSeconds = 0;
   private baseNanos = 0;
   private lastSeconds = -1;
+  /** Per column: the last value written, its decimals, and where its bytes sit in the output buffer. */
   private readonly lastValue: Float64Array;
   private readonly lastDecimals: Int8Array;
+  private readonly lastStart: Int32Array;
+  private readonly lastEnd: Int32Array;
+  private readonly lastFlush: Int32Array;
+  private static readonly MAX_ROW_CELL_BYTES = 48;
 
   constructor(path: string, readonly columns: readonly ColumnSpec[], prefix: string[], empty: string, end: string) {
     this.out = new ByteOut(path);
@@ -36,6 +41,9 @@ abstract class TextTableWriter implements TableWriter {
     this.endBytes = utf8(end);
     this.lastValue = new Float64Array(columns.length).fill(NaN);
     this.lastDecimals = new Int8Array(columns.length).fill(-1);
+    this.lastStart = new Int32Array(columns.length);
+    this.lastEnd = new Int32Array(columns.length);
+    this.lastFlush = new Int32Array(columns.length).fill(-1);
   }
 
   protected abstract quoteText(value: string): string;
@@ -68,11 +76,14 @@ abstract class TextTableWriter implements TableWriter {
       }
       if (seconds === 0) out.unsigned(nanos);
       else {
-        if (seconds === this.lastSeconds) out.repeatMark(0);
+        const column = this.column;
+        out.reserve(TextTableWriter.MAX_ROW_CELL_BYTES);
+        if (seconds === this.lastSeconds && this.lastFlush[column] === out.flushes) out.copyBack(this.lastStart[column]!, this.lastEnd[column]!);
         else {
-          out.mark(0);
+          this.lastStart[column] = out.here();
           out.unsigned(seconds);
-          out.endMark(0);
+          this.lastEnd[column] = out.here();
+          this.lastFlush[column] = out.flushes;
           this.lastSeconds = seconds;
         }
         out.unsigned(nanos, 9);
@@ -86,14 +97,19 @@ abstract class TextTableWriter implements TableWriter {
     const column = this.column;
     out.bytes(this.prefix[column]!);
     if (Number.isNaN(units)) out.bytes(this.emptyBytes);
-    else if (units === this.lastValue[column] && decimals === this.lastDecimals[column]) out.repeatMark(column + 1);
     else {
-      out.mark(column + 1);
-      out.decimal(units, decimals, pow10(decimals));
-      out.endMark(column + 1);
-      this.lastValue[column] = units;
-      this.lastDecimals[column] = decimals;
-      if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
+      out.reserve(TextTableWriter.MAX_ROW_CELL_BYTES);
+      if (units === this.lastValue[column] && decimals === this.lastDecimals[column] && this.lastFlush[column] === out.flushes) {
+        out.copyBack(this.lastStart[column]!, this.lastEnd[column]!);
+      } else {
+        this.lastStart[column] = out.here();
+        out.decimal(units, decimals, pow10(decimals));
+        this.lastEnd[column] = out.here();
+        this.lastFlush[column] = out.flushes;
+        this.lastValue[column] = units;
+        this.lastDecimals[column] = decimals;
+        if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
+      }
     }
     this.column++;
   }
