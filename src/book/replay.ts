@@ -2,6 +2,7 @@ import type { EventBatch } from '../core/batch.js';
 import { InputError } from '../core/errors.js';
 import { Action, actionName, Flag, Status } from '../core/event.js';
 import type { Integrity } from '../core/integrity.js';
+import { sessionRule, type SessionRule } from '../core/sessions.js';
 import type { EventSource, Granularity } from '../core/source.js';
 import { Applied, APPLIED_KINDS, type LadderBook } from './ladder-book.js';
 import { L2Book } from './l2-book.js';
@@ -17,7 +18,11 @@ export interface ReplaySummary {
   updates: number;
   /** Complete updates after which the book was crossed or locked. */
   crossedUpdates: number;
-  /** Of those, the ones while the instrument was halted or in a quoting-only (auction) state. */
+  /**
+   * Of those, the ones while the venue was not matching continuously: a halt or quoting-only status in
+   * the data, or a pre-open or auction by the venue's session calendar (src/core/sessions.ts). These are
+   * real; the rest are integrity findings (`crossed_in_continuous_trading`).
+   */
   crossedWhileNotTrading: number;
   /** Venue times (ns offsets from `timeBaseNs`) of the first and last crossed update; NaN if none. */
   crossedFirstNs: number;
@@ -45,6 +50,7 @@ export class Replayer {
   readonly books: LadderBook[] = [];
   private readonly inSnapshot: boolean[] = [];
   private readonly trading: boolean[] = [];
+  private readonly sessions: (SessionRule | null)[] = [];
   private readonly counts = new Float64Array(APPLIED_KINDS.length);
   private baseNs: bigint | null = null;
   private readonly summary: ReplaySummary = {
@@ -80,6 +86,11 @@ export class Replayer {
       this.trading[instrument] = true;
     }
     return book;
+  }
+
+  private session(instrument: number, batch: EventBatch): SessionRule | null {
+    if (this.sessions[instrument] === undefined) this.sessions[instrument] = sessionRule(batch.instruments.get(instrument).venue);
+    return this.sessions[instrument]!;
   }
 
   // Hot loop: one switch per row, no allocation. Findings leave through `finding`.
@@ -144,7 +155,7 @@ export class Replayer {
       if (result !== Applied.Ok) this.finding(result, batch, i);
       if (flags[i]! & Flag.Last && !this.inSnapshot[inst]) {
         summary.updates++;
-        if (book.isCrossedOrLocked()) this.crossed(inst, tsEvent[i]! + shift);
+        if (book.isCrossedOrLocked()) this.crossed(batch, i, inst, tsEvent[i]! + shift);
         if (onUpdate) onUpdate(book, batch, i, inst);
       }
     }
@@ -194,10 +205,12 @@ export class Replayer {
     }
   }
 
-  private crossed(inst: number, tsNs: number): void {
+  private crossed(batch: EventBatch, row: number, inst: number, tsNs: number): void {
     const summary = this.summary;
     summary.crossedUpdates++;
-    if (!this.trading[inst]) summary.crossedWhileNotTrading++;
+    const epochMs = Number(this.baseNs! / 1_000_000n) + tsNs / 1e6;
+    if (!this.trading[inst] || this.session(inst, batch)?.notContinuous(epochMs)) summary.crossedWhileNotTrading++;
+    else this.integrity.report.count('crossed_in_continuous_trading', `row ${batch.sourceRow[row]}: ${new Date(epochMs).toISOString()}`);
     if (Number.isNaN(summary.crossedFirstNs)) summary.crossedFirstNs = tsNs;
     summary.crossedLastNs = tsNs;
   }
