@@ -1,3 +1,4 @@
+import type { Ladder } from '../core/ladder.js';
 import { Applied, LadderBook } from './ladder-book.js';
 
 /**
@@ -28,6 +29,10 @@ export class L2Book extends LadderBook {
     const slot = ladder.find(price);
     if (slot >= 0) ladder.remove(slot);
     return Applied.Ok;
+  }
+
+  protected removeLevel(ladder: Ladder, slot: number): void {
+    ladder.remove(slot);
   }
 
   /** Empties the book. */

@@ -262,6 +262,10 @@ export class L3Book extends LadderBook {
     if (!(ladder.size[levelSlot]! > 0)) this.dropLevel(ladder, levelSlot);
   }
 
+  protected removeLevel(ladder: Ladder, slot: number): void {
+    this.dropLevel(ladder, slot);
+  }
+
   private dropLevel(ladder: Ladder, levelSlot: number): void {
     for (let at = ladder.head[levelSlot]!; at >= 0; ) {
       const after = this.next[at]!;

@@ -1,10 +1,73 @@
 import { Ladder } from '../core/ladder.js';
 import type { BookView } from './view.js';
 
-/** The read side shared by L2 and L3 books: two ladders answering BookView. */
+/** The read side shared by L2 and L3 books: two ladders answering BookView, and snapshot handling. */
 export abstract class LadderBook implements BookView {
   readonly bids = new Ladder(1);
   readonly asks = new Ladder(-1);
+  /** Levels removed by depth-N snapshots because the snapshot no longer lists them. */
+  snapshotRemovedLevels = 0;
+  /** Levels whose total a snapshot changed, plus levels it removed: what the book could not know otherwise. */
+  snapshotChanges = 0;
+  private generation = 0;
+  private snapshotSide = 0;
+  private snapshotDepth = 0;
+
+  /** Sets the level at `price` to a total of `size` (size <= 0 removes it). */
+  abstract setLevel(side: number, price: number, size: number): number;
+  /** Removes the level in `slot` of `ladder` (an L3 book drops the orders still listed in it). */
+  protected abstract removeLevel(ladder: Ladder, slot: number): void;
+  /** Empties the book. */
+  abstract clear(): void;
+
+  /** Starts a snapshot of one side (1, -1) or both (0): full (`depth` 0) or of the top `depth` levels. */
+  beginSnapshot(side: number, depth: number): void {
+    this.snapshotSide = side;
+    this.snapshotDepth = depth;
+    this.generation++;
+    if (depth > 0) return;
+    if (side === 0) this.clear();
+    else {
+      const ladder = this.ladder(side);
+      while (ladder.depth > 0) this.removeLevel(ladder, ladder.slotAt(0));
+    }
+  }
+
+  /** Lists a level in the current snapshot: sets it and marks it as shown. */
+  snapshotLevel(side: number, price: number, size: number): number {
+    const ladder = this.ladder(side);
+    const before = ladder.find(price);
+    if (before < 0 || ladder.size[before] !== size) this.snapshotChanges++;
+    const result = this.setLevel(side, price, size);
+    const slot = ladder.find(price);
+    if (slot >= 0) ladder.stamp[slot] = this.generation;
+    return result;
+  }
+
+  /** Ends the snapshot: a depth-N snapshot removes the levels in its range that it did not list. */
+  endSnapshot(): void {
+    if (this.snapshotDepth === 0) return;
+    if (this.snapshotSide !== -1) this.trimUnlisted(this.bids);
+    if (this.snapshotSide !== 1) this.trimUnlisted(this.asks);
+    this.snapshotDepth = 0;
+  }
+
+  private trimUnlisted(ladder: Ladder): void {
+    let listed = 0;
+    for (let rank = 0; rank < ladder.depth && listed < this.snapshotDepth; rank++) if (ladder.stamp[ladder.slotAt(rank)] === this.generation) listed++;
+    // With N levels listed the snapshot says nothing below the worst of them; with fewer, the side ends there.
+    for (let rank = 0, seen = 0; rank < ladder.depth && (listed < this.snapshotDepth || seen < listed); ) {
+      const slot = ladder.slotAt(rank);
+      if (ladder.stamp[slot] === this.generation) {
+        seen++;
+        rank++;
+      } else {
+        this.removeLevel(ladder, slot);
+        this.snapshotRemovedLevels++;
+        this.snapshotChanges++;
+      }
+    }
+  }
 
   protected ladder(side: number): Ladder {
     return side === 1 ? this.bids : this.asks;

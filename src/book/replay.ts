@@ -32,6 +32,8 @@ export interface ReplaySummary {
   openOrders: number;
   /** Orders removed with a level that emptied while they were still listed (L3 from level-limited data). */
   droppedOrders: number;
+  /** Complete updates in which a snapshot changed the book (for LOBSTER: messages resolved only by the orderbook file). */
+  updatesChangedBySnapshot: number;
   /** Findings by kind (unknown_order_id, size_exceeds_order, …), also recorded in the integrity report. */
   findings: Record<string, number>;
 }
@@ -63,8 +65,11 @@ export class Replayer {
     timeBaseNs: 0n,
     openOrders: 0,
     droppedOrders: 0,
+    updatesChangedBySnapshot: 0,
     findings: {},
   };
+  /** Per instrument: the book's snapshotChanges at its last complete update. */
+  private readonly changesSeen: number[] = [];
 
   /**
    * `windowLevels` is the source's (EventSource.windowLevels): with it, an unknown order at an existing
@@ -84,6 +89,7 @@ export class Replayer {
       this.books[instrument] = book;
       this.inSnapshot[instrument] = false;
       this.trading[instrument] = true;
+      this.changesSeen[instrument] = 0;
     }
     return book;
   }
@@ -124,19 +130,19 @@ export class Replayer {
             result = l3.modify(orderId[i]!, side[i]!, price[i]!, size[i]!, tsEvent[i]! + shift);
             break;
           case Action.LevelSet:
-            result = l3.setLevel(side[i]!, price[i]!, size[i]!);
+            result = this.inSnapshot[inst] ? l3.snapshotLevel(side[i]!, price[i]!, size[i]!) : l3.setLevel(side[i]!, price[i]!, size[i]!);
             break;
           case Action.LevelDelete:
             result = l3.deleteLevel(side[i]!, price[i]!);
             break;
           default:
-            this.control(a, l3, inst, size[i]!);
+            this.control(a, l3, inst, side[i]!, size[i]!);
         }
       } else {
         const l2 = book as L2Book;
         switch (a) {
           case Action.LevelSet:
-            result = l2.setLevel(side[i]!, price[i]!, size[i]!);
+            result = this.inSnapshot[inst] ? l2.snapshotLevel(side[i]!, price[i]!, size[i]!) : l2.setLevel(side[i]!, price[i]!, size[i]!);
             break;
           case Action.LevelDelete:
             result = l2.deleteLevel(side[i]!, price[i]!);
@@ -149,12 +155,16 @@ export class Replayer {
             result = Applied.BadEvent;
             break;
           default:
-            this.control(a, book, inst, size[i]!);
+            this.control(a, book, inst, side[i]!, size[i]!);
         }
       }
       if (result !== Applied.Ok) this.finding(result, batch, i);
       if (flags[i]! & Flag.Last && !this.inSnapshot[inst]) {
         summary.updates++;
+        if (book.snapshotChanges !== this.changesSeen[inst]) {
+          summary.updatesChangedBySnapshot++;
+          this.changesSeen[inst] = book.snapshotChanges;
+        }
         if (book.isCrossedOrLocked()) this.crossed(batch, i, inst, tsEvent[i]! + shift);
         if (onUpdate) onUpdate(book, batch, i, inst);
       }
@@ -182,20 +192,23 @@ export class Replayer {
       report.notes.set(result === Applied.TookAnonymous ? APPLIED_KINDS[result]! : `${APPLIED_KINDS[result]}_outside_window`, this.counts[result]!);
     }
     report.notes.set('book_dropped_orders', summary.droppedOrders);
+    report.notes.set('book_updates_changed_by_snapshot', summary.updatesChangedBySnapshot);
+    report.notes.set('book_levels_removed_by_snapshots', this.books.reduce((n, book) => n + book.snapshotRemovedLevels, 0));
     report.notes.set('book_crossed_updates', summary.crossedUpdates);
     return summary;
   }
 
-  private control(a: number, book: LadderBook, inst: number, value: number): void {
+  private control(a: number, book: LadderBook, inst: number, side: number, value: number): void {
     switch (a) {
       case Action.Clear:
-        (book as L2Book | L3Book).clear();
+        book.clear();
         break;
       case Action.SnapshotBegin:
-        (book as L2Book | L3Book).clear();
+        book.beginSnapshot(side, value);
         this.inSnapshot[inst] = true;
         break;
       case Action.SnapshotEnd:
+        book.endSnapshot();
         this.inSnapshot[inst] = false;
         break;
       case Action.Status:

@@ -23,7 +23,12 @@ export const Action = {
   LevelSet: 8,
   /** L2: the level at `price` on `side` is gone. */
   LevelDelete: 9,
-  /** A snapshot starts: the instrument's book is cleared; rows until SnapshotEnd carry Flag.Snapshot. */
+  /**
+   * A snapshot starts; rows until SnapshotEnd carry Flag.Snapshot. `side` 0 covers both sides, 1 or -1
+   * one side. `size` 0: a full snapshot (the side is cleared first). `size` N > 0: a depth-N snapshot —
+   * its LevelSet rows are the top N levels, so at SnapshotEnd every unlisted level at or better than the
+   * worst listed one is removed (every unlisted level, when fewer than N are listed); deeper levels stay.
+   */
   SnapshotBegin: 10,
   /** The snapshot is complete; the book is valid from here. */
   SnapshotEnd: 11,

@@ -16,6 +16,8 @@ export class Ladder {
   orders: Int32Array;
   head: Int32Array;
   tail: Int32Array;
+  /** Snapshot generation that last listed the level (see LadderBook's depth-N snapshots). */
+  stamp: Int32Array;
   private rankKey: Float64Array;
   private rankSlot: Int32Array;
   private count = 0;
@@ -34,6 +36,7 @@ export class Ladder {
     this.orders = new Int32Array(capacity);
     this.head = new Int32Array(capacity);
     this.tail = new Int32Array(capacity);
+    this.stamp = new Int32Array(capacity);
     this.rankKey = new Float64Array(capacity);
     this.rankSlot = new Int32Array(capacity);
     this.free = new Int32Array(capacity);
@@ -76,6 +79,7 @@ export class Ladder {
     this.orders[slot] = 0;
     this.head[slot] = -1;
     this.tail[slot] = -1;
+    this.stamp[slot] = 0;
     this.bySlotPrice.set(price, slot);
     this.insertRank(price * this.sign, slot);
     return slot;
@@ -158,5 +162,6 @@ export class Ladder {
     this.orders = grow(this.orders, Int32Array);
     this.head = grow(this.head, Int32Array);
     this.tail = grow(this.tail, Int32Array);
+    this.stamp = grow(this.stamp, Int32Array);
   }
 }

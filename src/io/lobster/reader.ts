@@ -90,8 +90,8 @@ class MessageParser {
   /** Number of the next line to read. */
   nextLine = 1;
   private window: TopWindow | null = null;
-  private readonly fixCounts = new Float64Array(FIX_KIND_NAMES.length);
   private resolvedMessages = 0;
+  private snapshots = 0;
 
   constructor(
     private readonly builder: BatchBuilder,
@@ -258,29 +258,35 @@ class MessageParser {
     builder.endUpdate();
   }
 
-  /** Emits the corrections the orderbook row demands after this message. */
+  /** Restates from the orderbook row, as depth-N snapshots, the sides the messages do not explain. */
   private resync(line: number, ts: number): void {
     const window = this.window;
     if (!window) return;
     const orderbook = this.orderbook!;
     const offset = orderbook.rowOffset(line);
     if (offset < 0) return;
-    const fixes = window.reconcile(orderbook.values, offset);
-    if (fixes === 0) return;
-    this.resolvedMessages++;
-    for (let k = 0; k < fixes; k++) {
-      const size = window.fixSz[k]!;
-      const action = size > 0 ? Action.LevelSet : Action.LevelDelete;
-      this.builder.push(ts, NaN, 0, action, window.fixSide[k]!, window.fixPx[k]!, size, 0, line, Flag.Repaired, line);
-      this.fixCounts[window.fixKind[k]!]++;
-    }
+    if (window.reconcile(orderbook.values, offset)) this.resolvedMessages++;
+    if (window.restateAsks) this.restate(line, ts, -1, orderbook.values, offset);
+    if (window.restateBids) this.restate(line, ts, 1, orderbook.values, offset + 2);
+  }
+
+  private restate(line: number, ts: number, side: number, row: Float64Array, offset: number): void {
+    const builder = this.builder;
+    const depth = this.window!.depth;
+    const flags = Flag.Snapshot | Flag.Repaired;
+    builder.push(ts, NaN, 0, Action.SnapshotBegin, side, 0, depth, 0, line, flags, line);
+    const shown = TopWindow.shown(row, offset, depth);
+    for (let k = 0; k < shown; k++) builder.push(ts, NaN, 0, Action.LevelSet, side, row[offset + 4 * k]!, row[offset + 4 * k + 1]!, 0, line, flags, line);
+    builder.push(ts, NaN, 0, Action.SnapshotEnd, side, 0, 0, 0, line, flags, line);
+    this.snapshots++;
   }
 
   finish(): void {
     const report = this.integrity.report;
     if (!this.window) return;
-    report.note('messages_resolved_by_orderbook', this.resolvedMessages);
-    for (let kind = 1; kind < FIX_KIND_NAMES.length; kind++) report.note(FIX_KIND_NAMES[kind]!, this.fixCounts[kind]!);
+    report.note('window_restated_messages', this.resolvedMessages);
+    report.note('window_snapshots', this.snapshots);
+    for (let kind = 1; kind < FIX_KIND_NAMES.length; kind++) report.note(FIX_KIND_NAMES[kind]!, this.window.fixes[kind]!);
   }
 
   private malformed(bytes: Uint8Array, lineStart: number, stop: number, line: number, field: number): void {

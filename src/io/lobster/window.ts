@@ -1,108 +1,96 @@
-import { Ladder } from '../../core/ladder.js';
-
 /**
- * What the messages of a LOBSTER level-N file say about the book, kept as price levels, and reconciled
- * with the orderbook file after every message.
+ * The top-N window of a LOBSTER level-N file, followed from the orderbook file and the messages.
  *
  * LOBSTER level-N files only carry messages for orders inside the top N price levels. When a level
- * enters the window from deeper, or orders leave a level while it is outside the window, no message
- * says so. After each message the window compares its top levels with the orderbook row written after
- * that message: every difference becomes a correction (a level set to the row's size, or a level
- * removed), which the reader emits as a synthetic L2 event and applies here too. After the corrections
- * the window's top N equals the row. Levels deeper than the row shows are left as the messages put
- * them until they come back into view.
+ * enters the window from deeper, or changes while outside it, no message says so. For each message the
+ * window starts from the previous orderbook row, applies the message, and compares the result with the
+ * orderbook row written after it. A side whose levels differ, or whose window lost a level (a book may
+ * still hold levels below the window that left unseen), is restated from the row as a depth-N snapshot;
+ * the book then drops whatever it holds in that range that the row does not show.
  */
 export class TopWindow {
-  private readonly bids = new Ladder(1);
-  private readonly asks = new Ladder(-1);
-  /** Corrections found by the last `reconcile`: side (1 bid, -1 ask), price, size (0 = remove level), kind. */
-  fixSide = new Int8Array(64);
-  fixPx = new Float64Array(64);
-  fixSz = new Float64Array(64);
-  fixKind = new Uint8Array(64);
-  fixN = 0;
-  private stale = new Int32Array(64);
+  private readonly bidPx: Float64Array;
+  private readonly bidSz: Float64Array;
+  private readonly askPx: Float64Array;
+  private readonly askSz: Float64Array;
+  private bidN = 0;
+  private askN = 0;
+  private bidShrank = false;
+  private askShrank = false;
+  /** Sides the last `reconcile` found to need a snapshot. */
+  restateBids = false;
+  restateAsks = false;
+  /** Counts by FixKind of the differences found so far. */
+  readonly fixes = new Float64Array(FIX_KIND_NAMES.length);
 
-  constructor(readonly depth: number) {}
+  constructor(readonly depth: number) {
+    this.bidPx = new Float64Array(depth + 1);
+    this.bidSz = new Float64Array(depth + 1);
+    this.askPx = new Float64Array(depth + 1);
+    this.askSz = new Float64Array(depth + 1);
+  }
 
   /** Applies a message's effect on a level: `delta` shares at `price` on `side` (1 bid, -1 ask). */
   apply(side: number, price: number, delta: number): void {
-    const ladder = side === 1 ? this.bids : this.asks;
-    const slot = delta > 0 ? ladder.ensure(price) : ladder.find(price);
-    if (slot < 0) return;
-    ladder.size[slot] += delta;
-    if (!(ladder.size[slot]! > 0)) ladder.remove(slot);
+    if (side === 1) {
+      const n = applyLevel(this.bidPx, this.bidSz, this.bidN, this.depth, price, delta, true);
+      if (n < this.bidN) this.bidShrank = true;
+      this.bidN = n;
+    } else {
+      const n = applyLevel(this.askPx, this.askSz, this.askN, this.depth, price, delta, false);
+      if (n < this.askN) this.askShrank = true;
+      this.askN = n;
+    }
   }
 
   /**
    * Compares the window with an orderbook row (`row[offset…]` in LOBSTER layout: ask price, ask size,
-   * bid price, bid size per level), records and applies the corrections. Returns how many there were.
+   * bid price, bid size per level), sets `restateBids`/`restateAsks`, and adopts the row.
+   * Returns true when the row showed something the messages did not explain.
    */
-  reconcile(row: Float64Array, offset: number): number {
-    this.fixN = 0;
-    this.reconcileSide(row, offset, this.asks);
-    this.reconcileSide(row, offset + 2, this.bids);
-    return this.fixN;
+  reconcile(row: Float64Array, offset: number): boolean {
+    const askDiffers = this.compare(row, offset, this.askPx, this.askSz, this.askN);
+    const bidDiffers = this.compare(row, offset + 2, this.bidPx, this.bidSz, this.bidN);
+    this.restateAsks = askDiffers || (this.askShrank && this.askN < this.depth);
+    this.restateBids = bidDiffers || (this.bidShrank && this.bidN < this.depth);
+    this.askN = adopt(row, offset, this.askPx, this.askSz, this.depth);
+    this.bidN = adopt(row, offset + 2, this.bidPx, this.bidSz, this.depth);
+    this.askShrank = this.bidShrank = false;
+    return askDiffers || bidDiffers;
   }
 
-  private reconcileSide(row: Float64Array, offset: number, ladder: Ladder): void {
-    const depth = this.depth;
-    const side = ladder.side;
-    let shown = 0;
-    while (shown < depth && row[offset + 4 * shown + 1]! > 0) shown++;
-    // Fast path: the top levels already agree level by level (the common case).
-    let agree = ladder.depth === shown || (shown === depth && ladder.depth > depth);
-    for (let k = 0; agree && k < shown; k++) {
-      const slot = ladder.slotAt(k);
-      agree = ladder.price[slot] === row[offset + 4 * k] && ladder.size[slot] === row[offset + 4 * k + 1];
-    }
-    if (agree) return;
-    // Levels the row shows that the window lacks or holds at another size.
+  /** Levels of one side of the row: count, then price and size by rank (for the snapshot rows). */
+  static shown(row: Float64Array, offset: number, depth: number): number {
+    let n = 0;
+    while (n < depth && row[offset + 4 * n + 1]! > 0) n++;
+    return n;
+  }
+
+  private compare(row: Float64Array, offset: number, px: Float64Array, sz: Float64Array, n: number): boolean {
+    const shown = TopWindow.shown(row, offset, this.depth);
+    let differs = shown !== n;
+    for (let k = 0; !differs && k < n; k++) differs = px[k] !== row[offset + 4 * k] || sz[k] !== row[offset + 4 * k + 1];
+    if (!differs) return false;
+    // Classify each difference for the report (rare path).
     for (let k = 0; k < shown; k++) {
       const price = row[offset + 4 * k]!;
-      const size = row[offset + 4 * k + 1]!;
-      const slot = ladder.find(price);
-      if (slot >= 0 && ladder.size[slot] === size) continue;
-      this.fix(side, price, size, slot >= 0 ? FixKind.SizeResync : FixKind.EnteredWindow);
-      ladder.size[slot >= 0 ? slot : ladder.ensure(price)] = size;
+      let j = 0;
+      while (j < n && px[j] !== price) j++;
+      if (j === n) this.fixes[FixKind.EnteredWindow]++;
+      else if (sz[j] !== row[offset + 4 * k + 1]) this.fixes[FixKind.SizeResync]++;
     }
-    // Window levels within the row's range that the row does not show: they left unseen.
-    const worst = shown === depth ? row[offset + 4 * (depth - 1)]! : NaN;
-    let staleN = 0;
-    for (let rank = 0; rank < ladder.depth; rank++) {
-      const slot = ladder.slotAt(rank);
-      const price = ladder.price[slot]!;
-      if (shown === depth && (side === 1 ? price < worst : price > worst)) break;
+    const worst = shown === this.depth ? row[offset + 4 * (shown - 1)]! : NaN;
+    for (let j = 0; j < n; j++) {
+      if (shown === this.depth && (px === this.bidPx ? px[j]! < worst : px[j]! > worst)) break;
       let k = 0;
-      while (k < shown && row[offset + 4 * k] !== price) k++;
-      if (k === shown) {
-        if (staleN === this.stale.length) this.stale = grown(this.stale, Int32Array);
-        this.stale[staleN++] = slot;
-      }
+      while (k < shown && row[offset + 4 * k] !== px[j]) k++;
+      if (k === shown) this.fixes[FixKind.LeftUnseen]++;
     }
-    for (let j = 0; j < staleN; j++) {
-      const slot = this.stale[j]!;
-      this.fix(side, ladder.price[slot]!, 0, FixKind.LeftUnseen);
-      ladder.remove(slot);
-    }
-  }
-
-  private fix(side: number, price: number, size: number, kind: number): void {
-    if (this.fixN === this.fixPx.length) {
-      this.fixSide = grown(this.fixSide, Int8Array);
-      this.fixPx = grown(this.fixPx, Float64Array);
-      this.fixSz = grown(this.fixSz, Float64Array);
-      this.fixKind = grown(this.fixKind, Uint8Array);
-    }
-    const i = this.fixN++;
-    this.fixSide[i] = side;
-    this.fixPx[i] = price;
-    this.fixSz[i] = size;
-    this.fixKind[i] = kind;
+    return true;
   }
 }
 
-/** Why a correction was needed. */
+/** Why a level needed the orderbook file. */
 export const FixKind = {
   /** A level entered the window from deeper, where LOBSTER sends no messages. */
   EnteredWindow: 1,
@@ -113,8 +101,30 @@ export const FixKind = {
 } as const;
 export const FIX_KIND_NAMES = ['', 'level_entered_window', 'level_size_resync', 'level_left_unseen'];
 
-function grown<T extends Int8Array | Uint8Array | Int32Array | Float64Array>(old: T, make: new (n: number) => T): T {
-  const next = new make(old.length * 2);
-  next.set(old);
-  return next;
+function adopt(row: Float64Array, offset: number, px: Float64Array, sz: Float64Array, depth: number): number {
+  const shown = TopWindow.shown(row, offset, depth);
+  for (let k = 0; k < shown; k++) {
+    px[k] = row[offset + 4 * k]!;
+    sz[k] = row[offset + 4 * k + 1]!;
+  }
+  return shown;
+}
+
+// Bids are kept best (highest) first, asks best (lowest) first; at most `depth` levels.
+function applyLevel(px: Float64Array, sz: Float64Array, n: number, depth: number, price: number, delta: number, bid: boolean): number {
+  let j = 0;
+  while (j < n && (bid ? px[j]! > price : px[j]! < price)) j++;
+  if (j < n && px[j] === price) {
+    sz[j] += delta;
+    if (sz[j]! > 0) return n;
+    px.copyWithin(j, j + 1, n);
+    sz.copyWithin(j, j + 1, n);
+    return n - 1;
+  }
+  if (delta <= 0 || j >= depth) return n;
+  px.copyWithin(j + 1, j, n);
+  sz.copyWithin(j + 1, j, n);
+  px[j] = price;
+  sz[j] = delta;
+  return n < depth ? n + 1 : depth;
 }

@@ -42,20 +42,21 @@ test('LOBSTER AMZN level 1: the rebuilt best level equals the orderbook file aft
   assert.equal(result.orderbookRows, 57_515);
   assert.equal(result.mismatches, 0, `first mismatch: ${result.firstMismatch}`);
   assert.equal(result.summary.crossedUpdates, 0);
-  // Level 1 hides everything below the touch: 8,168 messages (14.2%) need the orderbook file to resolve
-  // a level that entered the window (3,877), changed size (3,849) or emptied (3,246) out of sight.
-  assert.equal(result.notes.get('messages_resolved_by_orderbook'), 8168);
-  assert.equal(result.notes.get('level_entered_window'), 3877);
-  assert.equal(result.notes.get('level_size_resync'), 3849);
-  assert.equal(result.notes.get('level_left_unseen'), 3246);
+  // Level 1 hides everything below the touch: after 13,954 messages the best level is not what the
+  // message alone implies, and the side is restated from the orderbook row. For 8,168 of them (14.2%)
+  // the book learned something only the orderbook file knew; 3,246 levels had emptied out of sight.
+  assert.equal(result.notes.get('window_restated_messages'), 13_954);
+  assert.equal(result.notes.get('book_updates_changed_by_snapshot'), 8168);
+  assert.equal(result.notes.get('book_levels_removed_by_snapshots'), 3246);
 });
 
 test('LOBSTER AAPL level 10: the rebuilt top 10 equals the orderbook file after each of the first 999 messages', needs(AAPL, AAPL_BOOK), async () => {
   const result = await compareWithOrderbook(AAPL, AAPL_BOOK);
   assert.equal(result.rowsCompared, 999);
   assert.equal(result.mismatches, 0, `first mismatch: ${result.firstMismatch}`);
-  // With ten levels in view only 15 messages need the orderbook file (levels entering from the 11th).
-  assert.equal(result.notes.get('messages_resolved_by_orderbook'), 15);
+  // With ten levels in view only 15 messages teach the book something the messages did not.
+  assert.equal(result.notes.get('book_updates_changed_by_snapshot'), 15);
+  assert.equal(result.notes.get('window_restated_messages'), 319);
   assert.equal(result.summary.findings.unknown_order_id, undefined);
 });
 
