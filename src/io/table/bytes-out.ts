@@ -64,28 +64,43 @@ export class ByteOut {
     this.at += this.buffer.write(text, this.at, 'utf8');
   }
 
-  /** A non-negative integer below 2^53, zero-padded to `width` digits. */
+  /** A non-negative integer below 2^53, zero-padded to `width` digits (at most 20). */
   unsigned(value: number, width = 0): void {
     if (this.at + 24 > BUFFER_BYTES) this.flush();
+    if (value < 2147483648) {
+      this.small(value | 0, width);
+      return;
+    }
+    // Above 2^31: peel digits off as doubles until the rest fits int32 arithmetic.
     const digits = this.digits;
     let n = 0;
-    // Above 2^31 divide as doubles until the rest fits int32 arithmetic, which is much cheaper.
-    while (value > 2147483647) {
+    while (value >= 2147483648) {
       const q = Math.floor(value / 10);
       digits[n++] = 48 + (value - q * 10);
       value = q;
     }
-    let small = value | 0;
-    do {
-      const q = (small / 10) | 0;
-      digits[n++] = 48 + (small - q * 10);
-      small = q;
-    } while (small > 0);
-    while (n < width) digits[n++] = 48;
+    const head = digitCount(value | 0);
+    for (let pad = width - n - head; pad > 0; pad--) this.buffer[this.at++] = 48;
+    this.small(value | 0, 0);
     const buffer = this.buffer;
     let at = this.at;
     while (n > 0) buffer[at++] = digits[--n]!;
     this.at = at;
+  }
+
+  /** An int32 value >= 0, digits written straight into the buffer, zero-padded to `width`. */
+  private small(value: number, width: number): void {
+    const count = digitCount(value);
+    const buffer = this.buffer;
+    let at = this.at;
+    for (let pad = width - count; pad > 0; pad--) buffer[at++] = 48;
+    let end = at + count;
+    this.at = end;
+    do {
+      const q = (value / 10) | 0;
+      buffer[--end] = 48 + value - q * 10;
+      value = q;
+    } while (value > 0);
   }
 
   integer(value: number): void {
@@ -96,7 +111,7 @@ export class ByteOut {
     this.unsigned(value);
   }
 
-  /** Integer units of 10**-decimals as the shortest exact decimal text. */
+  /** Integer units of 10**-decimals (`scale` = 10**decimals) as the shortest exact decimal text. */
   decimal(units: number, decimals: number, scale: number): void {
     if (units < 0) {
       this.byte(45);
@@ -107,9 +122,18 @@ export class ByteOut {
     this.unsigned(whole);
     if (fraction === 0) return;
     let width = decimals;
-    while (fraction % 10 === 0) {
-      fraction /= 10;
-      width--;
+    if (fraction < 2147483648) {
+      let small = fraction | 0;
+      for (let q = (small / 10) | 0; small === q * 10; q = (small / 10) | 0) {
+        small = q;
+        width--;
+      }
+      fraction = small;
+    } else {
+      while (fraction % 10 === 0) {
+        fraction /= 10;
+        width--;
+      }
     }
     this.byte(46);
     this.unsigned(fraction, width);
@@ -126,4 +150,10 @@ export class ByteOut {
     this.flush();
     if (this.ownsFd) closeSync(this.fd);
   }
+}
+
+/** Number of decimal digits of an int32 value >= 0. */
+function digitCount(value: number): number {
+  if (value < 100000) return value < 100 ? (value < 10 ? 1 : 2) : value < 1000 ? 3 : value < 10000 ? 4 : 5;
+  return value < 10000000 ? (value < 1000000 ? 6 : 7) : value < 100000000 ? 8 : value < 1000000000 ? 9 : 10;
 }
