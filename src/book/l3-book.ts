@@ -1,6 +1,7 @@
 import { Applied, LadderBook } from './ladder-book.js';
 import type { Ladder } from '../core/ladder.js';
 import { NumberMap } from '../core/number-map.js';
+import { grown } from '../core/typed-arrays.js';
 
 /**
  * An order-by-order book: every order with its price, remaining size, side and time of entry, in a
@@ -278,7 +279,7 @@ export class L3Book extends LadderBook {
 
   private release(slot: number): void {
     this.index.delete(this.id[slot]!);
-    if (this.freeCount === this.free.length) this.free = grownInt32(this.free);
+    if (this.freeCount === this.free.length) this.free = grown(this.free, this.free.length * 2);
     this.free[this.freeCount++] = slot;
   }
 
@@ -291,25 +292,14 @@ export class L3Book extends LadderBook {
 
   private grow(): void {
     const capacity = this.id.length * 2;
-    const grow = <T extends Float64Array | Int32Array | Int8Array>(old: T, make: new (n: number) => T): T => {
-      const next = new make(capacity);
-      next.set(old);
-      return next;
-    };
-    this.id = grow(this.id, Float64Array);
-    this.price = grow(this.price, Float64Array);
-    this.size = grow(this.size, Float64Array);
-    this.filled = grow(this.filled, Float64Array);
-    this.addedNs = grow(this.addedNs, Float64Array);
-    this.side = grow(this.side, Int8Array);
-    this.level = grow(this.level, Int32Array);
-    this.prev = grow(this.prev, Int32Array);
-    this.next = grow(this.next, Int32Array);
+    this.id = grown(this.id, capacity);
+    this.price = grown(this.price, capacity);
+    this.size = grown(this.size, capacity);
+    this.filled = grown(this.filled, capacity);
+    this.addedNs = grown(this.addedNs, capacity);
+    this.side = grown(this.side, capacity);
+    this.level = grown(this.level, capacity);
+    this.prev = grown(this.prev, capacity);
+    this.next = grown(this.next, capacity);
   }
-}
-
-function grownInt32(old: Int32Array): Int32Array {
-  const next = new Int32Array(old.length * 2);
-  next.set(old);
-  return next;
 }

@@ -1,5 +1,6 @@
 import { Flag } from './event.js';
 import type { InstrumentTable } from './instrument.js';
+import { grown } from './typed-arrays.js';
 
 /**
  * A columnar batch of normalized events. Row i of every column describes one event.
@@ -194,22 +195,17 @@ export class BatchBuilder {
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    const grown = <T extends Float64Array | Int32Array | Uint8Array | Int8Array>(old: T, make: new (n: number) => T): T => {
-      const next = new make(capacity);
-      next.set(old);
-      return next;
-    };
-    this.tsEvent = grown(this.tsEvent, Float64Array);
-    this.tsRecv = grown(this.tsRecv, Float64Array);
-    this.instrument = grown(this.instrument, Int32Array);
-    this.action = grown(this.action, Uint8Array);
-    this.side = grown(this.side, Int8Array);
-    this.price = grown(this.price, Float64Array);
-    this.size = grown(this.size, Float64Array);
-    this.orderId = grown(this.orderId, Float64Array);
-    this.seq = grown(this.seq, Float64Array);
-    this.flags = grown(this.flags, Uint8Array);
-    this.sourceRow = grown(this.sourceRow, Float64Array);
+    this.tsEvent = grown(this.tsEvent, capacity);
+    this.tsRecv = grown(this.tsRecv, capacity);
+    this.instrument = grown(this.instrument, capacity);
+    this.action = grown(this.action, capacity);
+    this.side = grown(this.side, capacity);
+    this.price = grown(this.price, capacity);
+    this.size = grown(this.size, capacity);
+    this.orderId = grown(this.orderId, capacity);
+    this.seq = grown(this.seq, capacity);
+    this.flags = grown(this.flags, capacity);
+    this.sourceRow = grown(this.sourceRow, capacity);
     this.capacity = capacity;
   }
 }

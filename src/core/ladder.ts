@@ -1,4 +1,5 @@
 import { NumberMap } from './number-map.js';
+import { grown } from './typed-arrays.js';
 
 /**
  * One side of a book: price levels in priority order. Level data lives in slot-indexed typed arrays;
@@ -93,11 +94,7 @@ export class Ladder {
     this.rankKey.copyWithin(rank, rank + 1, this.count);
     this.rankSlot.copyWithin(rank, rank + 1, this.count);
     this.count--;
-    if (this.freeCount === this.free.length) {
-      const grown = new Int32Array(this.free.length * 2);
-      grown.set(this.free);
-      this.free = grown;
-    }
+    if (this.freeCount === this.free.length) this.free = grown(this.free, this.free.length * 2);
     this.free[this.freeCount++] = slot;
   }
 
@@ -111,12 +108,8 @@ export class Ladder {
 
   private insertRank(key: number, slot: number): void {
     if (this.count === this.rankKey.length) {
-      const keys = new Float64Array(this.count * 2);
-      keys.set(this.rankKey);
-      this.rankKey = keys;
-      const slots = new Int32Array(this.count * 2);
-      slots.set(this.rankSlot);
-      this.rankSlot = slots;
+      this.rankKey = grown(this.rankKey, this.count * 2);
+      this.rankSlot = grown(this.rankSlot, this.count * 2);
     }
     // Most inserts land near the best end: scan back a few places before falling back to bisection.
     const keys = this.rankKey;
@@ -151,17 +144,12 @@ export class Ladder {
 
   private growSlots(): void {
     const capacity = this.price.length * 2;
-    const grow = <T extends Float64Array | Int32Array>(old: T, make: new (n: number) => T): T => {
-      const next = new make(capacity);
-      next.set(old);
-      return next;
-    };
-    this.price = grow(this.price, Float64Array);
-    this.size = grow(this.size, Float64Array);
-    this.anonymous = grow(this.anonymous, Float64Array);
-    this.orders = grow(this.orders, Int32Array);
-    this.head = grow(this.head, Int32Array);
-    this.tail = grow(this.tail, Int32Array);
-    this.stamp = grow(this.stamp, Int32Array);
+    this.price = grown(this.price, capacity);
+    this.size = grown(this.size, capacity);
+    this.anonymous = grown(this.anonymous, capacity);
+    this.orders = grown(this.orders, capacity);
+    this.head = grown(this.head, capacity);
+    this.tail = grown(this.tail, capacity);
+    this.stamp = grown(this.stamp, capacity);
   }
 }
