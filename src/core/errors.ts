@@ -6,7 +6,7 @@ export class FlowmineError extends Error {
   override readonly name: string = 'FlowmineError';
 }
 
-/** Bad input at a known place: `file:line: field: detail`. */
+/** Bad input at a known place: `file:line: field: detail` (`file: field: detail` when no line applies, line 0). */
 export class InputError extends FlowmineError {
   override readonly name = 'InputError';
   constructor(
@@ -15,7 +15,7 @@ export class InputError extends FlowmineError {
     readonly field: string,
     readonly detail: string,
   ) {
-    super(`${file}:${line}: ${field}: ${detail}`);
+    super(`${file}${line > 0 ? `:${line}` : ''}: ${field}: ${detail}`);
   }
 }
 
