@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
 import { BookEmitter, emitColumns } from '../book/emit.js';
 import { Replayer } from '../book/replay.js';
 import type { BookView } from '../book/view.js';
@@ -31,6 +32,9 @@ export function demoCommand(): Command {
       const messagePath = join(dir, 'DEMO_2024-01-02_34200000_57600000_message_10.csv');
       const orderbookPath = messagePath.replace('_message_', '_orderbook_');
       const messages = Number(options.messages);
+      const seed = Number(options.seed);
+      if (!Number.isInteger(messages) || messages < 1) throw new UsageError(`--messages ${options.messages}: expected a positive whole number`);
+      if (!Number.isInteger(seed)) throw new UsageError(`--seed ${options.seed}: expected a whole number`);
 
       // 1. Simulate: every message with the engine's true top 10 after it.
       let started = performance.now();
@@ -39,7 +43,7 @@ export function demoCommand(): Command {
       const progress = new Progress('simulate');
       let pending: string[] = [];
       let pendingBook: string[] = [];
-      runZeroIntelligence({ ...DEFAULT_ZI, messages, seed: Number(options.seed) }, (message, book) => {
+      runZeroIntelligence({ ...DEFAULT_ZI, messages, seed }, (message, book) => {
         const seconds = Math.floor(message.timeNs / 1e9);
         pending.push(`${seconds}.${String(message.timeNs - seconds * 1e9).padStart(9, '0')},${message.type},${message.orderId},${message.size},${message.price},${message.direction}`);
         pendingBook.push(topLevels(book));
@@ -61,7 +65,7 @@ export function demoCommand(): Command {
       // 2. Rebuild from the message file alone and compare with the engine's book after every message.
       started = performance.now();
       const bare = await openSource(messagePath, { companion: false });
-      const expected = (await import('node:fs')).readFileSync(orderbookPath, 'latin1').split('\n');
+      const expected = readFileSync(orderbookPath, 'latin1').split('\n');
       let compared = 0;
       let matched = 0;
       const replayer = new Replayer(bare.granularity, bare.integrity);
@@ -99,7 +103,7 @@ export function demoCommand(): Command {
       out.write(`rebuilt the L3 book from the message file in ${rebuildSeconds.toFixed(2)} s: top ${LEVELS} levels equal the engine's after ${matched.toLocaleString('en-US')} of ${compared.toLocaleString('en-US')} messages\n`);
       out.write(`  time range ${inspection.firstEventTime} .. ${inspection.lastEventTime}; ${inspection.replay.openOrders.toLocaleString('en-US')} orders rest at the end; crossed after ${inspection.replay.crossedUpdates} updates\n`);
       out.write(`wrote ${dir}/\n  ${messagePath.slice(dir.length + 1)}, ${orderbookPath.slice(dir.length + 1)}\n  bbo.csv (${bbo.rows.toLocaleString('en-US')} rows), depth10-1s.parquet (${depth.rows.toLocaleString('en-US')} rows)\n`);
-      out.write(`next: flowmine inspect ${messagePath}\n`);
+      out.write(`next: npx flowmine inspect ${messagePath}\n`);
       if (matched !== compared) process.exitCode = 1;
     });
 }
