@@ -100,12 +100,16 @@ export class L3Book extends LadderBook {
     return excess === 0 ? Applied.Ok : Applied.SizeMismatch;
   }
 
-  /** Executes `size` of a resting order; removes it when nothing remains. */
+  /**
+   * Executes `size` of a resting order; removes it when nothing displayed remains. A fill beyond the
+   * displayed size executed hidden reserve (an iceberg): the order leaves the book until the venue
+   * restates its refilled display, and the result says so.
+   */
   fill(orderId: number, side: number, price: number, size: number): number {
     const slot = this.index.get(orderId);
     if (slot < 0) return this.takeAnonymous(side, price, size);
     this.filled[slot] += size;
-    return this.reduce(slot, size);
+    return this.reduce(slot, size) === Applied.ExceedsSize ? Applied.BeyondDisplayed : Applied.Ok;
   }
 
   /**
@@ -211,6 +215,7 @@ export class L3Book extends LadderBook {
    * TookAnonymous when anonymous liquidity covered it, UnknownOrder otherwise (or when there is no level).
    */
   private takeAnonymous(side: number, price: number, size: number): number {
+    if (side !== 1 && side !== -1) return Applied.UnknownOrder; // e.g. an auction fill with no side
     const ladder = this.ladder(side);
     const slot = ladder.find(price);
     if (slot < 0) return Applied.UnknownOrder;

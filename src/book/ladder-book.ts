@@ -125,5 +125,7 @@ export const Applied = {
   TookAnonymous: 5,
   /** A delete stated another size than the book held for the order (the level follows the event). */
   SizeMismatch: 6,
+  /** A fill larger than the order's displayed size: the rest came from hidden reserve (an iceberg). */
+  BeyondDisplayed: 7,
 } as const;
-export const APPLIED_KINDS = ['ok', 'unknown_order_id', 'duplicate_order_id', 'size_exceeds_order', 'bad_book_event', 'took_anonymous_liquidity', 'delete_size_mismatch'];
+export const APPLIED_KINDS = ['ok', 'unknown_order_id', 'duplicate_order_id', 'size_exceeds_order', 'bad_book_event', 'took_anonymous_liquidity', 'delete_size_mismatch', 'fill_beyond_displayed'];

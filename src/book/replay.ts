@@ -34,7 +34,7 @@ export interface ReplaySummary {
   droppedOrders: number;
   /** Complete updates in which a snapshot changed the book (for LOBSTER: messages resolved only by the orderbook file). */
   updatesChangedBySnapshot: number;
-  /** Findings by kind (unknown_order_id, size_exceeds_order, …), also recorded in the integrity report. */
+  /** Findings by kind (unknown_order_id, size_exceeds_order, …), also recorded in the integrity report; expected outcomes are notes there. */
   findings: Record<string, number>;
 }
 
@@ -54,6 +54,7 @@ export class Replayer {
   private readonly trading: boolean[] = [];
   private readonly sessions: (SessionRule | null)[] = [];
   private readonly counts = new Float64Array(APPLIED_KINDS.length);
+  private readonly expectedCounts = new Map<string, number>();
   private baseNs: bigint | null = null;
   private readonly summary: ReplaySummary = {
     rows: 0,
@@ -186,11 +187,7 @@ export class Replayer {
     summary.findings = {};
     for (let kind = 1; kind < APPLIED_KINDS.length; kind++) if (this.counts[kind]! > 0) summary.findings[APPLIED_KINDS[kind]!] = this.counts[kind]!;
     const report = this.integrity.report;
-    const expected = (result: number) => result === Applied.TookAnonymous || (this.windowLevels !== undefined && (result === Applied.UnknownOrder || result === Applied.SizeMismatch));
-    for (let result = 1; result < APPLIED_KINDS.length; result++) {
-      if (!expected(result) || this.counts[result] === 0) continue;
-      report.notes.set(result === Applied.TookAnonymous ? APPLIED_KINDS[result]! : `${APPLIED_KINDS[result]}_outside_window`, this.counts[result]!);
-    }
+    for (const [kind, n] of this.expectedCounts) report.notes.set(kind, n);
     report.notes.set('book_dropped_orders', summary.droppedOrders);
     report.notes.set('book_updates_changed_by_snapshot', summary.updatesChangedBySnapshot);
     report.notes.set('book_levels_removed_by_snapshots', this.books.reduce((n, book) => n + book.snapshotRemovedLevels, 0));
@@ -228,13 +225,28 @@ export class Replayer {
     summary.crossedLastNs = tsNs;
   }
 
+  /**
+   * Outcomes the data explains, noted by kind instead of reported as findings: anonymous liquidity taken,
+   * fills beyond the displayed size (icebergs) and the refills that follow them, unknown orders in
+   * level-limited sources, and auction fills (no aggressor side) of orders never shown in the book.
+   */
+  private expected(result: number, batch: EventBatch, i: number): boolean {
+    let kind: string | null = null;
+    if (result === Applied.TookAnonymous || result === Applied.BeyondDisplayed) kind = APPLIED_KINDS[result]!;
+    else if (result === Applied.UnknownOrder && batch.flags[i]! & Flag.AfterFill) kind = 'refill_after_fill_of_unknown_order';
+    else if (result === Applied.UnknownOrder && batch.action[i] === Action.Fill && batch.side[i] === 0) kind = 'auction_fill_of_unknown_order';
+    else if ((result === Applied.UnknownOrder || result === Applied.SizeMismatch) && this.windowLevels !== undefined) kind = `${APPLIED_KINDS[result]}_outside_window`;
+    if (kind === null) return false;
+    this.expectedCounts.set(kind, (this.expectedCounts.get(kind) ?? 0) + 1);
+    return true;
+  }
+
   private finding(result: number, batch: EventBatch, i: number): void {
+    // Expected outcomes are counted (reported by finish()), not findings.
+    if (this.expected(result, batch, i)) return;
     this.counts[result]++;
     const kind = APPLIED_KINDS[result]!;
     const row = batch.sourceRow[i]!;
-    // Expected outcomes are counted (reported by finish()), not findings.
-    if (result === Applied.TookAnonymous) return;
-    if ((result === Applied.UnknownOrder || result === Applied.SizeMismatch) && this.windowLevels !== undefined) return;
     const detail = `${actionName(batch.action[i]!)} of order ${batch.orderId[i]} at price ${batch.price[i]} size ${batch.size[i]}`;
     if (this.integrity.policy === 'strict') throw new InputError(this.integrity.report.source, row, 'order_id', `${kind.replace(/_/g, ' ')}: ${detail}`);
     this.integrity.report.count(`book_${kind}`, `row ${row}: ${detail}`);

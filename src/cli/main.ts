@@ -29,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    // The reader of our output went away (`| head`): stop quietly, as Unix tools do.
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 0;
     if (error instanceof FlowmineError) {
       process.stderr.write(`flowmine: ${error.message}\n`);
       return 2;

@@ -65,4 +65,9 @@ export const Flag = {
   Repaired: 16,
   /** The venue flagged the book as possibly inconsistent at this row (Databento F_MAYBE_BAD_BOOK). */
   MaybeBadBook: 32,
+  /**
+   * The row restates an order after its fill: the venue's book side of a Fill (an iceberg's refilled
+   * display, CME's Modify after an F). Not a decision of the trader: not a modify for cancel statistics.
+   */
+  AfterFill: 64,
 } as const;

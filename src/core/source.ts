@@ -42,5 +42,6 @@ export interface FormatDescriptor {
   readonly granularity: Granularity;
   /** True when the first bytes (decompressed) and the file name look like this format. */
   sniff(head: string, fileName: string): boolean;
-  open(path: string, options: OpenOptions): EventSource;
+  /** Opens the file; formats whose header says what the file holds (Databento) read it here. */
+  open(path: string, options: OpenOptions): EventSource | Promise<EventSource>;
 }

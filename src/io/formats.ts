@@ -25,5 +25,5 @@ export async function sniffFormat(path: string): Promise<FormatDescriptor> {
 /** Opens a file with the named format, or the sniffed one when `format` is undefined. */
 export async function openSource(path: string, options: OpenOptions & { format?: string } = {}): Promise<EventSource> {
   const descriptor = options.format ? formats.get(options.format) : await sniffFormat(path);
-  return descriptor.open(path, options);
+  return await descriptor.open(path, options);
 }

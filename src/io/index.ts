@@ -1,7 +1,9 @@
 /** Registers every built-in format. Import this module once before sniffing or opening files. */
 import { defineFormat } from './formats.js';
+import { databentoFormat } from './dbn/format.js';
 import { lobsterFormat } from './lobster/format.js';
 
 defineFormat(lobsterFormat);
+defineFormat(databentoFormat);
 
 export { defineFormat, formats, openSource, sniffFormat } from './formats.js';

@@ -147,7 +147,7 @@ test('L3 queue position: a smaller modify keeps the place, a larger one goes to 
   assert.equal(book.cancel(99, 1, 100, 20), Applied.TookAnonymous);
   assert.equal(book.queueAhead(2), 30);
   assert.equal(book.cancel(98, 1, 101, 1), Applied.UnknownOrder, 'no level at 101: nothing to take from');
-  assert.equal(book.fill(3, 1, 100, 31), Applied.ExceedsSize);
+  assert.equal(book.fill(3, 1, 100, 31), Applied.BeyondDisplayed, 'an iceberg: more executed than displayed');
   assert.equal(book.orderSize(3), NaN);
 });
 

@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 const BUFFER_BYTES = 1 << 20;
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Buffered byte output to a file descriptor with number formatting straight into the buffer.
@@ -142,7 +143,15 @@ export class ByteOut {
   flush(): void {
     this.flushes++;
     let written = 0;
-    while (written < this.at) written += writeSync(this.fd, this.buffer, written, this.at - written);
+    while (written < this.at) {
+      try {
+        written += writeSync(this.fd, this.buffer, written, this.at - written);
+      } catch (error) {
+        // A pipe that is full (standard output into a slow reader) says EAGAIN: wait a moment and retry.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        Atomics.wait(PAUSE, 0, 0, 2);
+      }
+    }
     this.at = 0;
   }
 
