@@ -2,8 +2,11 @@
 import { defineFormat } from './formats.js';
 import { databentoFormat } from './dbn/format.js';
 import { lobsterFormat } from './lobster/format.js';
+import { bitstampLogFormat, bitstampOrdersFormat } from './obanalytics/format.js';
 
 defineFormat(lobsterFormat);
 defineFormat(databentoFormat);
+defineFormat(bitstampLogFormat);
+defineFormat(bitstampOrdersFormat);
 
 export { defineFormat, formats, openSource, sniffFormat } from './formats.js';

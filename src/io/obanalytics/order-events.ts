@@ -1,0 +1,102 @@
+import type { BatchBuilder } from '../../core/batch.js';
+import { Action, Flag } from '../../core/event.js';
+import type { Integrity } from '../../core/integrity.js';
+
+/** What Bitstamp's live_orders channel says about an order. */
+export type OrderEventKind = 'created' | 'changed' | 'deleted';
+
+/**
+ * Turns Bitstamp order events into L3 rows. The 2015 feed has no fill event: an order that trades
+ * is `changed` to a smaller remaining amount, or `deleted` with amount 0 once nothing remains (each pairs
+ * with a trade at the same price). So the remaining amount of every live order is tracked, and
+ * decreases by `changed` and zero-amount deletes become Fill rows; a delete with an amount left is a
+ * cancel (Delete), and a `changed` that raises the amount or moves the price is a Modify.
+ *
+ * The feed is not ordered per order: a `changed` may arrive after the same order's `deleted` (seen 2015-05-01,
+ * e.g. order 65610664). Such a late change describes an order that is gone; it is counted
+ * (`late_change_after_delete`) and emits nothing, instead of bringing the order back to life.
+ *
+ * Orders resting before the recording started are unknown. When one is deleted with amount 0 (filled),
+ * its size is unknown too — but the trade that follows at its price says it: the Fill is written when
+ * that trade arrives (`unknown_order_fill_sized_by_trade`); one that no trade sizes within a few
+ * messages is written as a Delete of unknown size (`unknown_order_fill_unsized`).
+ */
+export class BitstampOrders {
+  private readonly live = new Map<number, { price: number; amount: number; side: number }>();
+  private readonly deleted = new Set<number>();
+  /** Zero-amount deletes of unknown orders waiting for their trade: id, side, price, line. */
+  private pending: { id: number; side: number; price: number; line: number }[] = [];
+  private static readonly PENDING_LINES = 20;
+  private prevTs = -Infinity;
+
+  constructor(
+    private readonly builder: BatchBuilder,
+    private readonly integrity: Integrity,
+  ) {}
+
+  /** The time to use for a row at `line`: repaired (clamped) when it goes back; NaN when the row is rejected. */
+  time(ts: number, line: number, raw: string): { ts: number; flags: number } | null {
+    if (ts >= this.prevTs) {
+      this.prevTs = ts;
+      return { ts, flags: 0 };
+    }
+    const detail = `time goes back ${((this.prevTs - ts) / 1e6).toFixed(0)} ms`;
+    if (!this.integrity.repair('timestamp_regression', line, 'timestamp', detail, raw)) return null;
+    return { ts: this.prevTs, flags: Flag.Repaired };
+  }
+
+  /** Emits the rows of one order event; `ts` is ns after the time base (event = receive time). */
+  order(kind: OrderEventKind, id: number, side: number, price: number, amount: number, ts: number, flags: number, line: number): void {
+    const builder = this.builder;
+    const known = this.live.get(id);
+    switch (kind) {
+      case 'created':
+        this.live.set(id, { price, amount, side });
+        builder.push(ts, ts, 0, Action.Add, side, price, amount, id, line, flags, line);
+        break;
+      case 'changed':
+        if (this.deleted.has(id)) {
+          this.integrity.report.note('late_change_after_delete');
+          return;
+        }
+        if (known && price === known.price && amount < known.amount) {
+          builder.push(ts, ts, 0, Action.Fill, side, price, known.amount - amount, id, line, flags, line);
+        } else builder.push(ts, ts, 0, Action.Modify, side, price, amount, id, line, flags, line);
+        this.live.set(id, { price, amount, side });
+        break;
+      default:
+        this.live.delete(id);
+        this.deleted.add(id);
+        if (amount === 0 && known) builder.push(ts, ts, 0, Action.Fill, side, price, known.amount, id, line, flags, line);
+        else if (amount === 0) {
+          this.pending.push({ id, side, price, line });
+          this.expirePending(ts, line);
+          return;
+        } else builder.push(ts, ts, 0, Action.Delete, side, price, amount, id, line, flags, line);
+    }
+    this.expirePending(ts, line);
+    builder.endUpdate();
+  }
+
+  /** A trade; it first sizes a waiting fill of an unknown order at its price (see the class comment). */
+  trade(price: number, amount: number, ts: number, flags: number, line: number, sizesFills = true): void {
+    const at = sizesFills ? this.pending.findIndex((fill) => fill.price === price) : -1;
+    if (at >= 0) {
+      const fill = this.pending.splice(at, 1)[0]!;
+      this.builder.push(ts, ts, 0, Action.Fill, fill.side, price, amount, fill.id, fill.line, flags | Flag.Repaired, fill.line);
+      this.integrity.report.note('unknown_order_fill_sized_by_trade');
+    }
+    this.builder.push(ts, ts, 0, Action.Trade, 0, price, amount, 0, line, flags, line);
+    this.expirePending(ts, line);
+    this.builder.endUpdate();
+  }
+
+  /** Writes waiting fills that no trade sized in time (or all of them at the end, with `line` Infinity). */
+  expirePending(ts: number, line: number): void {
+    while (this.pending.length > 0 && line - this.pending[0]!.line > BitstampOrders.PENDING_LINES) {
+      const fill = this.pending.shift()!;
+      this.builder.push(ts, ts, 0, Action.Delete, fill.side, fill.price, 0, fill.id, fill.line, Flag.Repaired, fill.line);
+      this.integrity.report.note('unknown_order_fill_unsized');
+    }
+  }
+}
