@@ -219,8 +219,10 @@ export class Replayer {
     const summary = this.summary;
     summary.crossedUpdates++;
     const epochMs = Number(this.baseNs! / 1_000_000n) + tsNs / 1e6;
-    if (!this.trading[inst] || this.session(inst, batch)?.notContinuous(epochMs)) summary.crossedWhileNotTrading++;
-    else this.integrity.report.count('crossed_in_continuous_trading', `row ${batch.sourceRow[row]}: ${new Date(epochMs).toISOString()}`);
+    // Without a time (a source that has none) only the data's own status can say the venue was not trading.
+    const notTrading = !this.trading[inst] || (!Number.isNaN(epochMs) && this.session(inst, batch)?.notContinuous(epochMs));
+    if (notTrading) summary.crossedWhileNotTrading++;
+    else this.integrity.report.count('crossed_in_continuous_trading', `row ${batch.sourceRow[row]}${Number.isNaN(epochMs) ? '' : `: ${new Date(epochMs).toISOString()}`}`);
     if (Number.isNaN(summary.crossedFirstNs)) summary.crossedFirstNs = tsNs;
     summary.crossedLastNs = tsNs;
   }

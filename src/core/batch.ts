@@ -212,7 +212,8 @@ export class BatchBuilder {
 
 /** One event as a plain object: for tests and debugging only, never on hot paths. */
 export interface EventRow {
-  tsEventNs: bigint;
+  /** Venue event time in epoch ns; null where the source has none. */
+  tsEventNs: bigint | null;
   tsRecvNs: bigint | null;
   instrument: number;
   action: number;
@@ -228,8 +229,9 @@ export interface EventRow {
 /** Returns row `i` of a batch as an object (tests and debugging). */
 export function rowAt(batch: EventBatch, i: number): EventRow {
   const recv = batch.tsRecv[i]!;
+  const event = batch.tsEvent[i]!;
   return {
-    tsEventNs: batch.timeBaseNs + BigInt(batch.tsEvent[i]!),
+    tsEventNs: Number.isNaN(event) ? null : batch.timeBaseNs + BigInt(event),
     tsRecvNs: Number.isNaN(recv) ? null : batch.timeBaseNs + BigInt(recv),
     instrument: batch.instrument[i]!,
     action: batch.action[i]!,

@@ -1,5 +1,6 @@
 /** Registers every built-in format. Import this module once before sniffing or opening files. */
 import { defineFormat } from './formats.js';
+import { bitfinexRawFormat } from './bitfinex-raw/format.js';
 import { databentoFormat } from './dbn/format.js';
 import { lobsterFormat } from './lobster/format.js';
 import { bitstampLogFormat, bitstampOrdersFormat } from './obanalytics/format.js';
@@ -8,5 +9,6 @@ defineFormat(lobsterFormat);
 defineFormat(databentoFormat);
 defineFormat(bitstampLogFormat);
 defineFormat(bitstampOrdersFormat);
+defineFormat(bitfinexRawFormat);
 
 export { defineFormat, formats, openSource, sniffFormat } from './formats.js';
