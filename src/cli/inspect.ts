@@ -96,6 +96,7 @@ function describe(inspection: Inspection): string {
     `events       ${inspection.events}  (${Object.entries(inspection.actions).map(([name, n]) => `${name} ${n}`).join(', ')})`,
     `rows         ${integrity.rowsRead} read, ${integrity.accepted} accepted, ${integrity.repaired} repaired, ${integrity.skipped} skipped`,
     `book         ${inspection.replay.updates} complete updates, crossed or locked after ${inspection.replay.crossedUpdates}` +
+      (inspection.replay.crossedUpdates ? ` (${inspection.replay.crossedWhileNotTrading} while the venue was not matching continuously)` : '') +
       (inspection.replay.openOrders ? `, ${inspection.replay.openOrders} orders open at the end` : ''),
   ];
   for (const [kind, entry] of Object.entries(integrity.issues)) lines.push(`issue        ${kind}: ${entry.count} (e.g. ${entry.examples[0] ?? ''})`);

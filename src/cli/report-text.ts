@@ -10,6 +10,9 @@ export function integrityLine(source: EventSource, summary: ReplaySummary, rowsO
   ];
   const issues = [...report.issues].map(([kind, entry]) => `${kind}=${entry.count}`);
   if (issues.length) parts.push(`issues: ${issues.join(' ')}`);
-  if (summary.crossedUpdates) parts.push(`crossed or locked after ${summary.crossedUpdates} updates`);
+  if (summary.crossedUpdates) {
+    const auction = summary.crossedWhileNotTrading;
+    parts.push(`crossed or locked after ${summary.crossedUpdates} updates (${auction === summary.crossedUpdates ? 'all' : auction} while the venue was not matching continuously)`);
+  }
   return parts.join('; ');
 }
