@@ -23,7 +23,7 @@ export { defineFormat, formats, openSource, sniffFormat } from './io/index.js';
 export { openTableWriter } from './io/table/open.js';
 export { QuarantineFile } from './io/quarantine.js';
 export { L2Book } from './book/l2-book.js';
-export { L3Book } from './book/l3-book.js';
+export { L3Book, type OrderEnd, type OrderLife } from './book/l3-book.js';
 export { Applied, LadderBook } from './book/ladder-book.js';
 export type { BookView } from './book/view.js';
 export { replay, Replayer, type ReplaySummary, type UpdateHandler } from './book/replay.js';

@@ -3,6 +3,23 @@ import type { Ladder } from '../core/ladder.js';
 import { NumberMap } from '../core/number-map.js';
 import { grown } from '../core/typed-arrays.js';
 
+/** How an order left the book: executed in full, cancelled, or dropped with a level that emptied unseen. */
+export type OrderEnd = 'filled' | 'cancelled' | 'dropped';
+
+/** The life of one order, reported when it leaves the book. Times are ns offsets from the stream's time base. */
+export interface OrderLife {
+  orderId: number;
+  side: number;
+  price: number;
+  addedNs: number;
+  endedNs: number;
+  /** Size executed over the order's life. */
+  filled: number;
+  /** Size it still had when cancelled or dropped. */
+  remaining: number;
+  end: OrderEnd;
+}
+
 /**
  * An order-by-order book: every order with its price, remaining size, side and time of entry, in a
  * FIFO queue per price level. Its levels aggregate exactly as an L2 book fed the same flow would.
@@ -35,6 +52,11 @@ export class L3Book extends LadderBook {
   private nextSlot = 0;
   /** Orders removed together with a level that emptied while they were still listed. */
   droppedOrders = 0;
+  /** Time of the event being applied (ns offset from the stream's time base); set by the replay. */
+  nowNs = NaN;
+  /** Called when an order leaves the book, with its life: see OrderEnd. */
+  onOrderEnd: ((life: OrderLife) => void) | null = null;
+  private readonly life: OrderLife = { orderId: 0, side: 0, price: 0, addedNs: 0, endedNs: 0, filled: 0, remaining: 0, end: 'cancelled' };
 
   constructor(capacity = 4096) {
     super();
@@ -79,7 +101,7 @@ export class L3Book extends LadderBook {
   cancel(orderId: number, side: number, price: number, size: number): number {
     const slot = this.index.get(orderId);
     if (slot < 0) return this.takeAnonymous(side, price, size);
-    return this.reduce(slot, size);
+    return this.reduce(slot, size, 'cancelled');
   }
 
   /**
@@ -96,6 +118,7 @@ export class L3Book extends LadderBook {
       ladder.anonymous[this.level[slot]!] += excess;
       ladder.size[this.level[slot]!] += excess;
     }
+    this.ended(slot, 'cancelled');
     this.removeOrder(slot);
     return excess === 0 ? Applied.Ok : Applied.SizeMismatch;
   }
@@ -109,7 +132,7 @@ export class L3Book extends LadderBook {
     const slot = this.index.get(orderId);
     if (slot < 0) return this.takeAnonymous(side, price, size);
     this.filled[slot] += size;
-    return this.reduce(slot, size) === Applied.ExceedsSize ? Applied.BeyondDisplayed : Applied.Ok;
+    return this.reduce(slot, size, 'filled') === Applied.ExceedsSize ? Applied.BeyondDisplayed : Applied.Ok;
   }
 
   /**
@@ -124,6 +147,7 @@ export class L3Book extends LadderBook {
       return Applied.UnknownOrder;
     }
     if (!(size > 0)) {
+      this.ended(slot, 'cancelled');
       this.removeOrder(slot);
       return Applied.Ok;
     }
@@ -226,7 +250,7 @@ export class L3Book extends LadderBook {
     return covered ? Applied.TookAnonymous : Applied.UnknownOrder;
   }
 
-  private reduce(slot: number, size: number): number {
+  private reduce(slot: number, size: number, end: OrderEnd): number {
     const remaining = this.size[slot]! - size;
     if (remaining > 0) {
       const ladder = this.ladder(this.side[slot]!);
@@ -235,6 +259,7 @@ export class L3Book extends LadderBook {
       ladder.size[levelSlot] -= size;
       return Applied.Ok;
     }
+    this.ended(slot, end);
     this.removeOrder(slot);
     return remaining === 0 ? Applied.Ok : Applied.ExceedsSize;
   }
@@ -275,11 +300,27 @@ export class L3Book extends LadderBook {
   private dropLevel(ladder: Ladder, levelSlot: number): void {
     for (let at = ladder.head[levelSlot]!; at >= 0; ) {
       const after = this.next[at]!;
+      this.ended(at, 'dropped');
       this.release(at);
       this.droppedOrders++;
       at = after;
     }
     ladder.remove(levelSlot);
+  }
+
+  /** Reports an order's life to `onOrderEnd` (the one object is reused: copy what you keep). */
+  private ended(slot: number, end: OrderEnd): void {
+    if (this.onOrderEnd === null) return;
+    const life = this.life;
+    life.orderId = this.id[slot]!;
+    life.side = this.side[slot]!;
+    life.price = this.price[slot]!;
+    life.addedNs = this.addedNs[slot]!;
+    life.endedNs = this.nowNs;
+    life.filled = this.filled[slot]!;
+    life.remaining = end === 'filled' ? 0 : this.size[slot]!;
+    life.end = end;
+    this.onOrderEnd(life);
   }
 
   private release(slot: number): void {

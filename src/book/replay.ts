@@ -114,6 +114,7 @@ export class Replayer {
       let result: number = Applied.Ok;
       if (orderBooks) {
         const l3 = book as L3Book;
+        l3.nowNs = tsEvent[i]! + shift;
         switch (a) {
           case Action.Add:
             result = l3.add(orderId[i]!, side[i]!, price[i]!, size[i]!, tsEvent[i]! + shift);
