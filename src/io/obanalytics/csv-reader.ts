@@ -1,13 +1,12 @@
-import { BatchBuilder, type EventBatch } from '../../core/batch.js';
+import type { EventBatch } from '../../core/batch.js';
 import { parseUnits } from '../../core/decimal.js';
 import { InputError } from '../../core/errors.js';
 import { InstrumentTable } from '../../core/instrument.js';
 import { Integrity, IntegrityReport } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
-import { NS_PER_DAY, NS_PER_MS } from '../../core/time.js';
 import { textLines } from '../lines.js';
 import { BITSTAMP_BTCUSD } from './log-reader.js';
-import { BitstampOrders, type OrderEventKind } from './order-events.js';
+import { BitstampStream, type OrderEventKind } from './order-events.js';
 
 export const ORDERS_HEADER = 'id,timestamp,exchange.timestamp,price,volume,action,direction';
 
@@ -28,8 +27,7 @@ export class BitstampOrdersCsvSource implements EventSource {
   }
 
   async *batches(): AsyncGenerator<EventBatch> {
-    let builder: BatchBuilder | null = null;
-    let orders: BitstampOrders | null = null;
+    const stream = new BitstampStream(this.instruments, this.integrity, this.options.batchRows ?? 8192);
     const report = this.integrity.report;
     const integrity = this.integrity;
     for await (const [line, text] of textLines(this.path)) {
@@ -58,21 +56,12 @@ export class BitstampOrdersCsvSource implements EventSource {
         integrity.reject('malformed_row', line, bad, `not valid: "${fields[['id', 'timestamp', '', 'price', 'volume', 'action', 'direction'].indexOf(bad)]}"`, text);
         continue;
       }
-      if (!builder) {
-        const base = BigInt(localMs) * BigInt(NS_PER_MS);
-        builder = new BatchBuilder(this.instruments, base - (base % BigInt(NS_PER_DAY)), this.options.batchRows ?? 8192);
-        orders = new BitstampOrders(builder, integrity);
-      }
-      const time = orders!.time(Number(BigInt(localMs) * BigInt(NS_PER_MS) - builder.timeBaseNs), line, text);
+      const time = stream.time(localMs, line, text);
       if (!time) continue;
-      orders!.order(action as OrderEventKind, id, side, price, amount, time.ts, time.flags, line);
-      for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
+      stream.orders!.order(action as OrderEventKind, id, side, price, amount, time.ts, time.flags, line);
+      yield* stream.ready();
     }
-    if (builder) {
-      orders!.expirePending(NaN, Infinity);
-      builder.endUpdate();
-    }
-    const last = builder?.flush();
+    const last = stream.finish();
     if (last) yield last;
   }
 }

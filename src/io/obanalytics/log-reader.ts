@@ -1,12 +1,11 @@
-import { BatchBuilder, type EventBatch } from '../../core/batch.js';
+import type { EventBatch } from '../../core/batch.js';
 import { numberToUnits, parseUnits } from '../../core/decimal.js';
 import { Action, Flag } from '../../core/event.js';
 import { InstrumentTable } from '../../core/instrument.js';
 import { Integrity, IntegrityReport } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
-import { NS_PER_DAY, NS_PER_MS } from '../../core/time.js';
 import { textLines } from '../lines.js';
-import { BitstampOrders, type OrderEventKind } from './order-events.js';
+import { BitstampStream, type OrderEventKind } from './order-events.js';
 
 export const BITSTAMP_BTCUSD = { venue: 'bitstamp', symbol: 'BTCUSD', venueId: -1, priceDecimals: 2, sizeDecimals: 8, tickUnits: 1 };
 const LINE = /^(\d+) (order_created|order_changed|order_deleted|trade|order_book) (\{.*\})$/;
@@ -41,8 +40,7 @@ export class BitstampLogSource implements EventSource {
   }
 
   async *batches(): AsyncGenerator<EventBatch> {
-    let builder: BatchBuilder | null = null;
-    let orders: BitstampOrders | null = null;
+    const stream = new BitstampStream(this.instruments, this.integrity, this.options.batchRows ?? 8192);
     let seeded = false;
     const report = this.integrity.report;
     for await (const [line, text] of textLines(this.path)) {
@@ -57,12 +55,6 @@ export class BitstampLogSource implements EventSource {
         this.integrity.reject('malformed_row', line, /^\d+$/.test(text.split(' ')[0]!) ? 'event' : 'timestamp', event ? `unknown event or bad layout ("${event.slice(0, 20)}")` : 'expected "<local ms> <event> <json>"', text);
         continue;
       }
-      const localMs = Number(match[1]);
-      if (!builder) {
-        const base = BigInt(localMs) * BigInt(NS_PER_MS);
-        builder = new BatchBuilder(this.instruments, base - (base % BigInt(NS_PER_DAY)), this.options.batchRows ?? 8192);
-        orders = new BitstampOrders(builder, this.integrity);
-      }
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(match[3]!) as Record<string, unknown>;
@@ -70,8 +62,10 @@ export class BitstampLogSource implements EventSource {
         this.integrity.reject('malformed_row', line, 'json', 'not valid JSON', text);
         continue;
       }
-      const time = orders!.time(Number(BigInt(localMs) * BigInt(NS_PER_MS) - builder.timeBaseNs), line, text);
+      const time = stream.time(Number(match[1]), line, text);
       if (!time) continue;
+      const builder = stream.builder!;
+      const orders = stream.orders!;
       const event = match[2]!;
       if (event === 'order_book') {
         if (seeded) {
@@ -96,7 +90,7 @@ export class BitstampLogSource implements EventSource {
           this.integrity.reject('malformed_row', line, Number.isNaN(price) ? 'price' : 'amount', 'expected a number with at most 2 (price) or 8 (amount) decimals', text);
           continue;
         }
-        orders!.trade(price, amount, time.ts, time.flags, line);
+        orders.trade(price, amount, time.ts, time.flags, line);
       } else {
         const price = typeof body.price === 'string' ? parseUnits(body.price, 2) : NaN;
         const amount = typeof body.amount === 'string' ? parseUnits(body.amount, 8) : NaN;
@@ -107,15 +101,11 @@ export class BitstampLogSource implements EventSource {
           this.integrity.reject('malformed_row', line, bad, `missing or not valid (${JSON.stringify(body[bad] ?? null)})`, text);
           continue;
         }
-        orders!.order(event.slice(6) as OrderEventKind, id, side, price, amount, time.ts, time.flags, line);
+        orders.order(event.slice(6) as OrderEventKind, id, side, price, amount, time.ts, time.flags, line);
       }
-      for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
+      yield* stream.ready();
     }
-    if (builder) {
-      orders!.expirePending(NaN, Infinity);
-      builder.endUpdate();
-    }
-    const last = builder?.flush();
+    const last = stream.finish();
     if (last) yield last;
   }
 }

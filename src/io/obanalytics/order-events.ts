@@ -1,6 +1,8 @@
-import type { BatchBuilder } from '../../core/batch.js';
+import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { Action, Flag } from '../../core/event.js';
+import type { InstrumentTable } from '../../core/instrument.js';
 import type { Integrity } from '../../core/integrity.js';
+import { NS_PER_DAY, NS_PER_MS } from '../../core/time.js';
 
 /** What Bitstamp's live_orders channel says about an order. */
 export type OrderEventKind = 'created' | 'changed' | 'deleted';
@@ -98,5 +100,43 @@ export class BitstampOrders {
       this.builder.push(ts, ts, 0, Action.Delete, fill.side, fill.price, 0, fill.id, fill.line, Flag.Repaired, fill.line);
       this.integrity.report.note('unknown_order_fill_unsized');
     }
+  }
+}
+
+/**
+ * The batch builder and order tracker of one Bitstamp input, started at its first line's time (the time
+ * base is that day's UTC midnight). Shared by the log and the CSV readers.
+ */
+export class BitstampStream {
+  builder: BatchBuilder | null = null;
+  orders: BitstampOrders | null = null;
+
+  constructor(
+    private readonly instruments: InstrumentTable,
+    private readonly integrity: Integrity,
+    private readonly batchRows: number,
+  ) {}
+
+  /** The row time of a line received at `localMs` (repaired if it goes back), or null when the line is rejected. */
+  time(localMs: number, line: number, raw: string): { ts: number; flags: number } | null {
+    const ns = BigInt(localMs) * BigInt(NS_PER_MS);
+    if (!this.builder) {
+      this.builder = new BatchBuilder(this.instruments, ns - (ns % BigInt(NS_PER_DAY)), this.batchRows);
+      this.orders = new BitstampOrders(this.builder, this.integrity);
+    }
+    return this.orders!.time(Number(ns - this.builder.timeBaseNs), line, raw);
+  }
+
+  /** Batches ready to hand out. */
+  *ready(): Generator<EventBatch> {
+    for (let batch = this.builder?.take(); batch; batch = this.builder!.take()) yield batch;
+  }
+
+  /** The last batch, after writing the fills still waiting for a trade. */
+  finish(): EventBatch | null {
+    if (!this.builder) return null;
+    this.orders!.expirePending(NaN, Infinity);
+    this.builder.endUpdate();
+    return this.builder.flush();
   }
 }
