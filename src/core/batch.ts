@@ -152,11 +152,6 @@ export class BatchBuilder {
     return this.cut(this.n);
   }
 
-  /** Number of buffered rows not yet closed by a Last row. */
-  get openRows(): number {
-    return this.n - this.completeRows;
-  }
-
   private cut(rows: number): EventBatch {
     const batch: EventBatch = {
       length: rows,

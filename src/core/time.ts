@@ -59,35 +59,3 @@ export function isoNs(epochNs: bigint): string {
   return new Date(Number(ms)).toISOString().slice(0, 19) + '.' + String(nanos).padStart(9, '0') + 'Z';
 }
 const NS_BIG = 1_000_000_000n;
-
-/**
- * Formats base + offset epoch nanoseconds as decimal text without bigint arithmetic per call.
- * Create one per time base; `format(offset)` is exact for offsets below 2^53.
- */
-export class EpochNsFormatter {
-  private readonly baseSeconds: number;
-  private readonly baseNanos: number;
-
-  constructor(baseNs: bigint) {
-    this.baseSeconds = Number(baseNs / NS_BIG);
-    this.baseNanos = Number(baseNs % NS_BIG);
-    if (baseNs < 0n) throw new RangeError('time base before 1970 is not supported');
-  }
-
-  /** Returns [whole seconds, nanoseconds 0..999,999,999] of base + offset. */
-  split(offsetNs: number): [number, number] {
-    const offsetSeconds = Math.floor(offsetNs / NS_PER_SECOND);
-    let nanos = this.baseNanos + (offsetNs - offsetSeconds * NS_PER_SECOND);
-    let seconds = this.baseSeconds + offsetSeconds;
-    if (nanos >= NS_PER_SECOND) {
-      nanos -= NS_PER_SECOND;
-      seconds++;
-    }
-    return [seconds, nanos];
-  }
-
-  format(offsetNs: number): string {
-    const [seconds, nanos] = this.split(offsetNs);
-    return seconds === 0 ? String(nanos) : String(seconds) + String(nanos).padStart(9, '0');
-  }
-}

@@ -137,11 +137,13 @@ test('L3 queue position: a smaller modify keeps the place, a larger one goes to 
   book.add(2, 1, 100, 20, 1);
   book.add(3, 1, 100, 30, 2);
   assert.equal(book.queueAhead(3), 50 + 10 + 20);
+  assert.equal(book.orderAddedNs(3), 2, 'its age is measured from here');
   assert.equal(book.modify(2, 1, 100, 5, 3), Applied.Ok);
   assert.deepEqual(book.ordersAt(1, 100), [1, 2, 3]);
   assert.equal(book.queueAhead(3), 50 + 10 + 5);
   book.modify(1, 1, 100, 11, 4);
   assert.deepEqual(book.ordersAt(1, 100), [2, 3, 1]);
+  assert.equal(book.orderAddedNs(1), 0, 'losing priority does not make an order younger');
   assert.equal(book.sizeAtPrice(1, 100), 50 + 5 + 30 + 11);
   // A cancel of an unknown order takes from the anonymous part.
   assert.equal(book.cancel(99, 1, 100, 20), Applied.TookAnonymous);

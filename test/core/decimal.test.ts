@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatUnits, numberToUnits, parseUnits } from '../../src/core/decimal.js';
-import { EpochNsFormatter, isoNs, zonedMidnightNs } from '../../src/core/time.js';
+import { isoNs, zonedMidnightNs } from '../../src/core/time.js';
 
 test('parseUnits reads decimal text exactly and refuses what it cannot represent', () => {
   assert.equal(parseUnits('236.47', 8), 23_647_000_000);
@@ -35,11 +35,4 @@ test('LOBSTER dates: midnight in New York is 04:00 UTC in summer and 05:00 UTC i
   assert.equal(isoNs(zonedMidnightNs('2013-01-15', 'America/New_York')), '2013-01-15T05:00:00.000000000Z');
   // The day US clocks move forward: midnight still precedes the 02:00 change.
   assert.equal(isoNs(zonedMidnightNs('2012-03-11', 'America/New_York')), '2012-03-11T05:00:00.000000000Z');
-});
-
-test('epoch nanoseconds format exactly from a base and a float offset', () => {
-  const base = 1_340_251_200_000_000_000n;
-  const formatter = new EpochNsFormatter(base);
-  assert.equal(formatter.format(34_200_017_459_617), '1340285400017459617');
-  assert.equal(BigInt(formatter.format(86_399_999_999_999)), base + 86_399_999_999_999n);
 });
