@@ -1,5 +1,6 @@
 /** Registers every built-in format. Import this module once before sniffing or opening files. */
 import { defineFormat } from './formats.js';
+import { binanceCaptureFormat } from './binance/format.js';
 import { bitfinexRawFormat } from './bitfinex-raw/format.js';
 import { databentoFormat } from './dbn/format.js';
 import { lobsterFormat } from './lobster/format.js';
@@ -10,5 +11,6 @@ defineFormat(databentoFormat);
 defineFormat(bitstampLogFormat);
 defineFormat(bitstampOrdersFormat);
 defineFormat(bitfinexRawFormat);
+defineFormat(binanceCaptureFormat);
 
 export { defineFormat, formats, openSource, sniffFormat } from './formats.js';

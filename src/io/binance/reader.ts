@@ -1,0 +1,272 @@
+import { BatchBuilder, type EventBatch } from '../../core/batch.js';
+import { parseUnits } from '../../core/decimal.js';
+import { InputError } from '../../core/errors.js';
+import { Action, Flag } from '../../core/event.js';
+import { InstrumentTable } from '../../core/instrument.js';
+import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import type { EventSource, OpenOptions } from '../../core/source.js';
+import { NS_PER_DAY, NS_PER_MS } from '../../core/time.js';
+import { textLines } from '../lines.js';
+
+/** Binance prints prices and quantities with at most 8 decimals on every product. */
+const DECIMALS = 8;
+/** Diffs kept while waiting for the REST snapshot to sync from. */
+const MAX_BUFFERED = 10_000;
+
+type Levels = [string, string][];
+interface DepthDiff {
+  first: number; // U
+  last: number; // u
+  previous: number; // pu (futures), NaN on spot
+  tsNs: number;
+  recvNs: number;
+  bids: Levels;
+  asks: Levels;
+  line: number;
+}
+
+/** One instrument's sync state, per Binance's "how to manage a local order book correctly". */
+interface Book {
+  instrument: number;
+  futures: boolean;
+  /** 'waiting': no snapshot yet (diffs are buffered); 'first': synced, the next diff must span the snapshot's id; 'chained'. */
+  state: 'waiting' | 'first' | 'chained';
+  /** The snapshot's lastUpdateId in state 'first', else the u of the last diff applied. */
+  lastU: number;
+  buffered: DepthDiff[];
+}
+
+/**
+ * Raw Binance websocket captures (`<local receive ns> <json>` lines, as the hftbacktest collector writes
+ * them): combined-stream envelopes of diff depth, trade, aggTrade and bookTicker, and REST depth
+ * snapshots (`{"lastUpdateId": …}`).
+ *
+ * Depth is synced as Binance documents. Spot: drop diffs with u <= lastUpdateId; the first applied diff
+ * has U <= lastUpdateId + 1 <= u; each next one has U = previous u + 1. USD-M and COIN-M futures: drop
+ * diffs with u < lastUpdateId; the first has U <= lastUpdateId <= u; each next one has pu = previous u.
+ * Diffs that arrive before the snapshot are buffered. A broken chain is a `sequence_gap` (an error under
+ * strict): the book is marked unsynced and waits for the next snapshot. Each applied diff is one atomic
+ * update (`seq` = u); bookTicker messages are not book data — they are the oracle (`binanceBookTickers`).
+ */
+export class BinanceCaptureSource implements EventSource {
+  readonly format = 'binance-capture';
+  readonly granularity = 'L2' as const;
+  readonly instruments = new InstrumentTable();
+  readonly integrity: Integrity;
+  private readonly books = new Map<string, Book>();
+  private builder: BatchBuilder | null = null;
+
+  constructor(readonly path: string, private readonly options: OpenOptions = {}) {
+    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
+  }
+
+  async *batches(): AsyncGenerator<EventBatch> {
+    const report = this.integrity.report;
+    for await (const [line, text] of textLines(this.path)) {
+      if (text === '') {
+        report.note('blank_lines');
+        continue;
+      }
+      report.rowsRead++;
+      const space = text.indexOf(' ');
+      const recvText = text.slice(0, space);
+      if (space < 0 || !/^\d{10,19}$/.test(recvText)) {
+        this.integrity.reject('malformed_row', line, 'timestamp', 'expected "<local receive ns> <json>"', text);
+        continue;
+      }
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(text.slice(space + 1)) as Record<string, unknown>;
+      } catch {
+        this.integrity.reject('malformed_row', line, 'json', 'not valid JSON', text);
+        continue;
+      }
+      const recvNs = BigInt(recvText);
+      const builder = this.builderAt(recvNs);
+      const recv = Number(recvNs - builder.timeBaseNs);
+      if ('lastUpdateId' in message) this.snapshot(message, recv, line, text);
+      else this.stream(message, recv, line, text);
+      for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
+    }
+    for (const book of this.books.values()) if (book.state === 'waiting' && book.buffered.length) report.note('depth_never_synced', book.buffered.length);
+    const last = this.builder?.flush();
+    if (last) yield last;
+  }
+
+  private builderAt(recvNs: bigint): BatchBuilder {
+    this.builder ??= new BatchBuilder(this.instruments, recvNs - (recvNs % BigInt(NS_PER_DAY)), this.options.batchRows ?? 8192);
+    return this.builder;
+  }
+
+  private book(symbol: string, futures: boolean, coinMargined: boolean): Book {
+    let book = this.books.get(symbol);
+    if (!book) {
+      const venue = !futures ? 'binance' : coinMargined ? 'binance-delivery' : 'binance-futures';
+      const instrument = this.instruments.intern({ venue, symbol, venueId: -1, priceDecimals: DECIMALS, sizeDecimals: DECIMALS, tickUnits: 1 });
+      book = { instrument, futures, state: 'waiting', lastU: NaN, buffered: [] };
+      this.books.set(symbol, book);
+    }
+    return book;
+  }
+
+  private stream(message: Record<string, unknown>, recv: number, line: number, raw: string): void {
+    const data = (message.data ?? message) as Record<string, unknown>;
+    const event = data.e;
+    const report = this.integrity.report;
+    if (event === 'depthUpdate') {
+      const symbol = data.s;
+      const first = data.U;
+      const last = data.u;
+      if (typeof symbol !== 'string' || typeof first !== 'number' || typeof last !== 'number' || !Array.isArray(data.b) || !Array.isArray(data.a)) {
+        this.integrity.reject('malformed_row', line, 'depthUpdate', 'expected s, U, u, b and a', raw);
+        return;
+      }
+      const futures = typeof data.pu === 'number';
+      const book = this.book(symbol, futures, typeof data.ps === 'string');
+      const diff: DepthDiff = { first, last, previous: futures ? (data.pu as number) : NaN, tsNs: this.eventTime(data), recvNs: recv, bids: data.b as Levels, asks: data.a as Levels, line };
+      this.offer(book, diff, raw);
+    } else if (event === 'trade' || event === 'aggTrade') {
+      const symbol = data.s;
+      const price = typeof data.p === 'string' ? parseUnits(data.p, DECIMALS) : NaN;
+      const size = typeof data.q === 'string' ? parseUnits(data.q, DECIMALS) : NaN;
+      if (typeof symbol !== 'string' || Number.isNaN(price) || Number.isNaN(size) || typeof data.m !== 'boolean') {
+        this.integrity.reject('malformed_row', line, event, 'expected s, p, q and m', raw);
+        return;
+      }
+      const book = this.book(symbol, data.X !== undefined || typeof data.ps === 'string', typeof data.ps === 'string');
+      // m: the buyer is the maker, so the seller was the aggressor.
+      const id = event === 'trade' ? data.t : data.a;
+      this.builder!.push(this.eventTime(data), recv, book.instrument, Action.Trade, data.m ? -1 : 1, price, size, 0, typeof id === 'number' ? id : line, 0, line);
+      this.builder!.endUpdate();
+      if (data.X !== undefined && data.X !== 'MARKET') report.note(`trade_type_${String(data.X).toLowerCase()}`);
+    } else if (event === 'bookTicker' || (data.u !== undefined && data.b !== undefined && data.B !== undefined)) {
+      report.note('book_tickers');
+    } else {
+      report.note(`unhandled_${typeof event === 'string' ? event : 'message'}`);
+    }
+  }
+
+  /** The venue's time of an event: transaction time T where the stream has it, else event time E (ms). */
+  private eventTime(data: Record<string, unknown>): number {
+    const ms = typeof data.T === 'number' ? data.T : typeof data.E === 'number' ? data.E : NaN;
+    return Number.isNaN(ms) ? NaN : Number(BigInt(ms) * BigInt(NS_PER_MS) - this.builder!.timeBaseNs);
+  }
+
+  private snapshot(message: Record<string, unknown>, recv: number, line: number, raw: string): void {
+    const lastUpdateId = message.lastUpdateId;
+    if (typeof lastUpdateId !== 'number' || !Array.isArray(message.bids) || !Array.isArray(message.asks)) {
+      this.integrity.reject('malformed_row', line, 'snapshot', 'expected lastUpdateId, bids and asks', raw);
+      return;
+    }
+    // Futures snapshots name their symbol; a spot snapshot belongs to the capture's one depth stream.
+    const symbol = typeof message.symbol === 'string' ? message.symbol : this.books.size === 1 ? [...this.books.keys()][0]! : null;
+    const book = symbol ? this.books.get(symbol) : undefined;
+    if (!book) {
+      this.integrity.reject('malformed_row', line, 'snapshot', 'cannot tell which depth stream this snapshot belongs to', raw);
+      return;
+    }
+    const builder = this.builder!;
+    const ts = typeof message.T === 'number' ? Number(BigInt(message.T) * BigInt(NS_PER_MS) - builder.timeBaseNs) : recv;
+    const flags = Flag.Snapshot;
+    builder.push(ts, recv, book.instrument, Action.SnapshotBegin, 0, 0, 0, 0, lastUpdateId, flags, line);
+    if (!this.levels(book.instrument, 1, message.bids as Levels, ts, recv, lastUpdateId, flags, line, raw) || !this.levels(book.instrument, -1, message.asks as Levels, ts, recv, lastUpdateId, flags, line, raw)) return;
+    builder.push(ts, recv, book.instrument, Action.SnapshotEnd, 0, 0, 0, 0, lastUpdateId, flags | Flag.Last, line);
+    this.integrity.report.note('snapshots');
+    book.state = 'first';
+    book.lastU = lastUpdateId;
+    const buffered = book.buffered;
+    book.buffered = [];
+    for (const diff of buffered) this.offer(book, diff, raw);
+  }
+
+  /** Applies a diff if the chain allows, buffers it while waiting for a snapshot, or reports a gap. */
+  private offer(book: Book, diff: DepthDiff, raw: string): void {
+    if (book.state === 'waiting') {
+      // Keep following the chain while waiting, so that every gap is reported, not only the first.
+      const previous = book.buffered.at(-1);
+      if (previous && !this.chains(book, previous.last, diff)) this.gap(book, diff, this.expected(book, previous.last, diff));
+      if (book.buffered.push(diff) > MAX_BUFFERED) {
+        book.buffered.shift();
+        this.integrity.report.note('depth_dropped_waiting_for_snapshot');
+      }
+      return;
+    }
+    if (book.state === 'first') {
+      const id = book.lastU;
+      if (book.futures ? diff.last < id : diff.last <= id) {
+        this.integrity.report.note('depth_covered_by_snapshot');
+        return;
+      }
+      const target = book.futures ? id : id + 1;
+      if (!(diff.first <= target && diff.last >= target)) return this.gap(book, diff, `the first diff after snapshot ${id} spans U=${diff.first}..u=${diff.last}`);
+    } else if (!this.chains(book, book.lastU, diff)) {
+      return this.gap(book, diff, this.expected(book, book.lastU, diff));
+    }
+    if (!this.levels(book.instrument, 1, diff.bids, diff.tsNs, diff.recvNs, diff.last, 0, diff.line, raw) || !this.levels(book.instrument, -1, diff.asks, diff.tsNs, diff.recvNs, diff.last, 0, diff.line, raw)) return;
+    if (diff.bids.length + diff.asks.length === 0) this.integrity.report.note('empty_depth_diffs');
+    else this.builder!.endUpdate();
+    book.state = 'chained';
+    book.lastU = diff.last;
+  }
+
+  /** Whether `diff` follows the diff that ended at update id `lastU`. */
+  private chains(book: Book, lastU: number, diff: DepthDiff): boolean {
+    return book.futures ? diff.previous === lastU : diff.first === lastU + 1;
+  }
+
+  private expected(book: Book, lastU: number, diff: DepthDiff): string {
+    return book.futures ? `expected pu=${lastU}, was ${diff.previous}` : `expected U=${lastU + 1}, was ${diff.first}`;
+  }
+
+  /**
+   * Messages are missing before `diff`: an error under strict; otherwise counted, and the book waits for
+   * the next snapshot (diffs from this one on are kept for it). The diff itself is a good row.
+   */
+  private gap(book: Book, diff: DepthDiff, detail: string): void {
+    const symbol = this.instruments.get(book.instrument).symbol;
+    const message = `sequence gap for BINANCE.${symbol}: ${detail}`;
+    if (this.integrity.policy === 'strict') throw new InputError(this.path, diff.line, 'U/u', message);
+    this.integrity.report.count('sequence_gap', `line ${diff.line}: ${message}`);
+    if (book.state === 'waiting') {
+      book.buffered = []; // the caller buffers `diff`, which starts the chain anew
+      return;
+    }
+    book.state = 'waiting';
+    book.buffered = [diff];
+    this.integrity.report.note('book_unsynced_after_gap');
+  }
+
+  /** Writes one side's [price, quantity] pairs as level rows; a quantity of 0 removes the level. */
+  private levels(instrument: number, side: number, levels: Levels, ts: number, recv: number, seq: number, flags: number, line: number, raw: string): boolean {
+    const builder = this.builder!;
+    for (const level of levels) {
+      const price = Array.isArray(level) ? parseUnits(String(level[0]), DECIMALS) : NaN;
+      const size = Array.isArray(level) ? parseUnits(String(level[1]), DECIMALS) : NaN;
+      if (Number.isNaN(price) || Number.isNaN(size)) {
+        this.integrity.reject('malformed_row', line, side === 1 ? 'bids' : 'asks', `not a [price, quantity] pair: ${JSON.stringify(level)}`, raw);
+        return false;
+      }
+      builder.push(ts, recv, instrument, size > 0 ? Action.LevelSet : Action.LevelDelete, side, price, size, 0, seq, flags, line);
+    }
+    return true;
+  }
+}
+
+/** One bookTicker message: the venue's own best bid and offer at update id `updateId`. */
+export interface BinanceBookTicker {
+  symbol: string;
+  updateId: number;
+  bidPrice: number;
+  bidSize: number;
+  askPrice: number;
+  askSize: number;
+}
+
+/** Streams the bookTicker messages of a capture (the oracle for the rebuilt best bid and offer). */
+export async function* binanceBookTickers(path: string): AsyncGenerator<BinanceBookTicker> {
+  for await (const [, text] of textLines(path)) {
+    if (!text.includes('bookTicker')) continue;
+    const data = (JSON.parse(text.slice(text.indexOf(' ') + 1)) as { data: Record<string, string | number> }).data;
+    yield { symbol: String(data.s), updateId: Number(data.u), bidPrice: parseUnits(String(data.b), DECIMALS), bidSize: parseUnits(String(data.B), DECIMALS), askPrice: parseUnits(String(data.a), DECIMALS), askSize: parseUnits(String(data.A), DECIMALS) };
+  }
+}
