@@ -41,18 +41,25 @@ export async function* lineChunks(path: string, options: { countLines?: boolean 
 
 /** Streams a text file line by line as strings (for JSON-per-line formats, where parsing dominates). */
 export async function* textLines(path: string): AsyncGenerator<[line: number, text: string]> {
+  for await (const batch of textLineBatches(path)) {
+    let line = batch.firstLine;
+    for (const text of batch.lines) yield [line++, text];
+  }
+}
+
+/**
+ * Streams a text file as arrays of whole lines (no line ends), about a megabyte at a time: one await per
+ * batch instead of one per line, for readers that loop over lines synchronously.
+ */
+export async function* textLineBatches(path: string): AsyncGenerator<{ firstLine: number; lines: string[] }> {
   const decoder = new TextDecoder();
-  for await (const chunk of lineChunks(path)) {
-    const text = decoder.decode(chunk.bytes.subarray(0, chunk.end));
-    let line = chunk.firstLine;
-    let start = 0;
-    while (start < text.length) {
-      let stop = text.indexOf('\n', start);
-      if (stop < 0) stop = text.length;
-      const end = stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
-      yield [line++, text.slice(start, end)];
-      start = stop + 1;
-    }
+  let line = 1;
+  for await (const chunk of lineChunks(path, { countLines: false })) {
+    const lines = decoder.decode(chunk.bytes.subarray(0, chunk.end)).split('\n');
+    if (lines.at(-1) === '' && chunk.bytes[chunk.end - 1] === 10) lines.pop();
+    for (let i = 0; i < lines.length; i++) if (lines[i]!.charCodeAt(lines[i]!.length - 1) === 13) lines[i] = lines[i]!.slice(0, -1);
+    yield { firstLine: line, lines };
+    line += lines.length;
   }
 }
 

@@ -5,8 +5,9 @@ import { Action, Flag } from '../../core/event.js';
 import { InstrumentTable } from '../../core/instrument.js';
 import { Integrity, IntegrityReport } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
-import { NS_PER_DAY, NS_PER_MS } from '../../core/time.js';
-import { textLines } from '../lines.js';
+import { NS_PER_MS } from '../../core/time.js';
+import { textLineBatches, textLines } from '../lines.js';
+import { DepthScanner, type ScannedDepth } from './depth-scan.js';
 
 /** Binance prints prices and quantities with at most 8 decimals on every product. */
 const DECIMALS = 8;
@@ -20,8 +21,9 @@ interface DepthDiff {
   previous: number; // pu (futures), NaN on spot
   tsNs: number;
   recvNs: number;
-  bids: Levels;
-  asks: Levels;
+  /** Levels as (price, size) pairs in integer units. */
+  bids: Float64Array;
+  asks: Float64Array;
   line: number;
 }
 
@@ -55,6 +57,9 @@ export class BinanceCaptureSource implements EventSource {
   readonly integrity: Integrity;
   private readonly books = new Map<string, Book>();
   private builder: BatchBuilder | null = null;
+  private baseSeconds = 0;
+  private readonly scanner = new DepthScanner(DECIMALS);
+  private readonly scanned: ScannedDepth = { symbol: '', first: 0, last: 0, previous: NaN, timeMs: 0, bids: new Float64Array(256), bidCount: 0, asks: new Float64Array(256), askCount: 0 };
 
   constructor(readonly path: string, private readonly options: OpenOptions = {}) {
     this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
@@ -62,40 +67,75 @@ export class BinanceCaptureSource implements EventSource {
 
   async *batches(): AsyncGenerator<EventBatch> {
     const report = this.integrity.report;
-    for await (const [line, text] of textLines(this.path)) {
-      if (text === '') {
-        report.note('blank_lines');
-        continue;
+    for await (const { firstLine, lines } of textLineBatches(this.path)) {
+      for (let k = 0; k < lines.length; k++) {
+        this.line(firstLine + k, lines[k]!);
+        if (this.builder) for (let batch = this.builder.take(); batch; batch = this.builder.take()) yield batch;
       }
-      report.rowsRead++;
-      const space = text.indexOf(' ');
-      const recvText = text.slice(0, space);
-      if (space < 0 || !/^\d{10,19}$/.test(recvText)) {
-        this.integrity.reject('malformed_row', line, 'timestamp', 'expected "<local receive ns> <json>"', text);
-        continue;
-      }
-      let message: Record<string, unknown>;
-      try {
-        message = JSON.parse(text.slice(space + 1)) as Record<string, unknown>;
-      } catch {
-        this.integrity.reject('malformed_row', line, 'json', 'not valid JSON', text);
-        continue;
-      }
-      const recvNs = BigInt(recvText);
-      const builder = this.builderAt(recvNs);
-      const recv = Number(recvNs - builder.timeBaseNs);
-      if ('lastUpdateId' in message) this.snapshot(message, recv, line, text);
-      else this.stream(message, recv, line, text);
-      for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
     }
     for (const book of this.books.values()) if (book.state === 'waiting' && book.buffered.length) report.note('depth_never_synced', book.buffered.length);
     const last = this.builder?.flush();
     if (last) yield last;
   }
 
-  private builderAt(recvNs: bigint): BatchBuilder {
-    this.builder ??= new BatchBuilder(this.instruments, recvNs - (recvNs % BigInt(NS_PER_DAY)), this.options.batchRows ?? 8192);
-    return this.builder;
+  private line(line: number, text: string): void {
+    const report = this.integrity.report;
+    if (text === '') {
+      report.note('blank_lines');
+      return;
+    }
+    report.rowsRead++;
+    const space = text.indexOf(' ');
+    const recv = space >= 10 && space <= 19 ? this.receiveOffset(text, space) : NaN;
+    if (Number.isNaN(recv)) {
+      this.integrity.reject('malformed_row', line, 'timestamp', 'expected "<local receive ns> <json>"', text);
+      return;
+    }
+    // bookTicker lines are most of a capture and not book data (see binanceBookTickers): not parsed here.
+    if (text.startsWith('@bookTicker"', text.indexOf('@', space))) {
+      report.note('book_tickers');
+      return;
+    }
+    if (text.includes('"e":"depthUpdate"', space) && this.scanner.scan(text, space + 1, this.scanned)) {
+      const scanned = this.scanned;
+      const diff: DepthDiff = {
+        first: scanned.first,
+        last: scanned.last,
+        previous: scanned.previous,
+        tsNs: this.msOffset(scanned.timeMs),
+        recvNs: recv,
+        bids: scanned.bids.slice(0, 2 * scanned.bidCount),
+        asks: scanned.asks.slice(0, 2 * scanned.askCount),
+        line,
+      };
+      this.offer(this.book(scanned.symbol, !Number.isNaN(scanned.previous), text.includes('"ps":"', space)), diff);
+      return;
+    }
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(text.slice(space + 1)) as Record<string, unknown>;
+    } catch {
+      this.integrity.reject('malformed_row', line, 'json', 'not valid JSON', text);
+      return;
+    }
+    if ('lastUpdateId' in message) this.snapshot(message, recv, line, text);
+    else this.stream(message, recv, line, text);
+  }
+
+  /**
+   * The receive time (epoch ns text, `text[0, end)`) as an offset from the time base, without bigint
+   * arithmetic: whole seconds and nanoseconds are parsed apart. The first line fixes the base (its UTC midnight).
+   */
+  private receiveOffset(text: string, end: number): number {
+    if (!/^\d+$/.test(text.slice(0, end))) return NaN;
+    const seconds = Number(text.slice(0, end - 9));
+    const nanos = Number(text.slice(end - 9, end));
+    if (!this.builder) {
+      const midnight = seconds - (seconds % 86_400);
+      this.baseSeconds = midnight;
+      this.builder = new BatchBuilder(this.instruments, BigInt(midnight) * 1_000_000_000n, this.options.batchRows ?? 8192);
+    }
+    return (seconds - this.baseSeconds) * 1e9 + nanos;
   }
 
   private book(symbol: string, futures: boolean, coinMargined: boolean): Book {
@@ -122,9 +162,14 @@ export class BinanceCaptureSource implements EventSource {
         return;
       }
       const futures = typeof data.pu === 'number';
+      const bids = pairsOf(data.b as Levels);
+      const asks = pairsOf(data.a as Levels);
+      if (!bids || !asks) {
+        this.integrity.reject('malformed_row', line, bids ? 'a' : 'b', 'expected [price, quantity] pairs of decimal strings', raw);
+        return;
+      }
       const book = this.book(symbol, futures, typeof data.ps === 'string');
-      const diff: DepthDiff = { first, last, previous: futures ? (data.pu as number) : NaN, tsNs: this.eventTime(data), recvNs: recv, bids: data.b as Levels, asks: data.a as Levels, line };
-      this.offer(book, diff, raw);
+      this.offer(book, { first, last, previous: futures ? (data.pu as number) : NaN, tsNs: this.eventTime(data), recvNs: recv, bids, asks, line });
     } else if (event === 'trade' || event === 'aggTrade') {
       const symbol = data.s;
       const price = typeof data.p === 'string' ? parseUnits(data.p, DECIMALS) : NaN;
@@ -148,8 +193,12 @@ export class BinanceCaptureSource implements EventSource {
 
   /** The venue's time of an event: transaction time T where the stream has it, else event time E (ms). */
   private eventTime(data: Record<string, unknown>): number {
-    const ms = typeof data.T === 'number' ? data.T : typeof data.E === 'number' ? data.E : NaN;
-    return Number.isNaN(ms) ? NaN : Number(BigInt(ms) * BigInt(NS_PER_MS) - this.builder!.timeBaseNs);
+    return this.msOffset(typeof data.T === 'number' ? data.T : typeof data.E === 'number' ? data.E : NaN);
+  }
+
+  /** Epoch milliseconds as ns after the time base (exact: ms offsets within a day are small). */
+  private msOffset(ms: number): number {
+    return Number.isNaN(ms) ? NaN : (ms - this.baseSeconds * 1000) * NS_PER_MS;
   }
 
   private snapshot(message: Record<string, unknown>, recv: number, line: number, raw: string): void {
@@ -166,21 +215,28 @@ export class BinanceCaptureSource implements EventSource {
       return;
     }
     const builder = this.builder!;
-    const ts = typeof message.T === 'number' ? Number(BigInt(message.T) * BigInt(NS_PER_MS) - builder.timeBaseNs) : recv;
+    const bids = pairsOf(message.bids as Levels);
+    const asks = pairsOf(message.asks as Levels);
+    if (!bids || !asks) {
+      this.integrity.reject('malformed_row', line, bids ? 'asks' : 'bids', 'expected [price, quantity] pairs of decimal strings', raw);
+      return;
+    }
+    const ts = typeof message.T === 'number' ? this.msOffset(message.T) : recv;
     const flags = Flag.Snapshot;
     builder.push(ts, recv, book.instrument, Action.SnapshotBegin, 0, 0, 0, 0, lastUpdateId, flags, line);
-    if (!this.levels(book.instrument, 1, message.bids as Levels, ts, recv, lastUpdateId, flags, line, raw) || !this.levels(book.instrument, -1, message.asks as Levels, ts, recv, lastUpdateId, flags, line, raw)) return;
+    this.levels(book.instrument, 1, bids, ts, recv, lastUpdateId, flags, line);
+    this.levels(book.instrument, -1, asks, ts, recv, lastUpdateId, flags, line);
     builder.push(ts, recv, book.instrument, Action.SnapshotEnd, 0, 0, 0, 0, lastUpdateId, flags | Flag.Last, line);
     this.integrity.report.note('snapshots');
     book.state = 'first';
     book.lastU = lastUpdateId;
     const buffered = book.buffered;
     book.buffered = [];
-    for (const diff of buffered) this.offer(book, diff, raw);
+    for (const diff of buffered) this.offer(book, diff);
   }
 
   /** Applies a diff if the chain allows, buffers it while waiting for a snapshot, or reports a gap. */
-  private offer(book: Book, diff: DepthDiff, raw: string): void {
+  private offer(book: Book, diff: DepthDiff): void {
     if (book.state === 'waiting') {
       // Keep following the chain while waiting, so that every gap is reported, not only the first.
       const previous = book.buffered.at(-1);
@@ -202,7 +258,8 @@ export class BinanceCaptureSource implements EventSource {
     } else if (!this.chains(book, book.lastU, diff)) {
       return this.gap(book, diff, this.expected(book, book.lastU, diff));
     }
-    if (!this.levels(book.instrument, 1, diff.bids, diff.tsNs, diff.recvNs, diff.last, 0, diff.line, raw) || !this.levels(book.instrument, -1, diff.asks, diff.tsNs, diff.recvNs, diff.last, 0, diff.line, raw)) return;
+    this.levels(book.instrument, 1, diff.bids, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
+    this.levels(book.instrument, -1, diff.asks, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
     if (diff.bids.length + diff.asks.length === 0) this.integrity.report.note('empty_depth_diffs');
     else this.builder!.endUpdate();
     book.state = 'chained';
@@ -236,20 +293,27 @@ export class BinanceCaptureSource implements EventSource {
     this.integrity.report.note('book_unsynced_after_gap');
   }
 
-  /** Writes one side's [price, quantity] pairs as level rows; a quantity of 0 removes the level. */
-  private levels(instrument: number, side: number, levels: Levels, ts: number, recv: number, seq: number, flags: number, line: number, raw: string): boolean {
+  /** Writes one side's (price, size) pairs as level rows; a size of 0 removes the level. */
+  private levels(instrument: number, side: number, pairs: Float64Array, ts: number, recv: number, seq: number, flags: number, line: number): void {
     const builder = this.builder!;
-    for (const level of levels) {
-      const price = Array.isArray(level) ? parseUnits(String(level[0]), DECIMALS) : NaN;
-      const size = Array.isArray(level) ? parseUnits(String(level[1]), DECIMALS) : NaN;
-      if (Number.isNaN(price) || Number.isNaN(size)) {
-        this.integrity.reject('malformed_row', line, side === 1 ? 'bids' : 'asks', `not a [price, quantity] pair: ${JSON.stringify(level)}`, raw);
-        return false;
-      }
-      builder.push(ts, recv, instrument, size > 0 ? Action.LevelSet : Action.LevelDelete, side, price, size, 0, seq, flags, line);
+    for (let k = 0; k < pairs.length; k += 2) {
+      const size = pairs[k + 1]!;
+      builder.push(ts, recv, instrument, size > 0 ? Action.LevelSet : Action.LevelDelete, side, pairs[k]!, size, 0, seq, flags, line);
     }
-    return true;
   }
+}
+
+/** [["price","quantity"], …] as (price, size) unit pairs, or null when a pair is not two decimal strings. */
+function pairsOf(levels: Levels): Float64Array | null {
+  if (!Array.isArray(levels)) return null;
+  const pairs = new Float64Array(2 * levels.length);
+  for (let k = 0; k < levels.length; k++) {
+    const level = levels[k];
+    pairs[2 * k] = Array.isArray(level) ? parseUnits(String(level[0]), DECIMALS) : NaN;
+    pairs[2 * k + 1] = Array.isArray(level) ? parseUnits(String(level[1]), DECIMALS) : NaN;
+    if (Number.isNaN(pairs[2 * k]!) || Number.isNaN(pairs[2 * k + 1]!)) return null;
+  }
+  return pairs;
 }
 
 /** One bookTicker message: the venue's own best bid and offer at update id `updateId`. */
