@@ -104,6 +104,11 @@ export abstract class LadderBook implements BookView {
     return slot < 0 ? 0 : ladder.size[slot]!;
   }
 
+  /** Drops the worst levels of each side beyond `depth` (a venue subscription depth the client must keep to). */
+  truncate(depth: number): void {
+    for (const ladder of [this.bids, this.asks]) while (ladder.depth > depth) this.removeLevel(ladder, ladder.slotAt(ladder.depth - 1));
+  }
+
   /** True when both sides are present and the best bid is at or above the best ask. */
   isCrossedOrLocked(): boolean {
     return this.bids.depth > 0 && this.asks.depth > 0 && this.bids.bestPrice() >= this.asks.bestPrice();

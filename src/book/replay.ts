@@ -3,7 +3,7 @@ import { InputError } from '../core/errors.js';
 import { Action, actionName, Flag, Status } from '../core/event.js';
 import type { Integrity } from '../core/integrity.js';
 import { sessionRule, type SessionRule } from '../core/sessions.js';
-import type { EventSource, Granularity } from '../core/source.js';
+import type { BookChecksum, EventSource, Granularity } from '../core/source.js';
 import { Applied, APPLIED_KINDS, type LadderBook } from './ladder-book.js';
 import { L2Book } from './l2-book.js';
 import { L3Book } from './l3-book.js';
@@ -71,6 +71,10 @@ export class Replayer {
   };
   /** Per instrument: the book's snapshotChanges at its last complete update. */
   private readonly changesSeen: number[] = [];
+  private checksumsVerified = 0;
+  // The row being applied, for messages from control actions.
+  private currentBatch: EventBatch | null = null;
+  private currentRow = 0;
 
   /**
    * `windowLevels` is the source's (EventSource.windowLevels): with it, an unknown order at an existing
@@ -80,7 +84,13 @@ export class Replayer {
     readonly granularity: Granularity,
     private readonly integrity: Integrity,
     private readonly windowLevels?: number,
+    private readonly venue: { depthLimit?: number; checksum?: BookChecksum } = {},
   ) {}
+
+  /** A replayer for a source, with its window, depth limit and checksum rule. */
+  static for(source: EventSource): Replayer {
+    return new Replayer(source.granularity, source.integrity, source.windowLevels, source);
+  }
 
   /** The book of an instrument index, created on first use. */
   book(instrument: number): LadderBook {
@@ -107,6 +117,7 @@ export class Replayer {
     const { action, side, price, size, orderId, flags, instrument, tsEvent } = batch;
     const summary = this.summary;
     const orderBooks = this.granularity === 'L3';
+    this.currentBatch = batch;
     for (let i = 0; i < batch.length; i++) {
       const inst = instrument[i]!;
       const book = this.books[inst] ?? this.book(inst);
@@ -138,6 +149,7 @@ export class Replayer {
             result = l3.deleteLevel(side[i]!, price[i]!);
             break;
           default:
+            this.currentRow = i;
             this.control(a, l3, inst, side[i]!, size[i]!);
         }
       } else {
@@ -157,12 +169,14 @@ export class Replayer {
             result = Applied.BadEvent;
             break;
           default:
+            this.currentRow = i;
             this.control(a, book, inst, side[i]!, size[i]!);
         }
       }
       if (result !== Applied.Ok) this.finding(result, batch, i);
       if (flags[i]! & Flag.Last && !this.inSnapshot[inst]) {
         summary.updates++;
+        if (this.venue.depthLimit !== undefined) book.truncate(this.venue.depthLimit);
         if (book.snapshotChanges !== this.changesSeen[inst]) {
           summary.updatesChangedBySnapshot++;
           this.changesSeen[inst] = book.snapshotChanges;
@@ -191,6 +205,7 @@ export class Replayer {
     for (const [kind, n] of this.expectedCounts) report.notes.set(kind, n);
     report.notes.set('book_dropped_orders', summary.droppedOrders);
     report.notes.set('book_updates_changed_by_snapshot', summary.updatesChangedBySnapshot);
+    if (this.venue.checksum) report.notes.set('checksums_verified', this.checksumsVerified);
     report.notes.set('book_levels_removed_by_snapshots', this.books.reduce((n, book) => n + book.snapshotRemovedLevels, 0));
     report.notes.set('book_crossed_updates', summary.crossedUpdates);
     return summary;
@@ -212,8 +227,28 @@ export class Replayer {
       case Action.Status:
         this.trading[inst] = value === Status.Trading || value === 0;
         break;
+      case Action.Checksum:
+        this.verify(book, inst, value);
+        break;
       // Trade rows have no book effect.
     }
+  }
+
+  /** Checks the venue's checksum against the book as the venue keeps it (truncated to its depth). */
+  private verify(book: LadderBook, inst: number, expected: number): void {
+    const rule = this.venue.checksum;
+    if (!rule) return;
+    if (this.venue.depthLimit !== undefined) book.truncate(this.venue.depthLimit);
+    const instrument = this.currentBatch!.instruments.get(inst);
+    const actual = rule.compute(book, instrument);
+    if (actual === expected) {
+      this.checksumsVerified++;
+      return;
+    }
+    const row = this.currentBatch!.sourceRow[this.currentRow]!;
+    const detail = `${rule.name} checksum mismatch for ${instrument.venue}:${instrument.symbol}: expected=${expected}, was=${actual}`;
+    if (this.integrity.policy === 'strict') throw new InputError(this.integrity.report.source, row, 'checksum', detail);
+    this.integrity.report.count('checksum_mismatch', `row ${row}: ${detail}`);
   }
 
   private crossed(batch: EventBatch, row: number, inst: number, tsNs: number): void {
@@ -258,7 +293,7 @@ export class Replayer {
 
 /** Replays a whole source; see Replayer. */
 export async function replay(source: EventSource, options: { onUpdate?: UpdateHandler } = {}): Promise<ReplaySummary> {
-  const replayer = new Replayer(source.granularity, source.integrity, source.windowLevels);
+  const replayer = Replayer.for(source);
   for await (const batch of source.batches()) replayer.push(batch, options.onUpdate);
   return replayer.finish();
 }

@@ -1,8 +1,10 @@
+import type { LevelsView } from '../core/source.js';
+
 /**
  * The read interface every book answers (L2 and L3 alike). Sides are `Side.Bid` (1) and `Side.Ask` (-1);
  * prices and sizes are integer units of the instrument (see Instrument). Rank 0 is the best level.
  */
-export interface BookView {
+export interface BookView extends LevelsView {
   /** Best bid price, NaN when the side is empty. */
   bestBidPrice(): number;
   /** Best ask price, NaN when the side is empty. */

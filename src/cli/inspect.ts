@@ -49,7 +49,7 @@ export async function inspect(source: EventSource): Promise<Inspection> {
   let last = NaN;
   let base = 0n;
   let events = 0;
-  const replayer = new Replayer(source.granularity, source.integrity, source.windowLevels);
+  const replayer = Replayer.for(source);
   const progress = new Progress('inspect');
   try {
     for await (const batch of source.batches()) {

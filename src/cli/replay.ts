@@ -29,7 +29,7 @@ export function replayCommand(): Command {
     const everyNs = options.every === undefined ? undefined : parseIntervalNs(options.every);
     const { source, close } = await openInput(input, options);
     const progress = new Progress('replay');
-    const replayer = new Replayer(source.granularity, source.integrity, source.windowLevels);
+    const replayer = Replayer.for(source);
     let writer: TableWriter | null = null;
     let emitter: BookEmitter | null = null;
     try {

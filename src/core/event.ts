@@ -34,6 +34,11 @@ export const Action = {
   SnapshotEnd: 11,
   /** A trading status change; `size` holds a `Status` code. No book effect. */
   Status: 12,
+  /**
+   * The venue's checksum of the book after this update (`size`, an unsigned 32-bit value), verified by
+   * the source's BookChecksum rule when the book is replayed. No book effect.
+   */
+  Checksum: 13,
 } as const;
 export type ActionCode = (typeof Action)[keyof typeof Action];
 
@@ -43,7 +48,7 @@ export function actionName(code: number): string {
   return actionNames[code] ?? `unknown(${code})`;
 }
 /** Number of action codes plus one: size of a per-action counter array indexed by code. */
-export const ACTION_SLOTS = 13;
+export const ACTION_SLOTS = 14;
 
 /** Trading status codes carried in `size` of a Status row (LOBSTER type 7 and venue status messages). */
 export const Status = { Halted: 1, Quoting: 2, Trading: 3 } as const;

@@ -15,6 +15,11 @@ export interface Instrument {
   sizeDecimals: number;
   /** Minimum quoted price step in price units where known (LOBSTER equities: 100 = $0.01), else 1. */
   tickUnits: number;
+  /**
+   * Decimals the venue prints for prices and sizes when they differ from the integer units above (Kraken
+   * writes XMR/USD prices with 8 decimals though they have 2). Checksums are computed on that text.
+   */
+  printDecimals?: { price: number; size: number };
 }
 
 /** An append-only table of the instruments one stream carries; `EventBatch.instrument` indexes it. */

@@ -1,5 +1,5 @@
 import type { EventBatch } from './batch.js';
-import type { InstrumentTable } from './instrument.js';
+import type { Instrument, InstrumentTable } from './instrument.js';
 import type { Integrity, IntegrityPolicy, QuarantineSink } from './integrity.js';
 
 /** How detailed a source's book information is. */
@@ -20,7 +20,24 @@ export interface EventSource {
    * orders outside the window are never announced, so unknown order ids are expected, not errors.
    */
   readonly windowLevels?: number;
+  /** The venue keeps books to this many levels per side (a subscription depth); deeper levels are dropped by the client. */
+  readonly depthLimit?: number;
+  /** How the venue's checksums (Action.Checksum rows) are computed from a book. */
+  readonly checksum?: BookChecksum;
   batches(): AsyncIterable<EventBatch>;
+}
+
+/** What a checksum needs of a book: its levels by rank (Side 1 bids, -1 asks; rank 0 best). */
+export interface LevelsView {
+  depth(side: number): number;
+  priceAt(side: number, rank: number): number;
+  sizeAt(side: number, rank: number): number;
+}
+
+/** A venue's book checksum rule (e.g. Kraken's CRC32 of the top ten levels). */
+export interface BookChecksum {
+  readonly name: string;
+  compute(book: LevelsView, instrument: Instrument): number;
 }
 
 /** Options every reader accepts; readers document which extra ones they use. */

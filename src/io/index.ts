@@ -2,6 +2,7 @@
 import { defineFormat } from './formats.js';
 import { binanceCaptureFormat } from './binance/format.js';
 import { bitfinexRawFormat } from './bitfinex-raw/format.js';
+import { cryptofeedFormat } from './cryptofeed/format.js';
 import { databentoFormat } from './dbn/format.js';
 import { lobsterFormat } from './lobster/format.js';
 import { bitstampLogFormat, bitstampOrdersFormat } from './obanalytics/format.js';
@@ -12,5 +13,6 @@ defineFormat(bitstampLogFormat);
 defineFormat(bitstampOrdersFormat);
 defineFormat(bitfinexRawFormat);
 defineFormat(binanceCaptureFormat);
+defineFormat(cryptofeedFormat);
 
 export { defineFormat, formats, openSource, sniffFormat } from './formats.js';

@@ -25,7 +25,7 @@ port.on('message', (message: ConsumerMessage) => {
 const quarantine = quarantinePath ? new QuarantineFile(quarantinePath) : undefined;
 try {
   const source = await openSource(path, { ...options, ...(quarantine && { quarantine }) });
-  post({ type: 'open', format: source.format, granularity: source.granularity, windowLevels: source.windowLevels });
+  post({ type: 'open', format: source.format, granularity: source.granularity, windowLevels: source.windowLevels, depthLimit: source.depthLimit, checksum: source.checksum?.name });
   let instrumentsSent = 0;
   for await (const { instruments, ...batch } of source.batches()) {
     if (instruments.size > instrumentsSent) {

@@ -5,7 +5,7 @@ import type { Granularity } from '../core/source.js';
 
 /** Messages a decoding worker sends to the thread that consumes its batches. */
 export type WorkerMessage =
-  | { type: 'open'; format: string; granularity: Granularity; windowLevels: number | undefined }
+  | { type: 'open'; format: string; granularity: Granularity; windowLevels: number | undefined; depthLimit: number | undefined; checksum: string | undefined }
   | { type: 'instruments'; list: Instrument[] }
   | { type: 'batch'; batch: TransferableBatch }
   | { type: 'done'; report: ReportState }

@@ -3,7 +3,8 @@ import type { EventBatch } from '../core/batch.js';
 import { FlowmineError, InputError, UsageError } from '../core/errors.js';
 import { InstrumentTable } from '../core/instrument.js';
 import { Integrity, IntegrityReport, type IntegrityPolicy } from '../core/integrity.js';
-import type { EventSource, Granularity, OpenOptions } from '../core/source.js';
+import type { BookChecksum, EventSource, Granularity, OpenOptions } from '../core/source.js';
+import { checksumRule } from './checksums.js';
 import type { ConsumerMessage, WorkerMessage } from './worker-protocol.js';
 
 /** Options for a source decoded in a worker: as openSource, with the quarantine given as a file path. */
@@ -29,12 +30,17 @@ export async function openSourceInWorker(path: string, options: WorkerSourceOpti
     await worker.terminate();
     throw asError(first);
   }
-  return new WorkerSource(path, first.format, first.granularity, first.windowLevels, options.policy ?? 'strict', worker, inbox);
+  const source = new WorkerSource(path, first.format, first.granularity, first.windowLevels, options.policy ?? 'strict', worker, inbox);
+  source.depthLimit = first.depthLimit;
+  source.checksum = first.checksum === undefined ? undefined : checksumRule(first.checksum);
+  return source;
 }
 
 class WorkerSource implements EventSource {
   readonly instruments = new InstrumentTable();
   readonly integrity: Integrity;
+  depthLimit: number | undefined;
+  checksum: BookChecksum | undefined;
 
   constructor(
     readonly path: string,

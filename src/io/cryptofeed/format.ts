@@ -1,0 +1,11 @@
+import type { FormatDescriptor } from '../../core/source.js';
+import { openCryptofeed } from './reader.js';
+
+/** cryptofeed raw websocket captures ("<url> <-> <time>" then "<time>: <json>" lines). */
+export const cryptofeedFormat: FormatDescriptor = {
+  name: 'cryptofeed',
+  description: 'cryptofeed raw websocket capture ("<url> <-> <time>", "<time>: <json>"); Kraken book with checksums',
+  granularity: 'L2',
+  sniff: (head) => /^wss?:\/\/\S+ <-> \d+(\.\d+)?\r?\n/.test(head),
+  open: (path, options) => openCryptofeed(path, options),
+};
