@@ -139,15 +139,23 @@ class MessageParser {
       }
       let nanos = 0;
       let fracDigits = 0;
+      let beyondNs = -1; // first digit past the ninth, when a file was printed through floating point
       if (p < stop && c === 46) {
         c = bytes[++p]!;
         while (c >= 48 && c <= 57 && p < stop) {
-          nanos = nanos * 10 + (c - 48);
-          fracDigits++;
+          if (fracDigits < 9) {
+            nanos = nanos * 10 + (c - 48);
+            fracDigits++;
+          } else if (beyondNs < 0) beyondNs = c - 48;
           c = bytes[++p]!;
         }
       }
-      fields[0] = digits > 0 && fracDigits <= 9 && (p === stop || c === 44) ? seconds * 1e9 + nanos * POW10_9[fracDigits]! : NO_VALUE;
+      if (beyondNs >= 0) {
+        // LOBSTER times are exact to the nanosecond: later digits are print noise; round them away.
+        if (beyondNs >= 5) nanos++;
+        report.note('time_rounded_to_ns');
+      }
+      fields[0] = digits > 0 && (p === stop || c === 44) ? seconds * 1e9 + nanos * POW10_9[fracDigits]! : NO_VALUE;
       // Fields 1..5: signed integers.
       let field = 1;
       let ok = fields[0] !== NO_VALUE;
@@ -295,7 +303,7 @@ class MessageParser {
     if (count !== 6) return this.reject(bytes, lineStart, stop, line, 'columns', `expected 6 fields, found ${count}`);
     const name = FIELD_NAMES[Math.min(field, 5)]!;
     const value = raw.split(',')[Math.min(field, 5)];
-    const expected = field === 0 ? 'seconds after midnight with at most 9 decimals' : 'an integer';
+    const expected = field === 0 ? 'seconds after midnight' : 'an integer';
     this.reject(bytes, lineStart, stop, line, name, `expected ${expected}, found "${value}"`);
   }
 

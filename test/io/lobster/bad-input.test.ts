@@ -32,8 +32,8 @@ const cases: [name: string, bad: string, message: string][] = [
   ['a row with too few columns', '34200.25,1,13,10', ':3: columns: expected 6 fields, found 4'],
   ['a row with too many columns', '34200.25,1,13,10,2238000,1,7', ':3: columns: expected 6 fields, found 7'],
   ['a non-numeric order id', '34200.25,1,abc,10,2238000,1', ':3: order_id: expected an integer, found "abc"'],
-  ['a non-numeric time', '9:30:00,1,13,10,2238000,1', ':3: time: expected seconds after midnight with at most 9 decimals, found "9:30:00"'],
-  ['a time with 10 decimals', '34200.1234567890,1,13,10,2238000,1', ':3: time: expected seconds after midnight with at most 9 decimals, found "34200.1234567890"'],
+  ['a non-numeric time', '9:30:00,1,13,10,2238000,1', ':3: time: expected seconds after midnight, found "9:30:00"'],
+  ['a time with two points', '34200.12.5,1,13,10,2238000,1', ':3: time: expected seconds after midnight, found "34200.12.5"'],
   ['an unknown message type', '34200.25,8,13,10,2238000,1', ':3: type: unknown message type 8 (LOBSTER has 1-7)'],
   ['a direction of 0', '34200.25,1,13,10,2238000,0', ':3: direction: must be 1 or -1, was 0'],
   ['a zero size', '34200.25,1,13,0,2238000,1', ':3: size: must be positive, was 0'],
@@ -59,6 +59,15 @@ for (const [name, bad, message] of cases) {
     assert.equal(quarantined[1]!.split('\t')[3], bad, 'the raw row is kept exactly');
   });
 }
+
+test('LOBSTER times printed past the nanosecond (a float round-trip) are rounded to it and counted', async () => {
+  const path = lobsterFile(['34200.1,1,11,100,2238100,1', '35821.088778456004,1,12,50,2238500,-1', '35821.1234567895,1,13,50,2238600,-1']);
+  const source = new LobsterSource(path, { policy: 'strict' });
+  const times: number[] = [];
+  for await (const batch of source.batches()) times.push(...batch.tsEvent);
+  assert.deepEqual(times, [34_200_100_000_000, 35_821_088_778_456, 35_821_123_456_790]);
+  assert.equal(source.integrity.report.notes.get('time_rounded_to_ns'), 2);
+});
 
 test('LOBSTER truncated file: a last line cut mid-row is reported, not lost', async () => {
   const path = lobsterFile([...GOOD, '34200.5,1,1'], false);
