@@ -52,6 +52,13 @@ export class L3Book extends LadderBook {
   private nextSlot = 0;
   /** Orders removed together with a level that emptied while they were still listed. */
   droppedOrders = 0;
+  /**
+   * Whether an unknown order's size leaves its level even beyond the level's anonymous liquidity. True
+   * for sources that only show a window of levels (LOBSTER level N), where the level total is the
+   * venue's and listed orders may be stale; false (the default) for full-depth sources, where an order
+   * the book never held cannot take liquidity from the orders it does hold.
+   */
+  levelTotalsFollowVenue = false;
   /** Time of the event being applied (ns offset from the stream's time base); set by the replay. */
   nowNs = NaN;
   /** Called when an order leaves the book, with its life: see OrderEnd. */
@@ -234,18 +241,21 @@ export class L3Book extends LadderBook {
   }
 
   /**
-   * An unknown order left the level at `price`: the level total still drops by `size`, taken from its
-   * anonymous part (which goes negative when known orders listed there are in fact gone). Returns
-   * TookAnonymous when anonymous liquidity covered it, UnknownOrder otherwise (or when there is no level).
+   * An unknown order left the level at `price`: its size is taken from the level's anonymous part; with
+   * `levelTotalsFollowVenue` all of it is (the anonymous part goes negative when known orders listed
+   * there are in fact gone). Returns TookAnonymous when anonymous liquidity covered it, UnknownOrder
+   * otherwise (or when there is no level).
    */
   private takeAnonymous(side: number, price: number, size: number): number {
     if (side !== 1 && side !== -1) return Applied.UnknownOrder; // e.g. an auction fill with no side
     const ladder = this.ladder(side);
     const slot = ladder.find(price);
     if (slot < 0) return Applied.UnknownOrder;
-    const covered = ladder.anonymous[slot]! >= size;
-    ladder.anonymous[slot] -= size;
-    ladder.size[slot] -= size;
+    const available = Math.max(0, ladder.anonymous[slot]!);
+    const covered = available >= size;
+    const taken = covered || this.levelTotalsFollowVenue ? size : available;
+    ladder.anonymous[slot] -= taken;
+    ladder.size[slot] -= taken;
     if (!(ladder.size[slot]! > 0)) this.dropLevel(ladder, slot);
     return covered ? Applied.TookAnonymous : Applied.UnknownOrder;
   }

@@ -96,7 +96,11 @@ export class Replayer {
   book(instrument: number): LadderBook {
     let book = this.books[instrument];
     if (!book) {
-      book = this.granularity === 'L3' ? new L3Book() : new L2Book();
+      if (this.granularity === 'L3') {
+        const l3 = new L3Book();
+        l3.levelTotalsFollowVenue = this.windowLevels !== undefined;
+        book = l3;
+      } else book = new L2Book();
       this.books[instrument] = book;
       this.inSnapshot[instrument] = false;
       this.trading[instrument] = true;
@@ -273,6 +277,7 @@ export class Replayer {
     if (result === Applied.TookAnonymous || result === Applied.BeyondDisplayed) kind = APPLIED_KINDS[result]!;
     else if (result === Applied.UnknownOrder && batch.flags[i]! & Flag.AfterFill) kind = 'refill_after_fill_of_unknown_order';
     else if (result === Applied.UnknownOrder && batch.action[i] === Action.Fill && batch.side[i] === 0) kind = 'auction_fill_of_unknown_order';
+    else if (result === Applied.UnknownOrder && batch.flags[i]! & Flag.PlacedBefore) kind = 'unknown_order_placed_before_data';
     else if ((result === Applied.UnknownOrder || result === Applied.SizeMismatch) && this.windowLevels !== undefined) kind = `${APPLIED_KINDS[result]}_outside_window`;
     if (kind === null) return false;
     this.expectedCounts.set(kind, (this.expectedCounts.get(kind) ?? 0) + 1);

@@ -75,4 +75,9 @@ export const Flag = {
    * display, CME's Modify after an F). Not a decision of the trader: not a modify for cancel statistics.
    */
   AfterFill: 64,
+  /**
+   * The row's order was placed before the data begins (a recording that starts mid-book), as the venue's
+   * increasing order ids prove: the book cannot know it, and an unknown order id here is expected.
+   */
+  PlacedBefore: 128,
 } as const;

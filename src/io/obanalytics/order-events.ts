@@ -16,7 +16,10 @@ export type OrderEventKind = 'created' | 'changed' | 'deleted';
  *
  * The feed is not ordered per order: a `changed` may arrive after the same order's `deleted` (seen 2015-05-01,
  * e.g. order 65610664). Such a late change describes an order that is gone; it is counted
- * (`late_change_after_delete`) and emits nothing, instead of bringing the order back to life.
+ * (`late_change_after_delete`) and emits nothing, instead of bringing the order back to life; and a
+ * deletion may arrive twice (`duplicate_delete`), the second describing nothing, or before the order's
+ * creation (seen for order 65600610): a delete of an unknown order created after the recording began is
+ * held a few messages, and if its creation follows, both are dropped (`delete_before_create`).
  *
  * Orders resting before the recording started are unknown. When one is deleted with amount 0 (filled),
  * its size is unknown too — but the trade that follows at its price says it: the Fill is written when
@@ -26,9 +29,13 @@ export type OrderEventKind = 'created' | 'changed' | 'deleted';
 export class BitstampOrders {
   private readonly live = new Map<number, { price: number; amount: number; side: number }>();
   private readonly deleted = new Set<number>();
+  /** The first order id the data shows created: Bitstamp ids increase, so a lower unknown id was placed before. */
+  private firstCreated = Infinity;
   /** Zero-amount deletes of unknown orders waiting for their trade: id, side, price, line. */
-  private pending: { id: number; side: number; price: number; line: number }[] = [];
+  private pending: { id: number; side: number; price: number; line: number; flags: number }[] = [];
   private static readonly PENDING_LINES = 20;
+  /** Deletes of orders not yet created, waiting a few messages for the creation: id -> its row. */
+  private early = new Map<number, { side: number; price: number; amount: number; line: number; ts: number; flags: number }>();
   private prevTs = -Infinity;
 
   constructor(
@@ -51,8 +58,15 @@ export class BitstampOrders {
   order(kind: OrderEventKind, id: number, side: number, price: number, amount: number, ts: number, flags: number, line: number): void {
     const builder = this.builder;
     const known = this.live.get(id);
+    if (kind === 'created' && this.firstCreated === Infinity) this.firstCreated = id;
+    if (!known && kind !== 'created' && id < this.firstCreated) flags |= Flag.PlacedBefore;
     switch (kind) {
       case 'created':
+        if (this.early.delete(id)) {
+          this.deleted.add(id);
+          this.integrity.report.note('delete_before_create');
+          return;
+        }
         this.live.set(id, { price, amount, side });
         builder.push(ts, ts, 0, Action.Add, side, price, amount, id, line, flags, line);
         break;
@@ -67,11 +81,21 @@ export class BitstampOrders {
         this.live.set(id, { price, amount, side });
         break;
       default:
+        if (this.deleted.has(id)) {
+          // The same deletion delivered twice (seen 2015-05-01, order 65596120): nothing left to remove.
+          this.integrity.report.note('duplicate_delete');
+          return;
+        }
+        if (!known && id >= this.firstCreated) {
+          this.early.set(id, { side, price, amount, line, ts, flags });
+          this.expirePending(ts, line);
+          return;
+        }
         this.live.delete(id);
         this.deleted.add(id);
         if (amount === 0 && known) builder.push(ts, ts, 0, Action.Fill, side, price, known.amount, id, line, flags, line);
         else if (amount === 0) {
-          this.pending.push({ id, side, price, line });
+          this.pending.push({ id, side, price, line, flags });
           this.expirePending(ts, line);
           return;
         } else builder.push(ts, ts, 0, Action.Delete, side, price, amount, id, line, flags, line);
@@ -85,7 +109,7 @@ export class BitstampOrders {
     const at = sizesFills ? this.pending.findIndex((fill) => fill.price === price) : -1;
     if (at >= 0) {
       const fill = this.pending.splice(at, 1)[0]!;
-      this.builder.push(ts, ts, 0, Action.Fill, fill.side, price, amount, fill.id, fill.line, flags | Flag.Repaired, fill.line);
+      this.builder.push(ts, ts, 0, Action.Fill, fill.side, price, amount, fill.id, fill.line, flags | fill.flags | Flag.Repaired, fill.line);
       this.integrity.report.note('unknown_order_fill_sized_by_trade');
     }
     this.builder.push(ts, ts, 0, Action.Trade, 0, price, amount, 0, line, flags, line);
@@ -95,9 +119,16 @@ export class BitstampOrders {
 
   /** Writes waiting fills that no trade sized in time (or all of them at the end, with `line` Infinity). */
   expirePending(ts: number, line: number): void {
+    for (const [id, early] of this.early) {
+      if (line - early.line <= BitstampOrders.PENDING_LINES) break;
+      // No creation came: the delete stands (the replay reports its unknown order).
+      this.early.delete(id);
+      this.deleted.add(id);
+      this.builder.push(early.ts, early.ts, 0, Action.Delete, early.side, early.price, early.amount, id, early.line, early.flags, early.line);
+    }
     while (this.pending.length > 0 && line - this.pending[0]!.line > BitstampOrders.PENDING_LINES) {
       const fill = this.pending.shift()!;
-      this.builder.push(ts, ts, 0, Action.Delete, fill.side, fill.price, 0, fill.id, fill.line, Flag.Repaired, fill.line);
+      this.builder.push(ts, ts, 0, Action.Delete, fill.side, fill.price, 0, fill.id, fill.line, fill.flags | Flag.Repaired, fill.line);
       this.integrity.report.note('unknown_order_fill_unsized');
     }
   }
