@@ -6,6 +6,7 @@ import { cryptofeedFormat } from './cryptofeed/format.js';
 import { databentoFormat } from './dbn/format.js';
 import { lobsterFormat } from './lobster/format.js';
 import { bitstampLogFormat, bitstampOrdersFormat } from './obanalytics/format.js';
+import { tardisCsvFormat } from './tardis/format.js';
 
 defineFormat(lobsterFormat);
 defineFormat(databentoFormat);
@@ -14,5 +15,6 @@ defineFormat(bitstampOrdersFormat);
 defineFormat(bitfinexRawFormat);
 defineFormat(binanceCaptureFormat);
 defineFormat(cryptofeedFormat);
+defineFormat(tardisCsvFormat);
 
 export { defineFormat, formats, openSource, sniffFormat } from './formats.js';
