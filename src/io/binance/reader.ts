@@ -2,8 +2,7 @@ import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { parseUnits } from '../../core/decimal.js';
 import { InputError } from '../../core/errors.js';
 import { Action, Flag } from '../../core/event.js';
-import { InstrumentTable } from '../../core/instrument.js';
-import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import { ReaderBase } from '../reader-base.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { NS_PER_MS } from '../../core/time.js';
 import { textLineBatches, textLines } from '../lines.js';
@@ -50,19 +49,16 @@ interface Book {
  * strict): the book is marked unsynced and waits for the next snapshot. Each applied diff is one atomic
  * update (`seq` = u); bookTicker messages are not book data — they are the oracle (`binanceBookTickers`).
  */
-export class BinanceCaptureSource implements EventSource {
-  readonly format = 'binance-capture';
+export class BinanceCaptureSource extends ReaderBase implements EventSource {
   readonly granularity = 'L2' as const;
-  readonly instruments = new InstrumentTable();
-  readonly integrity: Integrity;
   private readonly books = new Map<string, Book>();
   private builder: BatchBuilder | null = null;
   private baseSeconds = 0;
   private readonly scanner = new DepthScanner(DECIMALS);
   private readonly scanned: ScannedDepth = { symbol: '', first: 0, last: 0, previous: NaN, timeMs: 0, bids: new Float64Array(256), bidCount: 0, asks: new Float64Array(256), askCount: 0 };
 
-  constructor(readonly path: string, private readonly options: OpenOptions = {}) {
-    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
+  constructor(path: string, options: OpenOptions = {}) {
+    super(path, 'binance-capture', options);
   }
 
   async *batches(): AsyncGenerator<EventBatch> {
@@ -133,7 +129,7 @@ export class BinanceCaptureSource implements EventSource {
     if (!this.builder) {
       const midnight = seconds - (seconds % 86_400);
       this.baseSeconds = midnight;
-      this.builder = new BatchBuilder(this.instruments, BigInt(midnight) * 1_000_000_000n, this.options.batchRows ?? 8192);
+      this.builder = new BatchBuilder(this.instruments, BigInt(midnight) * 1_000_000_000n, this.batchRows);
     }
     return (seconds - this.baseSeconds) * 1e9 + nanos;
   }

@@ -1,8 +1,7 @@
 import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { numberToUnits } from '../../core/decimal.js';
 import { Action, Flag } from '../../core/event.js';
-import { InstrumentTable } from '../../core/instrument.js';
-import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import { ReaderBase } from '../reader-base.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { jsonArrayElements } from './json-elements.js';
 
@@ -19,18 +18,15 @@ const DECIMALS = 8;
  * consistent with what the channel shows (`window_orders_per_side` note). The messages carry no time at all:
  * tsEvent and tsRecv are NaN, `seq` and `sourceRow` are the message's place in the array.
  */
-export class BitfinexRawSource implements EventSource {
-  readonly format = 'bitfinex-raw';
+export class BitfinexRawSource extends ReaderBase implements EventSource {
   readonly granularity = 'L3' as const;
-  readonly instruments = new InstrumentTable();
-  readonly integrity: Integrity;
 
-  constructor(readonly path: string, private readonly options: OpenOptions = {}) {
-    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
+  constructor(path: string, options: OpenOptions = {}) {
+    super(path, 'bitfinex-raw', options);
   }
 
   async *batches(): AsyncGenerator<EventBatch> {
-    const builder = new BatchBuilder(this.instruments, 0n, this.options.batchRows ?? 8192);
+    const builder = new BatchBuilder(this.instruments, 0n, this.batchRows);
     const live = new Map<number, { side: number; price: number; size: number }>();
     const report = this.integrity.report;
     const reject = (element: number, field: string, detail: string, raw: string) => this.integrity.reject('malformed_row', element, field, detail, raw);

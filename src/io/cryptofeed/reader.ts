@@ -1,12 +1,11 @@
 import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { FlowmineError } from '../../core/errors.js';
-import { InstrumentTable } from '../../core/instrument.js';
-import { Integrity, IntegrityReport } from '../../core/integrity.js';
 import type { BookChecksum, EventSource, OpenOptions } from '../../core/source.js';
 import { headBytes } from '../bytes.js';
 import { krakenChecksum } from '../kraken/checksum.js';
 import { KrakenBookFeed } from '../kraken/book-feed.js';
 import { textLineBatches } from '../lines.js';
+import { ReaderBase } from '../reader-base.js';
 
 /** A received message: `<epoch seconds>: <json>`; sent frames and connection lines start with the URL. */
 const RECEIVED = /^(\d{9,11}(?:\.\d{1,9})?): (.*)$/;
@@ -27,17 +26,14 @@ export async function openCryptofeed(path: string, options: OpenOptions = {}): P
   return new CryptofeedSource(path, options, venue, depth === undefined ? 10 : Number(depth));
 }
 
-export class CryptofeedSource implements EventSource {
-  readonly format = 'cryptofeed';
+export class CryptofeedSource extends ReaderBase implements EventSource {
   readonly granularity = 'L2' as const;
-  readonly instruments = new InstrumentTable();
-  readonly integrity: Integrity;
   readonly checksum: BookChecksum;
   private builder: BatchBuilder | null = null;
   private baseSeconds = 0;
 
-  constructor(readonly path: string, private readonly options: OpenOptions, readonly venue: 'kraken', readonly depthLimit: number) {
-    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
+  constructor(path: string, options: OpenOptions, readonly venue: 'kraken', readonly depthLimit: number) {
+    super(path, 'cryptofeed', options);
     this.checksum = krakenChecksum;
   }
 
@@ -83,7 +79,7 @@ export class CryptofeedSource implements EventSource {
     const nanos = dot < 0 ? 0 : Number(text.slice(dot + 1, dot + 10).padEnd(9, '0'));
     if (!this.builder) {
       this.baseSeconds = seconds - (seconds % 86_400);
-      this.builder = new BatchBuilder(this.instruments, BigInt(this.baseSeconds) * 1_000_000_000n, this.options.batchRows ?? 8192);
+      this.builder = new BatchBuilder(this.instruments, BigInt(this.baseSeconds) * 1_000_000_000n, this.batchRows);
     }
     return Number.isFinite(seconds) && Number.isFinite(nanos) ? (seconds - this.baseSeconds) * 1e9 + nanos : NaN;
   }

@@ -1,8 +1,7 @@
 import { BatchBuilder, MAX_TIME_OFFSET_NS, type EventBatch } from '../../core/batch.js';
 import { InputError } from '../../core/errors.js';
 import { Action, Flag } from '../../core/event.js';
-import { InstrumentTable } from '../../core/instrument.js';
-import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import { ReaderBase } from '../reader-base.js';
 import type { EventSource, Granularity, OpenOptions } from '../../core/source.js';
 import { fileBytes } from '../bytes.js';
 import { metadataLength, parseMetadata, SCHEMA_NAMES, type DbnMetadata } from './metadata.js';
@@ -45,22 +44,19 @@ export async function openDbn(path: string, options: OpenOptions = {}): Promise<
  * docs/DATA_SEMANTICS.md), MBP-1 and MBP-10 as depth-N snapshots of the sides that changed, trades
  * as Trade rows. Atomic updates follow F_LAST per instrument.
  */
-export class DbnSource implements EventSource {
-  readonly format = 'databento';
+export class DbnSource extends ReaderBase implements EventSource {
   readonly granularity: Granularity;
-  readonly instruments = new InstrumentTable();
-  readonly integrity: Integrity;
   private readonly byInstrumentId = new Map<number, number>();
 
   constructor(
-    readonly path: string,
-    private readonly options: OpenOptions,
+    path: string,
+    options: OpenOptions,
     readonly metadata: DbnMetadata,
     private readonly rest: Uint8Array,
     private readonly chunks: AsyncGenerator<Uint8Array>,
   ) {
+    super(path, 'databento', options);
     this.granularity = metadata.schema === 0 ? 'L3' : metadata.schema === 1 || metadata.schema === 2 ? 'L2' : metadata.schema === 3 ? 'quotes' : 'trades';
-    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
     for (const [id, symbol] of metadata.symbols) this.instrumentIndex(id, symbol);
   }
 
@@ -106,9 +102,6 @@ export class DbnSource implements EventSource {
     return index;
   }
 
-  get batchRows(): number {
-    return this.options.batchRows ?? 8192;
-  }
 }
 
 /** Decodes records from bytes into a BatchBuilder; keeps per-instrument state across chunks. */

@@ -3,8 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { UsageError } from '../../core/errors.js';
 import { Action, Flag, Status } from '../../core/event.js';
-import { InstrumentTable } from '../../core/instrument.js';
-import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import { ReaderBase } from '../reader-base.js';
+import type { Integrity } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { parseIsoDate, zonedMidnightNs } from '../../core/time.js';
 import { lineChunks, type LineChunk } from '../lines.js';
@@ -34,18 +34,15 @@ export function lobsterCompanion(messagePath: string): string | null {
  * companion orderbook file, levels that enter the top-N window unannounced are resolved from it (see
  * TopWindow) and counted in the integrity report's notes.
  */
-export class LobsterSource implements EventSource {
-  readonly format = 'lobster';
+export class LobsterSource extends ReaderBase implements EventSource {
   readonly granularity = 'L3' as const;
-  readonly instruments = new InstrumentTable();
-  readonly integrity: Integrity;
   readonly ticker: string;
   readonly date: string;
   readonly companion: string | null;
   readonly windowLevels: number | undefined;
-  private readonly batchRows: number;
 
-  constructor(readonly path: string, options: OpenOptions = {}) {
+  constructor(path: string, options: OpenOptions = {}) {
+    super(path, 'lobster', options);
     const named = parseLobsterName(path);
     const date = options.date ?? named?.date;
     if (!date) throw new UsageError(`${path}: no date in the file name (TICKER_YYYY-MM-DD_…); give --date`);
@@ -54,8 +51,6 @@ export class LobsterSource implements EventSource {
     this.ticker = named?.ticker ?? basename(path).replace(/\.[^.]*$/, '');
     this.companion = options.companion === false ? null : (options.companion ?? lobsterCompanion(path));
     this.windowLevels = named?.levels;
-    this.batchRows = options.batchRows ?? 8192;
-    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
     this.instruments.intern({ venue: 'nasdaq', symbol: this.ticker, venueId: -1, priceDecimals: 4, sizeDecimals: 0, tickUnits: 100 });
   }
 

@@ -1,8 +1,7 @@
 import type { EventBatch } from '../../core/batch.js';
 import { parseUnits } from '../../core/decimal.js';
 import { InputError } from '../../core/errors.js';
-import { InstrumentTable } from '../../core/instrument.js';
-import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import { ReaderBase } from '../reader-base.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { textLines } from '../lines.js';
 import { BITSTAMP_BTCUSD } from './log-reader.js';
@@ -15,19 +14,16 @@ export const ORDERS_HEADER = 'id,timestamp,exchange.timestamp,price,volume,actio
  * the same live_orders events as the log, volume being the REMAINING amount in satoshi. Mapped as
  * BitstampOrders says; tsEvent = tsRecv = `timestamp` (local receive ms). No trades, no snapshots.
  */
-export class BitstampOrdersCsvSource implements EventSource {
-  readonly format = 'bitstamp-orders';
+export class BitstampOrdersCsvSource extends ReaderBase implements EventSource {
   readonly granularity = 'L3' as const;
-  readonly instruments = new InstrumentTable();
-  readonly integrity: Integrity;
 
-  constructor(readonly path: string, private readonly options: OpenOptions = {}) {
-    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
+  constructor(path: string, options: OpenOptions = {}) {
+    super(path, 'bitstamp-orders', options);
     this.instruments.intern(BITSTAMP_BTCUSD);
   }
 
   async *batches(): AsyncGenerator<EventBatch> {
-    const stream = new BitstampStream(this.instruments, this.integrity, this.options.batchRows ?? 8192);
+    const stream = new BitstampStream(this.instruments, this.integrity, this.batchRows);
     const report = this.integrity.report;
     const integrity = this.integrity;
     for await (const [line, text] of textLines(this.path)) {

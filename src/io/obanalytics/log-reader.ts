@@ -1,8 +1,7 @@
 import type { EventBatch } from '../../core/batch.js';
 import { numberToUnits, parseUnits } from '../../core/decimal.js';
 import { Action, Flag } from '../../core/event.js';
-import { InstrumentTable } from '../../core/instrument.js';
-import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import { ReaderBase } from '../reader-base.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { textLines } from '../lines.js';
 import { BitstampStream, type OrderEventKind } from './order-events.js';
@@ -28,19 +27,16 @@ export interface BitstampSnapshot {
  * (`bitstampSnapshots`). Bitstamp gives no event time for these messages (`datetime` is the order's
  * creation second), so tsEvent is the receive time.
  */
-export class BitstampLogSource implements EventSource {
-  readonly format = 'bitstamp-log';
+export class BitstampLogSource extends ReaderBase implements EventSource {
   readonly granularity = 'L3' as const;
-  readonly instruments = new InstrumentTable();
-  readonly integrity: Integrity;
 
-  constructor(readonly path: string, private readonly options: OpenOptions = {}) {
-    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
+  constructor(path: string, options: OpenOptions = {}) {
+    super(path, 'bitstamp-log', options);
     this.instruments.intern(BITSTAMP_BTCUSD);
   }
 
   async *batches(): AsyncGenerator<EventBatch> {
-    const stream = new BitstampStream(this.instruments, this.integrity, this.options.batchRows ?? 8192);
+    const stream = new BitstampStream(this.instruments, this.integrity, this.batchRows);
     let seeded = false;
     const report = this.integrity.report;
     for await (const [line, text] of textLines(this.path)) {

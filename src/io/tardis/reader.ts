@@ -2,8 +2,7 @@ import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { parseUnits } from '../../core/decimal.js';
 import { InputError } from '../../core/errors.js';
 import { Action, Flag } from '../../core/event.js';
-import { InstrumentTable } from '../../core/instrument.js';
-import { Integrity, IntegrityReport } from '../../core/integrity.js';
+import { ReaderBase } from '../reader-base.js';
 import type { EventSource, Granularity, OpenOptions } from '../../core/source.js';
 import { textLineBatches } from '../lines.js';
 
@@ -39,10 +38,7 @@ export function tardisKind(header: string): { kind: TardisKind; depth: number } 
  * - trades: `Trade` rows; side buy/sell is the aggressor, unknown is 0; the trade id is not kept
  *   (some venues' ids are not numbers), `seq` is the row number.
  */
-export class TardisCsvSource implements EventSource {
-  readonly format = 'tardis-csv';
-  readonly instruments = new InstrumentTable();
-  readonly integrity: Integrity;
+export class TardisCsvSource extends ReaderBase implements EventSource {
   readonly granularity: Granularity;
   private builder: BatchBuilder | null = null;
   private baseUs = 0;
@@ -53,8 +49,8 @@ export class TardisCsvSource implements EventSource {
   /** Event time, receive time and line of the last row read. */
   private lastTimes: [number, number, number] = [NaN, NaN, 0];
 
-  constructor(readonly path: string, private readonly options: OpenOptions, readonly kind: TardisKind, private readonly depth: number) {
-    this.integrity = new Integrity(options.policy ?? 'strict', new IntegrityReport(path, this.format), options.quarantine);
+  constructor(path: string, options: OpenOptions, readonly kind: TardisKind, private readonly depth: number) {
+    super(path, 'tardis-csv', options);
     this.granularity = kind === 'trades' ? 'trades' : kind === 'quotes' ? 'quotes' : 'L2';
   }
 
@@ -182,7 +178,7 @@ export class TardisCsvSource implements EventSource {
     const us = Number(text);
     if (!this.builder) {
       this.baseUs = us - (us % 86_400_000_000);
-      this.builder = new BatchBuilder(this.instruments, BigInt(this.baseUs) * 1000n, this.options.batchRows ?? 8192);
+      this.builder = new BatchBuilder(this.instruments, BigInt(this.baseUs) * 1000n, this.batchRows);
     }
     return (us - this.baseUs) * 1000;
   }
