@@ -107,9 +107,8 @@ class Inbox {
     };
     worker.on('message', deliver);
     worker.on('error', (error) => deliver({ type: 'error', name: 'Error', message: error.message }));
-    worker.on('exit', (code) => {
-      if (code !== 0) deliver({ type: 'error', name: 'Error', message: `decoding worker exited with code ${code}` });
-    });
+    // After 'done' nobody reads this; before it, it turns a worker that stopped early into an error, not a hang.
+    worker.on('exit', (code) => deliver({ type: 'error', name: 'Error', message: code === 0 ? 'decoding worker stopped before the end of the input' : `decoding worker exited with code ${code}` }));
   }
 
   next(): Promise<WorkerMessage> {
