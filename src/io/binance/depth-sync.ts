@@ -33,6 +33,8 @@ export interface Book {
   /** The snapshot's lastUpdateId in state 'first', else the u of the last diff applied. */
   lastU: number;
   buffered: DepthDiff[];
+  /** The last snapshot and the diffs it covers, checked once the first diff beyond it arrives. */
+  check: { lastUpdateId: number; bids: Float64Array; asks: Float64Array; line: number; diffs: DepthDiff[] } | null;
 }
 
 /** What the message handling needs from the reader it serves. */
@@ -68,7 +70,7 @@ export class BinanceMessages {
     if (!book) {
       const venue = !futures ? 'binance' : coinMargined ? 'binance-delivery' : 'binance-futures';
       const instrument = this.context.instruments.intern({ venue, symbol, venueId: -1, priceDecimals: DECIMALS, sizeDecimals: DECIMALS, tickUnits: 1 });
-      book = { instrument, futures, state: 'waiting', lastU: NaN, buffered: [] };
+      book = { instrument, futures, state: 'waiting', lastU: NaN, buffered: [], check: null };
       this.books.set(symbol, book);
     }
     return book;
@@ -90,7 +92,7 @@ export class BinanceMessages {
       const bids = pairsOf(data.b as Levels);
       const asks = pairsOf(data.a as Levels);
       if (!bids || !asks) {
-        this.context.integrity.reject('malformed_row', line, bids ? 'a' : 'b', 'expected [price, quantity] pairs of decimal strings', raw);
+        this.context.integrity.reject('malformed_row', line, bids ? 'a' : 'b', `expected [price, quantity] pairs of decimals, exact at ${DECIMALS} decimals (below 2^53 units)`, raw);
         return;
       }
       const book = this.book(symbol, futures, typeof data.ps === 'string');
@@ -143,7 +145,7 @@ export class BinanceMessages {
     const bids = pairsOf(message.bids as Levels);
     const asks = pairsOf(message.asks as Levels);
     if (!bids || !asks) {
-      this.context.integrity.reject('malformed_row', line, bids ? 'asks' : 'bids', 'expected [price, quantity] pairs of decimal strings', raw);
+      this.context.integrity.reject('malformed_row', line, bids ? 'asks' : 'bids', `expected [price, quantity] pairs of decimals, exact at ${DECIMALS} decimals (below 2^53 units)`, raw);
       return;
     }
     const ts = typeof message.T === 'number' ? this.msOffset(message.T) : recv;
@@ -157,7 +159,8 @@ export class BinanceMessages {
     book.lastU = lastUpdateId;
     const buffered = book.buffered;
     book.buffered = [];
-    this.checkCovered(book, buffered, lastUpdateId, bids, asks, line);
+    // Covered diffs may still arrive after the REST response: check once a diff beyond the snapshot comes.
+    book.check = { lastUpdateId, bids, asks, line, diffs: [] };
     for (const diff of buffered) this.offer(book, diff);
   }
 
@@ -208,9 +211,14 @@ export class BinanceMessages {
     }
     if (book.state === 'first') {
       const id = book.lastU;
+      book.check?.diffs.push(diff);
       if (book.futures ? diff.last < id : diff.last <= id) {
         this.context.integrity.report.note('depth_covered_by_snapshot');
         return;
+      }
+      if (book.check) {
+        this.checkCovered(book, book.check.diffs, book.check.lastUpdateId, book.check.bids, book.check.asks, book.check.line);
+        book.check = null;
       }
       const target = book.futures ? id : id + 1;
       if (!(diff.first <= target && diff.last >= target)) return this.gap(book, diff, `the first diff after snapshot ${id} spans U=${diff.first}..u=${diff.last}`);
@@ -262,7 +270,10 @@ export class BinanceMessages {
   }
 }
 
-/** [["price","quantity"], …] as (price, size) unit pairs, or null when a pair is not two decimal strings. */
+/**
+ * [["price","quantity"], …] as (price, size) unit pairs, or null when a pair is not two decimal strings
+ * that DECIMALS decimals hold exactly (a quantity of 90 million or more does not fit: see DATA_SEMANTICS).
+ */
 function pairsOf(levels: Levels): Float64Array | null {
   if (!Array.isArray(levels)) return null;
   const pairs = new Float64Array(2 * levels.length);
