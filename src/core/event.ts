@@ -39,6 +39,12 @@ export const Action = {
    * the source's BookChecksum rule when the book is replayed. No book effect.
    */
   Checksum: 13,
+  /**
+   * A venue statistic for the instrument (derivative tickers): `orderId` holds a `Stat` code; price-like
+   * statistics hold their value in `price` (price units), quantities in `size` (size units) and rates in
+   * `size` as integer units of 1e-12 (`RATE_SCALE`). No book effect.
+   */
+  Stat: 14,
 } as const;
 export type ActionCode = (typeof Action)[keyof typeof Action];
 
@@ -48,10 +54,29 @@ export function actionName(code: number): string {
   return actionNames[code] ?? `unknown(${code})`;
 }
 /** Number of action codes plus one: size of a per-action counter array indexed by code. */
-export const ACTION_SLOTS = 14;
+export const ACTION_SLOTS = 15;
 
 /** Trading status codes carried in `size` of a Status row (LOBSTER type 7 and venue status messages). */
 export const Status = { Halted: 1, Quoting: 2, Trading: 3 } as const;
+
+/** Statistic codes carried in `orderId` of a Stat row; where each one's value lives is given per code. */
+export const Stat = {
+  /** `price`: the venue's mark price. */
+  MarkPrice: 1,
+  /** `price`: the index (spot reference) price. */
+  IndexPrice: 2,
+  /** `price`: the last traded price the venue reports with its ticker. */
+  LastPrice: 3,
+  /** `size` in RATE_SCALE units: the current funding rate per funding interval. */
+  FundingRate: 4,
+  /** `size` in RATE_SCALE units: the predicted next funding rate. */
+  PredictedFundingRate: 5,
+  /** `size`: open interest in the instrument's size units (contracts or base currency, as the venue counts). */
+  OpenInterest: 6,
+} as const;
+export type StatCode = (typeof Stat)[keyof typeof Stat];
+/** Rates (funding) in a Stat row's `size` are integers in units of 1 / RATE_SCALE. */
+export const RATE_SCALE = 1e12;
 
 /** Side of a resting order or level (Bid/Ask), or aggressor side of a trade (Buy/Sell). */
 export const Side = { Bid: 1, Ask: -1, Buy: 1, Sell: -1, None: 0 } as const;

@@ -4,7 +4,7 @@ import { openCryptofeed } from './reader.js';
 /** cryptofeed raw websocket captures ("<url> <-> <time>" then "<time>: <json>" lines). */
 export const cryptofeedFormat: FormatDescriptor = {
   name: 'cryptofeed',
-  description: 'cryptofeed raw websocket capture ("<url> <-> <time>", "<time>: <json>"); Kraken book with checksums',
+  description: 'cryptofeed raw websocket capture ("<url> <-> <time>", "<time>: <json>"), venue from its URL',
   granularity: 'L2',
   sniff: (head) => /^wss?:\/\/\S+ <-> \d+(\.\d+)?\r?\n/.test(head),
   open: (path, options) => openCryptofeed(path, options),
