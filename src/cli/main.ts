@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { FlowmineError } from '../core/errors.js';
 import { formats } from '../io/index.js';
 import { demoCommand } from './demo.js';
+import { featuresCommand } from './features.js';
 import { inspectCommand } from './inspect.js';
 import { replayCommand } from './replay.js';
 
@@ -14,6 +15,7 @@ export function program(): Command {
   root.addCommand(demoCommand().exitOverride());
   root.addCommand(replayCommand().exitOverride());
   root.addCommand(inspectCommand().exitOverride());
+  root.addCommand(featuresCommand().exitOverride());
   root.addCommand(
     new Command('formats').description('list the input formats flowmine reads').action(() => {
       for (const format of formats.all()) process.stdout.write(`${format.name.padEnd(18)} ${format.granularity.padEnd(7)} ${format.description}\n`);

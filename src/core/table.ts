@@ -4,8 +4,11 @@
  */
 export interface ColumnSpec {
   name: string;
-  /** `int`: integer (exact to 2^53); `epoch_ns`: base + offset nanoseconds; `decimal`: integer units; `text`. */
-  type: 'int' | 'epoch_ns' | 'decimal' | 'text';
+  /**
+   * `int`: integer (exact to 2^53); `epoch_ns`: base + offset nanoseconds; `decimal`: integer units;
+   * `float`: a real number (a computed value such as a feature); `text`.
+   */
+  type: 'int' | 'epoch_ns' | 'decimal' | 'float' | 'text';
 }
 
 export interface TableWriter {
@@ -16,6 +19,8 @@ export interface TableWriter {
   epochNs(baseNs: bigint, offsetNs: number): void;
   /** Decimal cell from integer units of 10**-decimals; NaN writes an empty cell. */
   decimal(units: number, decimals: number): void;
+  /** Real-number cell, written so that it reads back as the same double; NaN and infinities write an empty cell. */
+  float(value: number): void;
   text(value: string): void;
   empty(): void;
   /** Ends the current row (every column must have been written). */

@@ -7,7 +7,7 @@ import { CsvWriter } from './text-writers.js';
 /**
  * Parquet through embedded DuckDB: rows are staged as CSV in the temp folder, then converted with
  * exact column types (BIGINT for integers and epoch ns, DECIMAL(38, d) with the most decimals seen,
- * VARCHAR for text). The staging file is removed afterwards, also on failure.
+ * DOUBLE for floats, VARCHAR for text). The staging file is removed afterwards, also on failure.
  */
 export class ParquetWriter implements TableWriter {
   private readonly staging: string;
@@ -29,6 +29,9 @@ export class ParquetWriter implements TableWriter {
   }
   decimal(units: number, decimals: number): void {
     this.csv.decimal(units, decimals);
+  }
+  float(value: number): void {
+    this.csv.float(value);
   }
   text(value: string): void {
     this.csv.text(value);
@@ -70,6 +73,8 @@ function sqlType(column: ColumnSpec, decimals: number): string {
       return 'BIGINT';
     case 'decimal':
       return `DECIMAL(38, ${decimals})`;
+    case 'float':
+      return 'DOUBLE';
     default:
       return 'VARCHAR';
   }

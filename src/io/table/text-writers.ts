@@ -114,6 +114,13 @@ abstract class TextTableWriter implements TableWriter {
     this.column++;
   }
 
+  float(value: number): void {
+    this.out.bytes(this.prefix[this.column]!);
+    if (Number.isFinite(value)) this.out.ascii(String(value));
+    else this.out.bytes(this.emptyBytes);
+    this.column++;
+  }
+
   text(value: string): void {
     this.out.bytes(this.prefix[this.column]!);
     this.out.ascii(this.quoteText(value));

@@ -1,0 +1,100 @@
+import type { BookView } from '../book/view.js';
+import type { Feature, FeatureDefinition, StreamState } from './feature.js';
+import { num } from './feature.js';
+
+/**
+ * One level's contribution to order flow imbalance between two book states (Cont, Kukanov & Stoikov 2014,
+ * eq. 2, applied per level as in Xu, Gould & Howison 2019): a higher or equal bid adds the new queue, a
+ * lower or equal bid removes the old one; mirrored for the ask. An empty bid counts as price −∞ and an
+ * empty ask as +∞, each with size 0, so a side appearing or vanishing counts its whole queue.
+ */
+export function ofiContribution(bidPrice: number, bidSize: number, askPrice: number, askSize: number, prevBidPrice: number, prevBidSize: number, prevAskPrice: number, prevAskSize: number): number {
+  const bid = Number.isNaN(bidPrice) ? -Infinity : bidPrice;
+  const prevBid = Number.isNaN(prevBidPrice) ? -Infinity : prevBidPrice;
+  const ask = Number.isNaN(askPrice) ? Infinity : askPrice;
+  const prevAsk = Number.isNaN(prevAskPrice) ? Infinity : prevAskPrice;
+  let e = 0;
+  if (bid >= prevBid) e += bidSize;
+  if (bid <= prevBid) e -= prevBidSize;
+  if (ask <= prevAsk) e -= askSize;
+  if (ask >= prevAsk) e += prevAskSize;
+  return e;
+}
+
+/** Order flow imbalance at the best level, summed over the bar, in size. */
+class Ofi implements Feature {
+  private sum = 0;
+  private started = false;
+  update(state: StreamState): void {
+    const { book } = state;
+    // The first state has nothing before it to differ from.
+    if (this.started) {
+      this.sum += ofiContribution(book.bestBidPrice(), book.bestBidSize(), book.bestAskPrice(), book.bestAskSize(), state.prevBidPrice, state.prevBidSize, state.prevAskPrice, state.prevAskSize) / state.sizeScale;
+    }
+    this.started = true;
+  }
+  close(out: Float64Array, offset: number): void {
+    out[offset] = this.sum;
+    this.sum = 0;
+  }
+}
+
+/** Order flow imbalance at each of the best `levels` levels, summed over the bar. */
+class MultiLevelOfi implements Feature {
+  private readonly sums: Float64Array;
+  /** The previous state's levels: [bid price, bid size, ask price, ask size] per rank. */
+  private readonly previous: Float64Array;
+  private started = false;
+
+  constructor(private readonly levels: number) {
+    this.sums = new Float64Array(levels);
+    this.previous = new Float64Array(4 * levels);
+  }
+
+  update(state: StreamState): void {
+    const book = state.book;
+    const previous = this.previous;
+    for (let rank = 0; rank < this.levels; rank++) {
+      const bidPrice = priceOrNaN(book, 1, rank);
+      const bidSize = Number.isNaN(bidPrice) ? 0 : book.sizeAt(1, rank);
+      const askPrice = priceOrNaN(book, -1, rank);
+      const askSize = Number.isNaN(askPrice) ? 0 : book.sizeAt(-1, rank);
+      const k = 4 * rank;
+      if (this.started) this.sums[rank]! += ofiContribution(bidPrice, bidSize, askPrice, askSize, previous[k]!, previous[k + 1]!, previous[k + 2]!, previous[k + 3]!) / state.sizeScale;
+      previous[k] = bidPrice;
+      previous[k + 1] = bidSize;
+      previous[k + 2] = askPrice;
+      previous[k + 3] = askSize;
+    }
+    this.started = true;
+  }
+
+  close(out: Float64Array, offset: number): void {
+    out.set(this.sums, offset);
+    this.sums.fill(0);
+  }
+}
+
+function priceOrNaN(book: BookView, side: number, rank: number): number {
+  return rank < book.depth(side) ? book.priceAt(side, rank) : NaN;
+}
+
+export const ofi: FeatureDefinition = {
+  name: 'ofi',
+  doc: 'order flow imbalance at the best level, summed over the bar, in size (Cont, Kukanov & Stoikov 2014)',
+  params: [],
+  rows: 'none',
+  columns: () => ['ofi'],
+  create: () => new Ofi(),
+};
+
+export const mlofi: FeatureDefinition = {
+  name: 'mlofi',
+  doc: 'order flow imbalance at each of the best `levels` levels, summed over the bar (Xu, Gould & Howison 2019)',
+  params: [{ name: 'levels', default: 10, doc: 'levels per side (1–50)' }],
+  rows: 'none',
+  columns: (params) => Array.from({ length: Math.max(1, Math.min(50, num(params, 'levels'))) }, (_, k) => `mlofi_${k + 1}`),
+  create: (params) => new MultiLevelOfi(Math.max(1, Math.min(50, num(params, 'levels')))),
+};
+
+export const ofiFeatures = [ofi, mlofi];

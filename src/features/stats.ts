@@ -1,0 +1,54 @@
+/** Small numeric helpers shared by features and mining: rolling regressions and the normal CDF. */
+
+/**
+ * Ordinary least squares of y on x over the last `window` pairs, kept as running sums (each pair added
+ * and, once the window is full, the oldest removed). `slope()` is NaN until two distinct x values exist.
+ */
+export class RollingRegression {
+  private readonly xs: Float64Array;
+  private readonly ys: Float64Array;
+  private next = 0;
+  private count = 0;
+  private sx = 0;
+  private sy = 0;
+  private sxx = 0;
+  private sxy = 0;
+
+  constructor(readonly window: number) {
+    this.xs = new Float64Array(window);
+    this.ys = new Float64Array(window);
+  }
+
+  add(x: number, y: number): void {
+    if (this.count === this.window) {
+      const oldX = this.xs[this.next]!;
+      const oldY = this.ys[this.next]!;
+      this.sx -= oldX;
+      this.sy -= oldY;
+      this.sxx -= oldX * oldX;
+      this.sxy -= oldX * oldY;
+    } else this.count++;
+    this.xs[this.next] = x;
+    this.ys[this.next] = y;
+    this.next = (this.next + 1) % this.window;
+    this.sx += x;
+    this.sy += y;
+    this.sxx += x * x;
+    this.sxy += x * y;
+  }
+
+  slope(): number {
+    const n = this.count;
+    const varianceTimesN = this.sxx - (this.sx * this.sx) / n;
+    if (n < 2 || !(varianceTimesN > 1e-12 * this.sxx)) return NaN;
+    return (this.sxy - (this.sx * this.sy) / n) / varianceTimesN;
+  }
+}
+
+/** Standard normal cumulative distribution function (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
