@@ -52,3 +52,29 @@ export function normalCdf(z: number): number {
   const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
+
+/** Ordinary least squares of y on x with an intercept: slope, intercept, R² and the number of pairs used (finite ones). */
+export function ols(xs: ArrayLike<number>, ys: ArrayLike<number>): { slope: number; intercept: number; r2: number; n: number } {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const y = ys[i]!;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    n++;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    syy += y * y;
+  }
+  const vx = sxx - (sx * sx) / n;
+  const vy = syy - (sy * sy) / n;
+  const cxy = sxy - (sx * sy) / n;
+  const slope = cxy / vx;
+  return { slope, intercept: (sy - slope * sx) / n, r2: (cxy * cxy) / (vx * vy), n };
+}
