@@ -28,3 +28,21 @@ export { Applied, LadderBook } from './book/ladder-book.js';
 export type { BookView } from './book/view.js';
 export { replay, Replayer, type ReplaySummary, type UpdateHandler } from './book/replay.js';
 export { BookEmitter, emitColumns, parseEmitSpec, parseIntervalNs, type EmitSpec } from './book/emit.js';
+export {
+  computeFeatures,
+  DEFAULT_FEATURES,
+  defineFeature,
+  FeatureEngine,
+  features,
+  parseClock,
+  parseFeatureList,
+  runFeatures,
+  type BarSink,
+  type ClockSpec,
+  type Feature,
+  type FeatureDefinition,
+  type FeatureFrame,
+  type FeatureRequest,
+  type StreamState,
+} from './features/index.js';
+export { TradeSigner, SIGNING_RULES, type SigningRule } from './features/signing.js';

@@ -3,6 +3,7 @@ import type { ColumnSpec, TableWriter } from '../../core/table.js';
 import { ByteOut } from './bytes-out.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
+const MAX_EXACT = 2 ** 53;
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
 
 /**
@@ -114,10 +115,21 @@ abstract class TextTableWriter implements TableWriter {
     this.column++;
   }
 
+  /**
+   * Hot path of `features` output. A value with at most 8 decimals is written as its shortest decimal
+   * through `decimal` (reusing the repeated-value bytes): `units / 10^k === value` proves the decimal text
+   * parses back to exactly this double, since both divisions round correctly. Others go through String().
+   */
   float(value: number): void {
+    if (!Number.isFinite(value)) return this.decimal(NaN, 0);
+    let scale = 1;
+    for (let decimals = 0; decimals <= 8; decimals++, scale *= 10) {
+      const units = Math.round(value * scale);
+      if (units / scale === value && Math.abs(units) < MAX_EXACT) return this.decimal(units, decimals);
+    }
     this.out.bytes(this.prefix[this.column]!);
-    if (Number.isFinite(value)) this.out.ascii(String(value));
-    else this.out.bytes(this.emptyBytes);
+    this.out.ascii(String(value));
+    this.lastFlush[this.column] = -1;
     this.column++;
   }
 
