@@ -1,4 +1,4 @@
-/** Small numeric helpers shared by features and mining: rolling regressions and the normal CDF. */
+/** Small numeric helpers shared by features and mining: regressions and the normal distribution. */
 
 /**
  * Ordinary least squares of y on x over the last `window` pairs, kept as running sums (each pair added
@@ -45,12 +45,21 @@ export class RollingRegression {
   }
 }
 
-/** Standard normal cumulative distribution function (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
+/** Standard normal cumulative distribution function. */
 export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+  return 0.5 * erfc(-z / Math.SQRT2);
+}
+
+/** Complementary error function (the Chebyshev fit of Numerical Recipes' erfcc: fractional error below 1.2e-7 everywhere, tails included). */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
 }
 
 /** Ordinary least squares of y on x with an intercept: slope, intercept, R² and the number of pairs used (finite ones). */
