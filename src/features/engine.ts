@@ -100,6 +100,7 @@ export class FeatureEngine {
     const meta = this.instruments.get(instrument);
     const state: StreamState = {
       instrument: meta,
+      index: instrument,
       granularity: this.granularity,
       priceScale: 10 ** meta.priceDecimals,
       sizeScale: 10 ** meta.sizeDecimals,

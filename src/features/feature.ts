@@ -10,6 +10,8 @@ import type { Granularity } from '../core/source.js';
  */
 export interface StreamState {
   readonly instrument: Instrument;
+  /** The instrument's index in the source's instrument table. */
+  readonly index: number;
   readonly granularity: Granularity;
   /** Price units per unit of real price (10^priceDecimals), and size units per unit of real size. */
   readonly priceScale: number;

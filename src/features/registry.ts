@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
-import type { FeatureDefinition, Params } from './feature.js';
+import type { FeatureDefinition, Params, ParamSpec } from './feature.js';
 
 /** Every feature, by name. Families register themselves through `defineFeature` (see ./index.ts). */
 export const features = new Registry<FeatureDefinition>('feature');
@@ -27,17 +27,7 @@ export function parseFeatureList(list: string): FeatureRequest[] {
   for (const item of list.split(',').map((part) => part.trim()).filter(Boolean)) {
     const [name, ...assignments] = item.split(':');
     const definition = features.get(name!);
-    const params: Record<string, number | string> = {};
-    for (const param of definition.params) params[param.name] = param.default;
-    for (const assignment of assignments) {
-      const match = /^([a-z_]+)=(.+)$/.exec(assignment);
-      const param = match ? definition.params.find((candidate) => candidate.name === match[1]) : undefined;
-      if (!match || !param) {
-        const known = definition.params.map((candidate) => candidate.name).join(', ') || 'none';
-        throw new UsageError(`--features ${item}: "${assignment}" is not a parameter of ${name} (parameters: ${known})`);
-      }
-      params[param.name] = parseValue(item, param.name, match[2]!, param.default, param.choices);
-    }
+    const params = parseParams('--features', item, definition, assignments);
     const columns = definition.columns(params);
     for (const column of columns) {
       if (seen.has(column)) throw new UsageError(`--features: column "${column}" is requested twice`);
@@ -49,12 +39,31 @@ export function parseFeatureList(list: string): FeatureRequest[] {
   return requests;
 }
 
-function parseValue(item: string, name: string, value: string, fallback: number | string, choices?: readonly string[]): number | string {
+/**
+ * Fills a plugin's parameters from `name=value` assignments over its defaults (shared by every list of
+ * parameterised plugins: features, detectors). `flag` names the option in error messages.
+ */
+export function parseParams(flag: string, item: string, definition: { readonly name: string; readonly params: readonly ParamSpec[] }, assignments: readonly string[]): Params {
+  const params: Record<string, number | string> = {};
+  for (const param of definition.params) params[param.name] = param.default;
+  for (const assignment of assignments) {
+    const match = /^([a-z_]+)=(.+)$/.exec(assignment);
+    const param = match ? definition.params.find((candidate) => candidate.name === match[1]) : undefined;
+    if (!match || !param) {
+      const known = definition.params.map((candidate) => candidate.name).join(', ') || 'none';
+      throw new UsageError(`${flag} ${item}: "${assignment}" is not a parameter of ${definition.name} (parameters: ${known})`);
+    }
+    params[param.name] = parseValue(flag, item, param.name, match[2]!, param.default, param.choices);
+  }
+  return params;
+}
+
+function parseValue(flag: string, item: string, name: string, value: string, fallback: number | string, choices?: readonly string[]): number | string {
   if (typeof fallback === 'number') {
     const parsed = Number(value);
-    if (!Number.isFinite(parsed)) throw new UsageError(`--features ${item}: ${name}=${value} is not a number`);
+    if (!Number.isFinite(parsed)) throw new UsageError(`${flag} ${item}: ${name}=${value} is not a number`);
     return parsed;
   }
-  if (choices && !choices.includes(value)) throw new UsageError(`--features ${item}: ${name}=${value}: expected one of ${choices.join(', ')}`);
+  if (choices && !choices.includes(value)) throw new UsageError(`${flag} ${item}: ${name}=${value}: expected one of ${choices.join(', ')}`);
   return value;
 }

@@ -4,3 +4,11 @@ import { crc32 } from 'node:zlib';
 export function zlibCrc32(text: string): number {
   return crc32(text) >>> 0;
 }
+
+/**
+ * CRC-32 (IEEE, as zip and zlib compute it) of `bytes`, continuing from `crc` (the CRC of the bytes
+ * before them; 0 to start), unsigned. Feed a stream chunk by chunk: `crc = crc32Update(chunk, crc)`.
+ */
+export function crc32Update(bytes: Uint8Array, crc = 0): number {
+  return crc32(bytes, crc) >>> 0;
+}

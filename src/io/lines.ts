@@ -18,10 +18,15 @@ export interface LineChunk {
  * Hot readers scan `bytes` directly.
  */
 export async function* lineChunks(path: string, options: { countLines?: boolean } = {}): AsyncGenerator<LineChunk> {
+  yield* streamLineChunks(fileBytes(path), options);
+}
+
+/** `lineChunks` over any byte stream (a zip member, a socket): chunks of whole lines, never the stream whole. */
+export async function* streamLineChunks(stream: AsyncIterable<Uint8Array>, options: { countLines?: boolean } = {}): AsyncGenerator<LineChunk> {
   const counting = options.countLines ?? true;
   let carry: Uint8Array | null = null;
   let line = 1;
-  for await (const chunk of fileBytes(path)) {
+  for await (const chunk of stream) {
     // Plain Uint8Array views only (no Buffer): keeps the readers' byte loops monomorphic.
     const bytes: Uint8Array = carry ? concat(carry, chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     const lastNewline = bytes.lastIndexOf(10);
@@ -52,9 +57,14 @@ export async function* textLines(path: string): AsyncGenerator<[line: number, te
  * batch instead of one per line, for readers that loop over lines synchronously.
  */
 export async function* textLineBatches(path: string): AsyncGenerator<{ firstLine: number; lines: string[] }> {
+  yield* streamTextLineBatches(fileBytes(path));
+}
+
+/** `textLineBatches` over any byte stream (a zip member, a socket): about a megabyte of whole lines at a time. */
+export async function* streamTextLineBatches(stream: AsyncIterable<Uint8Array>): AsyncGenerator<{ firstLine: number; lines: string[] }> {
   const decoder = new TextDecoder();
   let line = 1;
-  for await (const chunk of lineChunks(path, { countLines: false })) {
+  for await (const chunk of streamLineChunks(stream, { countLines: false })) {
     const lines = decoder.decode(chunk.bytes.subarray(0, chunk.end)).split('\n');
     if (lines.at(-1) === '' && chunk.bytes[chunk.end - 1] === 10) lines.pop();
     for (let i = 0; i < lines.length; i++) if (lines[i]!.charCodeAt(lines[i]!.length - 1) === 13) lines[i] = lines[i]!.slice(0, -1);

@@ -7,6 +7,9 @@ export interface ScannedDepth {
   last: number; // u
   previous: number; // pu, NaN on spot
   timeMs: number; // T where present, else E
+  /** Where the `b` and `a` arrays start (their `[`), found by `header`. */
+  bidsAt: number;
+  asksAt: number;
   bids: Float64Array;
   bidCount: number;
   asks: Float64Array;
@@ -15,17 +18,17 @@ export interface ScannedDepth {
 
 /**
  * Reads a Binance `depthUpdate` message straight from its text (the hot path of a capture), without
- * JSON.parse: header numbers by key, then the `b` and `a` arrays of ["price","quantity"] strings into
- * integer units. `scan` returns false when the text is not in the expected shape; the caller then falls
- * back to JSON.parse, so an unusual message is slower, never misread.
+ * JSON.parse: `header` reads the symbol and the update ids by key, then `levels` reads the `b` and `a`
+ * arrays of ["price","quantity"] strings into integer units at the symbol's decimals. Both return false
+ * when the text is not in the expected shape or a value does not fit those decimals exactly; the caller
+ * then falls back to JSON.parse, so an unusual message is slower (and reported there), never misread.
  */
 export class DepthScanner {
   /** Where the last `decimal` call stopped (just after the closing quote). */
   private cursor = 0;
 
-  constructor(private readonly decimals: number) {}
-
-  scan(text: string, from: number, out: ScannedDepth): boolean {
+  /** Reads symbol, U, u, pu, the event time and where the level arrays start. */
+  header(text: string, from: number, out: ScannedDepth): boolean {
     const symbolAt = text.indexOf('"s":"', from);
     if (symbolAt < 0) return false;
     out.symbol = text.slice(symbolAt + 5, text.indexOf('"', symbolAt + 5));
@@ -35,26 +38,31 @@ export class DepthScanner {
     out.previous = futures ? numberAfter(text, '"pu":', from) : NaN;
     out.timeMs = text.includes('"T":', from) ? numberAfter(text, '"T":', from) : numberAfter(text, '"E":', from);
     if (Number.isNaN(out.first) || Number.isNaN(out.last) || Number.isNaN(out.timeMs) || (futures && Number.isNaN(out.previous))) return false;
-    const bidsAt = text.indexOf('"b":[', from);
-    const asksAt = text.indexOf('"a":[', from);
-    if (bidsAt < 0 || asksAt < 0) return false;
-    out.bidCount = this.levels(text, bidsAt + 5, out, true);
-    out.askCount = this.levels(text, asksAt + 5, out, false);
-    return out.bidCount >= 0 && out.askCount >= 0;
+    out.bidsAt = text.indexOf('"b":[', from);
+    out.asksAt = text.indexOf('"a":[', from);
+    return out.bidsAt >= 0 && out.asksAt >= 0;
+  }
+
+  /** Reads both level arrays (positions from `header`) at `priceDecimals` and `sizeDecimals`. */
+  levels(text: string, out: ScannedDepth, priceDecimals: number, sizeDecimals: number): boolean {
+    out.bidCount = this.side(text, out.bidsAt + 5, out, true, priceDecimals, sizeDecimals);
+    if (out.bidCount < 0) return false;
+    out.askCount = this.side(text, out.asksAt + 5, out, false, priceDecimals, sizeDecimals);
+    return out.askCount >= 0;
   }
 
   // Hot loop: [["61800.20","0.014"],…] parsed char by char into units; -1 when the shape is off.
-  private levels(text: string, at: number, out: ScannedDepth, bids: boolean): number {
+  private side(text: string, at: number, out: ScannedDepth, bids: boolean, priceDecimals: number, sizeDecimals: number): number {
     let count = 0;
     let i = at;
     if (text.charCodeAt(i) === 93 /* ] */) return 0;
     for (;;) {
       if (text.charCodeAt(i) !== 91 /* [ */ || text.charCodeAt(i + 1) !== 34 /* " */) return -1;
-      const price = this.decimal(text, i + 2);
+      const price = this.decimal(text, i + 2, priceDecimals);
       if (price < 0) return -1;
       i = this.cursor;
       if (text.charCodeAt(i) !== 44 /* , */ || text.charCodeAt(i + 1) !== 34) return -1;
-      const size = this.decimal(text, i + 2);
+      const size = this.decimal(text, i + 2, sizeDecimals);
       if (size < 0) return -1;
       i = this.cursor;
       if (text.charCodeAt(i) !== 93) return -1;
@@ -76,9 +84,8 @@ export class DepthScanner {
     }
   }
 
-  /** Parses "123.4500" from `at` to its closing quote into units of 10^-decimals; -1 if not a plain decimal. */
-  private decimal(text: string, at: number): number {
-    const decimals = this.decimals;
+  /** Parses "123.4500" from `at` to its closing quote into units of 10^-decimals; -1 if not a plain decimal that fits. */
+  private decimal(text: string, at: number, decimals: number): number {
     let value = 0;
     let fraction = -1;
     let digits = 0;

@@ -1,17 +1,14 @@
 import type { BatchBuilder } from '../../core/batch.js';
-import { parseUnits } from '../../core/decimal.js';
 import { InputError } from '../../core/errors.js';
 import { Action, Flag } from '../../core/event.js';
 import type { InstrumentTable } from '../../core/instrument.js';
 import type { Integrity } from '../../core/integrity.js';
 import { NS_PER_MS } from '../../core/time.js';
+import { MAX_DECIMALS, unitsOf, unitsProblem, type SymbolDecimals } from './decimals.js';
 
-/** Binance prints prices and quantities with at most 8 decimals on every product. */
-export const DECIMALS = 8;
 /** Diffs kept while waiting for the REST snapshot to sync from. */
 const MAX_BUFFERED = 10_000;
 
-type Levels = [string, string][];
 /** One diff depth message, levels as (price, size) pairs in integer units. */
 export interface DepthDiff {
   first: number; // U
@@ -21,12 +18,25 @@ export interface DepthDiff {
   recvNs: number;
   bids: Float64Array;
   asks: Float64Array;
+  /** The source line of the message (its first line when it spans several). */
   line: number;
+  /** The source line of each level pair, bids then asks (rows of a CSV); null when all are `line`. */
+  lines: { bids: Float64Array; asks: Float64Array } | null;
+}
+
+/** Why a message could not be read: the integrity kind, the field and what is wrong. */
+interface Problem {
+  kind: 'precision' | 'malformed_row';
+  field: string;
+  detail: string;
 }
 
 /** One instrument's sync state, per Binance's "how to manage a local order book correctly". */
 export interface Book {
   instrument: number;
+  /** The decimals of the instrument's units, fixed when the book is created. */
+  priceDecimals: number;
+  sizeDecimals: number;
   futures: boolean;
   /** 'waiting': no snapshot yet (diffs are buffered); 'first': synced, the next diff must span the snapshot's id; 'chained'. */
   state: 'waiting' | 'first' | 'chained';
@@ -34,17 +44,24 @@ export interface Book {
   lastU: number;
   buffered: DepthDiff[];
   /** The last snapshot and the diffs it covers, checked once the first diff beyond it arrives. */
-  check: { lastUpdateId: number; bids: Float64Array; asks: Float64Array; line: number; diffs: DepthDiff[] } | null;
+  check: { lastUpdateId: number; bids: Float64Array; asks: Float64Array; file: string; line: number; diffs: DepthDiff[] } | null;
 }
 
 /** What the message handling needs from the reader it serves. */
 export interface BinanceContext {
+  /** The file that sequence gaps are reported in (the diffs' file). */
   readonly path: string;
   readonly instruments: InstrumentTable;
   readonly integrity: Integrity;
   builder(): BatchBuilder;
   /** Epoch seconds of the time base. */
   baseSeconds(): number;
+  /** Decimals of a symbol's units, chosen before the first row is written; null: not known (8 are used). */
+  decimalsOf(symbol: string): SymbolDecimals | null;
+  /** The market when the reader knows it (a connection URL): otherwise each message's fields tell. */
+  readonly market?: 'spot' | 'usdm' | 'coinm';
+  /** Field names a sequence gap names: the chain (`pu`, or `U` on spot) and the first update's span. Default `U/u`. */
+  readonly gapFields?: { chain: string; span: string };
 }
 
 /**
@@ -54,6 +71,11 @@ export interface BinanceContext {
  * with u < lastUpdateId; the first has U <= lastUpdateId <= u; each next one has pu = previous u. Diffs
  * that arrive before a snapshot are buffered; those a snapshot covers are checked against it. A broken
  * chain is a `sequence_gap` (an error under strict): the book waits for the next snapshot.
+ *
+ * Prices and quantities become integer units at each symbol's decimals (`BinanceContext.decimalsOf`,
+ * fixed when its book is created). A value those units cannot hold exactly is a `precision` finding,
+ * never rounded: an error under strict; otherwise the message is skipped and, for a diff, the book waits
+ * for the next snapshot (`lose`).
  */
 export class BinanceMessages {
   private readonly books = new Map<string, Book>();
@@ -65,12 +87,26 @@ export class BinanceMessages {
     for (const book of this.books.values()) if (book.state === 'waiting' && book.buffered.length) this.context.integrity.report.note('depth_never_synced', book.buffered.length);
   }
 
+  /**
+   * The book of `symbol`, created on first sight with its instrument: the market the reader knows, else
+   * the one the message shows (`futures`: it has `pu` or a trade type; `coinMargined`: it has `ps`).
+   */
   book(symbol: string, futures: boolean, coinMargined: boolean): Book {
     let book = this.books.get(symbol);
     if (!book) {
+      const market = this.context.market;
+      if (market) {
+        futures = market !== 'spot';
+        coinMargined = market === 'coinm';
+      }
       const venue = !futures ? 'binance' : coinMargined ? 'binance-delivery' : 'binance-futures';
-      const instrument = this.context.instruments.intern({ venue, symbol, venueId: -1, priceDecimals: DECIMALS, sizeDecimals: DECIMALS, tickUnits: 1 });
-      book = { instrument, futures, state: 'waiting', lastU: NaN, buffered: [], check: null };
+      let decimals = this.context.decimalsOf(symbol);
+      if (!decimals) {
+        this.context.integrity.report.note('symbol_decimals_not_scanned');
+        decimals = { price: MAX_DECIMALS, size: MAX_DECIMALS };
+      }
+      const instrument = this.context.instruments.intern({ venue, symbol, venueId: -1, priceDecimals: decimals.price, sizeDecimals: decimals.size, tickUnits: 1 });
+      book = { instrument, priceDecimals: decimals.price, sizeDecimals: decimals.size, futures, state: 'waiting', lastU: NaN, buffered: [], check: null };
       this.books.set(symbol, book);
     }
     return book;
@@ -89,23 +125,33 @@ export class BinanceMessages {
         return;
       }
       const futures = typeof data.pu === 'number';
-      const bids = pairsOf(data.b as Levels);
-      const asks = pairsOf(data.a as Levels);
-      if (!bids || !asks) {
-        this.context.integrity.reject('malformed_row', line, bids ? 'a' : 'b', `expected [price, quantity] pairs of decimals, exact at ${DECIMALS} decimals (below 2^53 units)`, raw);
+      const book = this.book(symbol, futures, typeof data.ps === 'string');
+      const bids = pairsOf(data.b, book, symbol, 'b');
+      const asks = pairsOf(data.a, book, symbol, 'a');
+      const diff: DepthDiff = { first, last, previous: futures ? (data.pu as number) : NaN, tsNs: this.eventTime(data), recvNs: recv, bids: EMPTY, asks: EMPTY, line, lines: null };
+      if (!(bids instanceof Float64Array) || !(asks instanceof Float64Array)) {
+        const problem = bids instanceof Float64Array ? (asks as Problem) : bids;
+        this.context.integrity.reject(problem.kind, line, problem.field, problem.detail, raw);
+        this.lose(book, diff);
         return;
       }
-      const book = this.book(symbol, futures, typeof data.ps === 'string');
-      this.offer(book, { first, last, previous: futures ? (data.pu as number) : NaN, tsNs: this.eventTime(data), recvNs: recv, bids, asks, line });
+      diff.bids = bids;
+      diff.asks = asks;
+      this.offer(book, diff);
     } else if (event === 'trade' || event === 'aggTrade') {
       const symbol = data.s;
-      const price = typeof data.p === 'string' ? parseUnits(data.p, DECIMALS) : NaN;
-      const size = typeof data.q === 'string' ? parseUnits(data.q, DECIMALS) : NaN;
-      if (typeof symbol !== 'string' || Number.isNaN(price) || Number.isNaN(size) || typeof data.m !== 'boolean') {
+      if (typeof symbol !== 'string' || typeof data.m !== 'boolean') {
         this.context.integrity.reject('malformed_row', line, event, 'expected s, p, q and m', raw);
         return;
       }
       const book = this.book(symbol, data.X !== undefined || typeof data.ps === 'string', typeof data.ps === 'string');
+      const price = unitsOf(data.p, book.priceDecimals);
+      const size = unitsOf(data.q, book.sizeDecimals);
+      if (Number.isNaN(price) || Number.isNaN(size)) {
+        const problem: Problem = Number.isNaN(price) ? { field: 'p', ...unitsProblem(data.p, book.priceDecimals, 'price', symbol) } : { field: 'q', ...unitsProblem(data.q, book.sizeDecimals, 'quantity', symbol) };
+        this.context.integrity.reject(problem.kind, line, problem.field, problem.detail, raw);
+        return;
+      }
       // m: the buyer is the maker, so the seller was the aggressor.
       const id = event === 'trade' ? data.t : data.a;
       this.context.builder().push(this.eventTime(data), recv, book.instrument, Action.Trade, data.m ? -1 : 1, price, size, 0, typeof id === 'number' ? id : line, 0, line);
@@ -141,18 +187,29 @@ export class BinanceMessages {
       this.context.integrity.reject('malformed_row', line, 'snapshot', 'cannot tell which depth stream this snapshot belongs to', raw);
       return;
     }
-    const builder = this.context.builder();
-    const bids = pairsOf(message.bids as Levels);
-    const asks = pairsOf(message.asks as Levels);
-    if (!bids || !asks) {
-      this.context.integrity.reject('malformed_row', line, bids ? 'asks' : 'bids', `expected [price, quantity] pairs of decimals, exact at ${DECIMALS} decimals (below 2^53 units)`, raw);
+    const bids = pairsOf(message.bids, book, symbol!, 'bids');
+    const asks = pairsOf(message.asks, book, symbol!, 'asks');
+    if (!(bids instanceof Float64Array) || !(asks instanceof Float64Array)) {
+      // The book keeps what it had: it syncs from this snapshot's successor, or stays as it is.
+      const problem = bids instanceof Float64Array ? (asks as Problem) : bids;
+      this.context.integrity.reject(problem.kind, line, problem.field, problem.detail, raw);
       return;
     }
     const ts = typeof message.T === 'number' ? this.msOffset(message.T) : recv;
+    this.applySnapshot(book, lastUpdateId, bids, asks, ts, recv, line, null);
+  }
+
+  /**
+   * Writes a full snapshot (`SnapshotBegin`, one `LevelSet` per level, `SnapshotEnd`, `seq` = its
+   * lastUpdateId) and syncs the book from it: diffs buffered while waiting are offered again (those it
+   * covers are checked against it).
+   */
+  applySnapshot(book: Book, lastUpdateId: number, bids: Float64Array, asks: Float64Array, ts: number, recv: number, line: number, lines: DepthDiff['lines']): void {
+    const builder = this.context.builder();
     const flags = Flag.Snapshot;
     builder.push(ts, recv, book.instrument, Action.SnapshotBegin, 0, 0, 0, 0, lastUpdateId, flags, line);
-    this.levels(book.instrument, 1, bids, ts, recv, lastUpdateId, flags, line);
-    this.levels(book.instrument, -1, asks, ts, recv, lastUpdateId, flags, line);
+    this.levels(book.instrument, 1, bids, lines?.bids ?? null, ts, recv, lastUpdateId, flags, line);
+    this.levels(book.instrument, -1, asks, lines?.asks ?? null, ts, recv, lastUpdateId, flags, line);
     builder.push(ts, recv, book.instrument, Action.SnapshotEnd, 0, 0, 0, 0, lastUpdateId, flags | Flag.Last, line);
     this.context.integrity.report.note('snapshots');
     book.state = 'first';
@@ -160,7 +217,7 @@ export class BinanceMessages {
     const buffered = book.buffered;
     book.buffered = [];
     // Covered diffs may still arrive after the REST response: check once a diff beyond the snapshot comes.
-    book.check = { lastUpdateId, bids, asks, line, diffs: [] };
+    book.check = { lastUpdateId, bids, asks, file: this.context.path, line, diffs: [] };
     for (const diff of buffered) this.offer(book, diff);
   }
 
@@ -169,8 +226,10 @@ export class BinanceMessages {
    * (0 = removed) is the snapshot's, within the range of levels the snapshot shows. Counted per level:
    * `snapshot_levels_checked`, and `snapshot_disagrees_with_stream` for each level that does not match.
    */
-  private checkCovered(book: Book, buffered: DepthDiff[], lastUpdateId: number, bids: Float64Array, asks: Float64Array, line: number): void {
+  private checkCovered(book: Book, check: NonNullable<Book['check']>): void {
+    const { diffs: buffered, lastUpdateId, bids, asks, file, line } = check;
     const report = this.context.integrity.report;
+    const where = file === report.source ? `line ${line}` : `${file}:${line}`;
     for (const [side, shown] of [[1, bids], [-1, asks]] as const) {
       const last = new Map<number, number>();
       const straddled = new Set<number>();
@@ -192,7 +251,7 @@ export class BinanceMessages {
         if (side === 1 ? price < worst : price > worst) continue;
         report.note('snapshot_levels_checked');
         const expected = sizes.get(price) ?? 0;
-        if (expected !== size) report.count('snapshot_disagrees_with_stream', `line ${line}: ${side === 1 ? 'bid' : 'ask'} ${price}: stream ${size}, snapshot ${expected}`);
+        if (expected !== size) report.count('snapshot_disagrees_with_stream', `${where}: ${side === 1 ? 'bid' : 'ask'} ${price}: stream ${size}, snapshot ${expected}`);
       }
     }
   }
@@ -201,8 +260,8 @@ export class BinanceMessages {
   offer(book: Book, diff: DepthDiff): void {
     if (book.state === 'waiting') {
       // Keep following the chain while waiting, so that every gap is reported, not only the first.
-      const previous = book.buffered.at(-1);
-      if (previous && !this.chains(book, previous.last, diff)) this.gap(book, diff, this.expected(book, previous.last, diff));
+      const previousU = book.buffered.length > 0 ? book.buffered[book.buffered.length - 1]!.last : book.lastU;
+      if (!Number.isNaN(previousU) && !this.chains(book, previousU, diff)) this.gap(book, diff, this.expected(book, previousU, diff));
       if (book.buffered.push(diff) > MAX_BUFFERED) {
         book.buffered.shift();
         this.context.integrity.report.note('depth_dropped_waiting_for_snapshot');
@@ -217,19 +276,49 @@ export class BinanceMessages {
         return;
       }
       if (book.check) {
-        this.checkCovered(book, book.check.diffs, book.check.lastUpdateId, book.check.bids, book.check.asks, book.check.line);
+        this.checkCovered(book, book.check);
         book.check = null;
       }
       const target = book.futures ? id : id + 1;
-      if (!(diff.first <= target && diff.last >= target)) return this.gap(book, diff, `the first diff after snapshot ${id} spans U=${diff.first}..u=${diff.last}`);
+      if (!(diff.first <= target && diff.last >= target)) return this.gap(book, diff, `the first diff after snapshot ${id} spans U=${diff.first}..u=${diff.last}`, true);
     } else if (!this.chains(book, book.lastU, diff)) {
       return this.gap(book, diff, this.expected(book, book.lastU, diff));
     }
-    this.levels(book.instrument, 1, diff.bids, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
-    this.levels(book.instrument, -1, diff.asks, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
+    const lines = diff.lines;
+    this.levels(book.instrument, 1, diff.bids, lines === null ? null : lines.bids, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
+    this.levels(book.instrument, -1, diff.asks, lines === null ? null : lines.asks, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
     if (diff.bids.length + diff.asks.length === 0) this.context.integrity.report.note('empty_depth_diffs');
     else this.context.builder().endUpdate();
     book.state = 'chained';
+    book.lastU = diff.last;
+  }
+
+  /**
+   * A diff that was rejected (a value its symbol's units cannot hold, or a malformed level): its ids still
+   * extend the chain, so the gap it leaves is not reported a second time, but the book cannot apply it and
+   * waits for the next snapshot (`book_unsynced_after_rejected_diff`). A diff the snapshot already covers
+   * is not needed and changes nothing.
+   */
+  lose(book: Book, diff: DepthDiff): void {
+    if (book.state === 'first' && (book.futures ? diff.last < book.lastU : diff.last <= book.lastU)) {
+      this.context.integrity.report.note('depth_covered_by_snapshot');
+      // Without this diff's levels the covered diffs cannot be compared with the snapshot.
+      if (book.check) this.context.integrity.report.note('snapshot_check_skipped_after_rejected_diff');
+      book.check = null;
+      return;
+    }
+    if (book.state === 'waiting') {
+      const previousU = book.buffered.length > 0 ? book.buffered[book.buffered.length - 1]!.last : book.lastU;
+      if (!Number.isNaN(previousU) && !this.chains(book, previousU, diff)) this.gap(book, diff, this.expected(book, previousU, diff));
+    } else if (book.state === 'first') {
+      const target = book.futures ? book.lastU : book.lastU + 1;
+      if (!(diff.first <= target && diff.last >= target)) this.gap(book, diff, `the first diff after snapshot ${book.lastU} spans U=${diff.first}..u=${diff.last}`, true);
+    } else if (!this.chains(book, book.lastU, diff)) this.gap(book, diff, this.expected(book, book.lastU, diff));
+    // A gap found just now has unsynced the book already; otherwise the rejected diff does.
+    if (book.state !== 'waiting') this.context.integrity.report.note('book_unsynced_after_rejected_diff');
+    book.state = 'waiting';
+    book.buffered = [];
+    book.check = null;
     book.lastU = diff.last;
   }
 
@@ -246,11 +335,14 @@ export class BinanceMessages {
    * Messages are missing before `diff`: an error under strict; otherwise counted, and the book waits for
    * the next snapshot (diffs from this one on are kept for it). The diff itself is a good row.
    */
-  private gap(book: Book, diff: DepthDiff, detail: string): void {
+  private gap(book: Book, diff: DepthDiff, detail: string, first = false): void {
     const symbol = this.context.instruments.get(book.instrument).symbol;
     const message = `sequence gap for BINANCE.${symbol}: ${detail}`;
-    if (this.context.integrity.policy === 'strict') throw new InputError(this.context.path, diff.line, 'U/u', message);
-    this.context.integrity.report.count('sequence_gap', `line ${diff.line}: ${message}`);
+    const fields = this.context.gapFields;
+    if (this.context.integrity.policy === 'strict') throw new InputError(this.context.path, diff.line, fields ? (first ? fields.span : fields.chain) : 'U/u', message);
+    const report = this.context.integrity.report;
+    const where = this.context.path === report.source ? `line ${diff.line}` : `${this.context.path}:${diff.line}`;
+    report.count('sequence_gap', `${where}: ${message}`);
     if (book.state === 'waiting') {
       book.buffered = []; // the caller buffers `diff`, which starts the chain anew
       return;
@@ -260,29 +352,33 @@ export class BinanceMessages {
     this.context.integrity.report.note('book_unsynced_after_gap');
   }
 
-  /** Writes one side's (price, size) pairs as level rows; a size of 0 removes the level. */
-  private levels(instrument: number, side: number, pairs: Float64Array, ts: number, recv: number, seq: number, flags: number, line: number): void {
+  /** Writes one side's (price, size) pairs as level rows; a size of 0 removes the level. `lines`: each pair's source line. */
+  private levels(instrument: number, side: number, pairs: Float64Array, lines: Float64Array | null, ts: number, recv: number, seq: number, flags: number, line: number): void {
     const builder = this.context.builder();
     for (let k = 0; k < pairs.length; k += 2) {
       const size = pairs[k + 1]!;
-      builder.push(ts, recv, instrument, size > 0 ? Action.LevelSet : Action.LevelDelete, side, pairs[k]!, size, 0, seq, flags, line);
+      builder.push(ts, recv, instrument, size > 0 ? Action.LevelSet : Action.LevelDelete, side, pairs[k]!, size, 0, seq, flags, lines === null ? line : lines[k >> 1]!);
     }
   }
 }
 
+const EMPTY = new Float64Array(0);
+
 /**
- * [["price","quantity"], …] as (price, size) unit pairs, or null when a pair is not two decimal strings
- * that DECIMALS decimals hold exactly (a quantity of 90 million or more does not fit: see DATA_SEMANTICS).
+ * [["price","quantity"], …] as (price, size) pairs in the book's units, or what is wrong with the first
+ * pair that is not two decimals those units hold exactly (`precision`: a value needing more decimals than
+ * the symbol's, or more than 2^53 units; `malformed_row`: not a pair of decimal strings).
  */
-function pairsOf(levels: Levels): Float64Array | null {
-  if (!Array.isArray(levels)) return null;
+function pairsOf(levels: unknown, book: Book, symbol: string, field: string): Float64Array | Problem {
+  if (!Array.isArray(levels)) return { kind: 'malformed_row', field, detail: 'expected an array of [price, quantity] pairs' };
   const pairs = new Float64Array(2 * levels.length);
   for (let k = 0; k < levels.length; k++) {
-    const level = levels[k];
-    pairs[2 * k] = Array.isArray(level) ? parseUnits(String(level[0]), DECIMALS) : NaN;
-    pairs[2 * k + 1] = Array.isArray(level) ? parseUnits(String(level[1]), DECIMALS) : NaN;
-    if (Number.isNaN(pairs[2 * k]!) || Number.isNaN(pairs[2 * k + 1]!)) return null;
+    const level: unknown = levels[k];
+    if (!Array.isArray(level) || level.length < 2) return { kind: 'malformed_row', field, detail: `level ${k}: expected [price, quantity], found ${JSON.stringify(level)}` };
+    pairs[2 * k] = unitsOf(level[0], book.priceDecimals);
+    pairs[2 * k + 1] = unitsOf(level[1], book.sizeDecimals);
+    if (Number.isNaN(pairs[2 * k]!)) return { field, ...unitsProblem(level[0], book.priceDecimals, 'price', symbol) };
+    if (Number.isNaN(pairs[2 * k + 1]!)) return { field, ...unitsProblem(level[1], book.sizeDecimals, 'quantity', symbol) };
   }
   return pairs;
 }
-

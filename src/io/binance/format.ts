@@ -9,3 +9,5 @@ export const binanceCaptureFormat: FormatDescriptor = {
   sniff: (head) => /^\d{19} \{"stream":"[a-z0-9_]+@(depth|trade|aggTrade|bookTicker)/.test(head),
   open: (path, options) => new BinanceCaptureSource(path, options),
 };
+
+export { binanceTDepthFormat } from './tdepth-format.js';

@@ -3,13 +3,19 @@ import { parseUnits } from '../../core/decimal.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { textLineBatches, textLines } from '../lines.js';
 import { ReaderBase } from '../reader-base.js';
+import { captureDecimals, seeCaptureLine } from './capture-scan.js';
+import { DecimalsSeen, MAX_DECIMALS, type SymbolDecimals } from './decimals.js';
 import { DepthScanner, type ScannedDepth } from './depth-scan.js';
-import { BinanceMessages, DECIMALS, type DepthDiff } from './depth-sync.js';
+import { BinanceMessages, type DepthDiff } from './depth-sync.js';
 
 /**
  * Raw Binance websocket captures (`<local receive ns> <json>` lines, as the hftbacktest collector writes
  * them): combined-stream envelopes of diff depth, trade, aggTrade and bookTicker, and REST depth
  * snapshots (`{"lastUpdateId": …}`), handled by BinanceMessages.
+ *
+ * Each symbol's prices and quantities are integer units at the fewest decimals that hold every value in
+ * the first HEAD_SCAN_BYTES of the capture (`captureDecimals`); a later value needing more is a
+ * `precision` finding (see BinanceMessages).
  *
  * Depth is synced as Binance documents. Spot: drop diffs with u <= lastUpdateId; the first applied diff
  * has U <= lastUpdateId + 1 <= u; each next one has U = previous u + 1. USD-M and COIN-M futures: drop
@@ -27,17 +33,32 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
     integrity: this.integrity,
     builder: () => this.builder!,
     baseSeconds: () => this.baseSeconds,
+    decimalsOf: (symbol) => this.decimals?.get(symbol) ?? null,
   });
   private baseSeconds = 0;
-  private readonly scanner = new DepthScanner(DECIMALS);
-  private readonly scanned: ScannedDepth = { symbol: '', first: 0, last: 0, previous: NaN, timeMs: 0, bids: new Float64Array(256), bidCount: 0, asks: new Float64Array(256), askCount: 0 };
+  /** Decimals seen at the start of the capture, read before the first row. */
+  private decimals: DecimalsSeen | null = null;
+  private readonly scanner = new DepthScanner();
+  private readonly scanned: ScannedDepth = { symbol: '', first: 0, last: 0, previous: NaN, timeMs: 0, bidsAt: 0, asksAt: 0, bids: new Float64Array(256), bidCount: 0, asks: new Float64Array(256), askCount: 0 };
 
   constructor(path: string, options: OpenOptions = {}) {
     super(path, 'binance-capture', options);
   }
 
   async *batches(): AsyncGenerator<EventBatch> {
-    for await (const { firstLine, lines } of textLineBatches(this.path)) {
+    // The start of the capture is read once: scanned for each symbol's decimals, then replayed.
+    const chunks = textLineBatches(this.path)[Symbol.asyncIterator]();
+    const head: { firstLine: number; lines: string[] }[] = [];
+    const decimals = new DecimalsSeen();
+    for (let chunk = await chunks.next(); !chunk.done; chunk = await chunks.next()) {
+      head.push(chunk.value);
+      if (!decimals.seeLines(chunk.value.lines, seeCaptureLine)) break;
+    }
+    this.decimals = decimals;
+    for (;;) {
+      const chunk = head.shift() ?? (await chunks.next()).value;
+      if (!chunk) break;
+      const { firstLine, lines } = chunk;
       for (let k = 0; k < lines.length; k++) {
         this.line(firstLine + k, lines[k]!);
         if (this.builder) for (let batch = this.builder.take(); batch; batch = this.builder.take()) yield batch;
@@ -66,20 +87,24 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
       report.note('book_tickers');
       return;
     }
-    if (text.includes('"e":"depthUpdate"', space) && this.scanner.scan(text, space + 1, this.scanned)) {
-      const scanned = this.scanned;
-      const diff: DepthDiff = {
-        first: scanned.first,
-        last: scanned.last,
-        previous: scanned.previous,
-        tsNs: this.messages.msOffset(scanned.timeMs),
-        recvNs: recv,
-        bids: scanned.bids.slice(0, 2 * scanned.bidCount),
-        asks: scanned.asks.slice(0, 2 * scanned.askCount),
-        line,
-      };
-      this.messages.offer(this.messages.book(scanned.symbol, !Number.isNaN(scanned.previous), text.includes('"ps":"', space)), diff);
-      return;
+    const scanned = this.scanned;
+    if (text.includes('"e":"depthUpdate"', space) && this.scanner.header(text, space + 1, scanned)) {
+      const book = this.messages.book(scanned.symbol, !Number.isNaN(scanned.previous), text.includes('"ps":"', space));
+      if (this.scanner.levels(text, scanned, book.priceDecimals, book.sizeDecimals)) {
+        const diff: DepthDiff = {
+          first: scanned.first,
+          last: scanned.last,
+          previous: scanned.previous,
+          tsNs: this.messages.msOffset(scanned.timeMs),
+          recvNs: recv,
+          bids: scanned.bids.slice(0, 2 * scanned.bidCount),
+          asks: scanned.asks.slice(0, 2 * scanned.askCount),
+          line,
+          lines: null,
+        };
+        this.messages.offer(book, diff);
+        return;
+      }
     }
     let message: Record<string, unknown>;
     try {
@@ -120,11 +145,23 @@ export interface BinanceBookTicker {
   askSize: number;
 }
 
-/** Streams the bookTicker messages of a capture (the oracle for the rebuilt best bid and offer). */
-export async function* binanceBookTickers(path: string): AsyncGenerator<BinanceBookTicker> {
+/**
+ * Streams the bookTicker messages of a capture (the oracle for the rebuilt best bid and offer) in each
+ * symbol's units: `decimalsOf` gives them (e.g. from the replayed source's instruments); by default they
+ * are scanned from the capture as `binance-capture` does.
+ */
+export async function* binanceBookTickers(path: string, decimalsOf?: (symbol: string) => SymbolDecimals | null): AsyncGenerator<BinanceBookTicker> {
+  if (!decimalsOf) {
+    const seen = await captureDecimals(path);
+    decimalsOf = (symbol) => seen.get(symbol);
+  }
   for await (const [, text] of textLines(path)) {
-    if (!text.includes('bookTicker')) continue;
-    const data = (JSON.parse(text.slice(text.indexOf(' ') + 1)) as { data: Record<string, string | number> }).data;
-    yield { symbol: String(data.s), updateId: Number(data.u), bidPrice: parseUnits(String(data.b), DECIMALS), bidSize: parseUnits(String(data.B), DECIMALS), askPrice: parseUnits(String(data.a), DECIMALS), askSize: parseUnits(String(data.A), DECIMALS) };
+    const start = text.indexOf(' {') + 1;
+    if (start === 0 || !text.includes('bookTicker', start)) continue;
+    const message = JSON.parse(text.slice(start)) as { data?: Record<string, unknown> } & Record<string, unknown>;
+    const data = message.data ?? message;
+    const symbol = String(data.s);
+    const { price, size } = decimalsOf(symbol) ?? { price: MAX_DECIMALS, size: MAX_DECIMALS };
+    yield { symbol, updateId: Number(data.u), bidPrice: parseUnits(String(data.b), price), bidSize: parseUnits(String(data.B), size), askPrice: parseUnits(String(data.a), price), askSize: parseUnits(String(data.A), size) };
   }
 }

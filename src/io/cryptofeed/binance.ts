@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { captureDecimals } from '../binance/capture-scan.js';
+import { DecimalsSeen, HEAD_SCAN_BYTES } from '../binance/decimals.js';
 import { BinanceMessages } from '../binance/depth-sync.js';
 import { textLines } from '../lines.js';
 import type { CryptofeedVenue } from './venue.js';
@@ -19,25 +21,76 @@ async function httpResponses(path: string): Promise<{ url: string; time: string;
   return responses.sort((a, b) => Number(a.time) - Number(b.time));
 }
 
+/** The symbol a REST depth request names (`…/depth?symbol=BTCUSDT&limit=1000`). */
+function urlSymbol(url: string): string | undefined {
+  return /[?&]symbol=([A-Z0-9_]+)/.exec(url)?.[1];
+}
+
+/** The market a connection URL serves: stream.binance.com spot, fstream USD-M, dstream COIN-M. */
+function marketOf(url: string): 'spot' | 'usdm' | 'coinm' | undefined {
+  const host = /^wss?:\/\/([^/:]+)/.exec(url)?.[1] ?? '';
+  return host.startsWith('fstream') ? 'usdm' : host.startsWith('dstream') ? 'coinm' : host.startsWith('stream') ? 'spot' : undefined;
+}
+
+/**
+ * Per symbol, the fewest decimals holding every price and quantity of the whole http capture (the REST
+ * snapshots: the resting book, deep) and of the first HEAD_SCAN_BYTES of the websocket capture.
+ */
+async function cryptofeedDecimals(wsPath: string, companion: string | null): Promise<DecimalsSeen> {
+  const seen = new DecimalsSeen();
+  if (companion) {
+    seen.budget = Infinity;
+    await seen.scan(companion, (text) => {
+      const match = /^(\S+) -> \S+: (\{.*)$/.exec(text);
+      if (!match) return;
+      try {
+        seen.message(JSON.parse(match[2]!), urlSymbol(match[1]!));
+      } catch {
+        // Not JSON: the handler reports it when the snapshot is applied.
+      }
+    });
+  }
+  seen.budget = HEAD_SCAN_BYTES;
+  return await captureDecimals(wsPath, seen);
+}
+
 /**
  * Binance spot and futures streams. Books sync from the REST snapshots cryptofeed recorded in the http
- * capture beside this one, applied where their receive time falls in the stream.
+ * capture beside this one, applied where their receive time falls in the stream. Each symbol's units are
+ * fixed before the first row from the whole http capture and the start of the websocket capture.
  */
 export const binanceVenue: CryptofeedVenue = {
   name: 'binance',
   matches: (url) => /binance\.com/.test(url),
   async handler(context) {
     const { path, instruments, integrity } = context;
-    const binance = new BinanceMessages({ path, instruments, integrity, builder: context.builder, baseSeconds: context.baseSeconds });
     const companion = httpCompanion(path);
+    const decimals = await cryptofeedDecimals(path, companion);
+    const binance = new BinanceMessages({
+      path,
+      instruments,
+      integrity,
+      builder: context.builder,
+      baseSeconds: context.baseSeconds,
+      decimalsOf: (symbol) => decimals.get(symbol),
+      market: marketOf(context.url),
+    });
     const snapshots = companion ? await httpResponses(companion) : [];
     if (!companion) integrity.report.note('no_http_capture_to_sync_from');
     let next = 0;
     return (message, recv, line, raw, recvText) => {
       for (; next < snapshots.length && Number(snapshots[next]!.time) <= Number(recvText); next++) {
         const response = snapshots[next]!;
-        const body = JSON.parse(response.body) as Record<string, unknown>;
-        const symbol = /[?&]symbol=([A-Z0-9_]+)/.exec(response.url)?.[1];
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(response.body) as Record<string, unknown>;
+        } catch {
+          // The http lines are not rows of this capture: a bad one is counted as one, so the account balances.
+          integrity.report.rowsRead++;
+          integrity.reject('malformed_row', response.line, 'json', 'not valid JSON', response.body, companion!);
+          continue;
+        }
+        const symbol = urlSymbol(response.url);
         if (symbol && body.symbol === undefined) body.symbol = symbol;
         integrity.report.note('http_snapshots');
         binance.snapshot(body, context.secondsOffset(response.time), line, response.body);

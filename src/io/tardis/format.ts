@@ -3,10 +3,10 @@ import { UsageError } from '../../core/errors.js';
 import { headBytes } from '../bytes.js';
 import { TardisCsvSource, tardisKind } from './reader.js';
 
-/** Tardis.dev normalized CSV datasets (incremental_book_L2, book_snapshot_N, quotes, trades), plain or gzip. */
+/** Tardis.dev normalized CSV datasets (incremental_book_L2, book_snapshot_N, quotes, trades, derivative_ticker), plain or gzip. */
 export const tardisCsvFormat: FormatDescriptor = {
   name: 'tardis-csv',
-  description: 'Tardis.dev CSV datasets: incremental_book_L2, book_snapshot_N, quotes, trades (plain or .gz)',
+  description: 'Tardis.dev CSV datasets: incremental_book_L2, book_snapshot_N, quotes, trades, derivative_ticker (plain or .gz)',
   granularity: 'L2',
   sniff: (head) => tardisKind(head.split(/\r?\n/, 1)[0] ?? '') !== null,
   async open(path, options) {

@@ -1,17 +1,33 @@
 import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { parseUnits } from '../../core/decimal.js';
 import { InputError } from '../../core/errors.js';
-import { Action, Flag } from '../../core/event.js';
+import { Action, Flag, Stat } from '../../core/event.js';
 import { ReaderBase } from '../reader-base.js';
 import type { EventSource, Granularity, OpenOptions } from '../../core/source.js';
 import { textLineBatches } from '../lines.js';
+import { rateIsRounded, rateUnits } from '../stat-values.js';
 
 /** Tardis prints prices and amounts as plain decimals; 8 decimals hold every venue it serves. */
 const DECIMALS = 8;
+/**
+ * Decimals of open interest in derivative_ticker rows: BitMEX and Deribit count it in USD contracts (10^9
+ * and more), which 8 decimals would push past 2^53 units; venues counting coins print at most 4.
+ */
+export const OPEN_INTEREST_DECIMALS = 4;
 const COMMON = 'exchange,symbol,timestamp,local_timestamp';
+const DERIVATIVE_TICKER = 'funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price';
+/** derivative_ticker columns 5.. kept as Stat rows, in file order: [column, Stat code, kind of value]. */
+const TICKER_STATS: readonly [string, number, 'rate' | 'size' | 'price'][] = [
+  ['funding_rate', Stat.FundingRate, 'rate'],
+  ['predicted_funding_rate', Stat.PredictedFundingRate, 'rate'],
+  ['open_interest', Stat.OpenInterest, 'size'],
+  ['last_price', Stat.LastPrice, 'price'],
+  ['index_price', Stat.IndexPrice, 'price'],
+  ['mark_price', Stat.MarkPrice, 'price'],
+];
 
 /** The Tardis CSV datasets flowmine reads, told apart by their header. */
-export type TardisKind = 'incremental_book_L2' | 'book_snapshot' | 'quotes' | 'trades';
+export type TardisKind = 'incremental_book_L2' | 'book_snapshot' | 'quotes' | 'trades' | 'derivative_ticker';
 
 /** Which dataset a header line is, with the snapshot depth for book_snapshot_N; null if none. */
 export function tardisKind(header: string): { kind: TardisKind; depth: number } | null {
@@ -20,6 +36,7 @@ export function tardisKind(header: string): { kind: TardisKind; depth: number } 
   if (rest === 'is_snapshot,side,price,amount') return { kind: 'incremental_book_L2', depth: 0 };
   if (rest === 'ask_amount,ask_price,bid_price,bid_amount') return { kind: 'quotes', depth: 1 };
   if (rest === 'id,side,price,amount') return { kind: 'trades', depth: 0 };
+  if (rest === DERIVATIVE_TICKER) return { kind: 'derivative_ticker', depth: 0 };
   const levels = rest.split(',');
   if (levels.length % 4 !== 0 || levels.length === 0) return null;
   for (let k = 0; k < levels.length / 4; k++) {
@@ -37,6 +54,9 @@ export function tardisKind(header: string): { kind: TardisKind; depth: number } 
  * - quotes: each row is a depth-1 snapshot (the best bid and ask).
  * - trades: `Trade` rows; side buy/sell is the aggressor, unknown is 0; the trade id is not kept
  *   (some venues' ids are not numbers), `seq` is the row number.
+ * - derivative_ticker: one `Stat` row per non-empty value (funding and predicted funding rate, open
+ *   interest, last, index and mark price); an empty field is a value the venue did not send. Rates are
+ *   kept at 1e-12 (longer ones rounded, counted); funding_timestamp is checked but not kept (counted).
  */
 export class TardisCsvSource extends ReaderBase implements EventSource {
   readonly granularity: Granularity;
@@ -46,12 +66,14 @@ export class TardisCsvSource extends ReaderBase implements EventSource {
   private readonly inSnapshot = new Set<number>();
   /** The open message: its instrument and timestamps, to close it when the next row starts another. */
   private open = { instrument: -1, ts: '', recv: '' };
+  /** The values of the derivative_ticker row being read, in TICKER_STATS order (NaN: empty). */
+  private readonly tickerValues = new Float64Array(TICKER_STATS.length);
   /** Event time, receive time and line of the last row read. */
   private lastTimes: [number, number, number] = [NaN, NaN, 0];
 
   constructor(path: string, options: OpenOptions, readonly kind: TardisKind, private readonly depth: number) {
     super(path, 'tardis-csv', options);
-    this.granularity = kind === 'trades' ? 'trades' : kind === 'quotes' ? 'quotes' : 'L2';
+    this.granularity = kind === 'trades' || kind === 'derivative_ticker' ? 'trades' : kind === 'quotes' ? 'quotes' : 'L2';
   }
 
   async *batches(): AsyncGenerator<EventBatch> {
@@ -84,7 +106,7 @@ export class TardisCsvSource extends ReaderBase implements EventSource {
     }
     report.rowsRead++;
     const fields = text.split(',');
-    const expected = this.kind === 'book_snapshot' ? 4 + 4 * this.depth : 8;
+    const expected = this.kind === 'book_snapshot' ? 4 + 4 * this.depth : this.kind === 'derivative_ticker' ? 11 : 8;
     if (fields.length !== expected) return this.reject(line, 'columns', `expected ${expected} fields, found ${fields.length}`, text);
     const [exchange, symbol, tsText, recvText] = fields as [string, string, string, string];
     const ts = this.micros(tsText);
@@ -126,6 +148,8 @@ export class TardisCsvSource extends ReaderBase implements EventSource {
         builder.push(ts, recv, instrument, Action.Trade, side, price, amount, 0, line, 0, line);
         return;
       }
+      case 'derivative_ticker':
+        return this.derivativeTicker(fields, instrument, ts, recv, line, text);
       default: {
         // quotes: ask_amount,ask_price,bid_price,bid_amount; book_snapshot: asks[k].price,asks[k].amount,bids[k].price,bids[k].amount
         const cells = this.kind === 'quotes' ? [fields[5]!, fields[4]!, fields[6]!, fields[7]!] : fields.slice(4);
@@ -150,6 +174,33 @@ export class TardisCsvSource extends ReaderBase implements EventSource {
     }
   }
 
+  /** One derivative_ticker row: its values checked whole, then one Stat row each (empty fields are absent). */
+  private derivativeTicker(fields: string[], instrument: number, ts: number, recv: number, line: number, text: string): void {
+    const report = this.integrity.report;
+    const funding = fields[4]!;
+    if (funding !== '' && !/^\d{1,16}$/.test(funding)) return this.reject(line, 'funding_timestamp', `not microseconds since the epoch: "${funding}"`, text);
+    const values = this.tickerValues;
+    let rounded = 0;
+    for (let k = 0; k < TICKER_STATS.length; k++) {
+      const cell = fields[5 + k]!;
+      const [column, , kind] = TICKER_STATS[k]!;
+      values[k] = cell === '' ? NaN : kind === 'rate' ? rateUnits(cell) : parseUnits(cell, kind === 'size' ? OPEN_INTEREST_DECIMALS : DECIMALS);
+      if (cell !== '' && Number.isNaN(values[k]!)) return this.reject(line, column, `not a decimal${kind === 'rate' ? '' : ` exact at ${kind === 'size' ? OPEN_INTEREST_DECIMALS : DECIMALS} decimals`}: "${cell}"`, text);
+      if (kind === 'rate' && cell !== '' && rateIsRounded(cell)) rounded++;
+    }
+    if (funding !== '') report.note('funding_timestamps_not_kept');
+    if (rounded > 0) report.note('rates_rounded_to_1e-12', rounded);
+    let n = 0;
+    for (let k = 0; k < TICKER_STATS.length; k++) {
+      const value = values[k]!;
+      if (Number.isNaN(value)) continue;
+      const price = TICKER_STATS[k]![2] === 'price';
+      this.builder!.push(ts, recv, instrument, Action.Stat, 0, price ? value : 0, price ? 0 : value, TICKER_STATS[k]![1], line, 0, line);
+      n++;
+    }
+    if (n === 0) report.note('derivative_ticker_rows_without_values');
+  }
+
   private endSnapshot(instrument: number, ts: number, recv: number, line: number): void {
     this.inSnapshot.delete(instrument);
     this.open.instrument = instrument;
@@ -166,7 +217,8 @@ export class TardisCsvSource extends ReaderBase implements EventSource {
     const key = `${exchange}\u0000${symbol}`;
     let index = this.instrumentOf.get(key);
     if (index === undefined) {
-      index = this.instruments.intern({ venue: exchange, symbol, venueId: -1, priceDecimals: DECIMALS, sizeDecimals: DECIMALS, tickUnits: 1 });
+      const sizeDecimals = this.kind === 'derivative_ticker' ? OPEN_INTEREST_DECIMALS : DECIMALS;
+      index = this.instruments.intern({ venue: exchange, symbol, venueId: -1, priceDecimals: DECIMALS, sizeDecimals, tickUnits: 1 });
       this.instrumentOf.set(key, index);
     }
     return index;
