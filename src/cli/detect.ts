@@ -1,0 +1,91 @@
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import type { Episode } from '../core/episode.js';
+import { UsageError } from '../core/errors.js';
+import type { EventSource } from '../core/source.js';
+import type { ColumnSpec } from '../core/table.js';
+import { openTableWriter } from '../io/table/open.js';
+import { detect, detectors, parseDetectorList } from '../surveillance/index.js';
+import { Progress } from './progress.js';
+import { integrityLine } from './report-text.js';
+import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
+
+interface DetectOptions extends SourceOptions {
+  detectors: string;
+  out: string;
+  list?: boolean;
+  report?: string;
+}
+
+/** The output contract (DESIGN.md), plus `instrument` last for inputs with several instruments. */
+export function episodeColumns(withInstrument: boolean): ColumnSpec[] {
+  const columns: ColumnSpec[] = [
+    { name: 'detector', type: 'text' },
+    { name: 'start_ns', type: 'epoch_ns' },
+    { name: 'end_ns', type: 'epoch_ns' },
+    { name: 'side', type: 'int' },
+    { name: 'price', type: 'decimal' },
+    { name: 'order_ids', type: 'text' },
+    { name: 'score', type: 'int' },
+    { name: 'explanation', type: 'text' },
+  ];
+  if (withInstrument) columns.push({ name: 'instrument', type: 'text' });
+  return columns;
+}
+
+/** Writes episodes per the output contract. */
+export async function writeEpisodes(path: string, episodes: readonly Episode[], source: EventSource, timeBaseNs: bigint): Promise<number> {
+  const withInstrument = source.instruments.size > 1;
+  const writer = openTableWriter(path, episodeColumns(withInstrument));
+  for (const episode of episodes) {
+    const instrument = source.instruments.get(episode.instrument);
+    writer.text(episode.kind);
+    writer.epochNs(timeBaseNs, episode.startNs);
+    writer.epochNs(timeBaseNs, episode.endNs);
+    writer.int(episode.side);
+    writer.decimal(episode.price, instrument.priceDecimals);
+    writer.text(episode.orderIds.join(' '));
+    writer.int(episode.score);
+    writer.text(episode.explanation);
+    if (withInstrument) writer.text(instrument.symbol);
+    writer.endRow();
+  }
+  await writer.close();
+  return writer.rows;
+}
+
+export function detectCommand(): Command {
+  return withSourceOptions(
+    new Command('detect')
+      .description('find spoofing, layering, quote stuffing, momentum ignition, wash trading, pinging, icebergs, absorption and marking the close')
+      .argument('[input]', 'market data file')
+      .option('--detectors <list>', 'comma-separated detectors with optional :param=value, or all (see --list)', 'all')
+      .option('--out <file>', 'episodes: .csv, .jsonl or .parquet; - for CSV on standard output', '-')
+      .option('--list', 'list the detectors, their rules and parameters')
+      .option('--report <file>', 'write the integrity report, replay summary and episode counts as JSON'),
+  ).action(async (input: string | undefined, options: DetectOptions) => {
+    if (options.list) {
+      for (const definition of detectors.all()) {
+        process.stdout.write(`${definition.name}:${definition.params.map((param) => `${param.name}=${param.default}`).join(':')}\n  ${definition.doc}\n  L2: ${definition.l2}\n`);
+        for (const param of definition.params) process.stdout.write(`  ${param.name}: ${param.doc}\n`);
+      }
+      return;
+    }
+    if (input === undefined) throw new UsageError('detect: an input is required (or --list)');
+    const requests = parseDetectorList(options.detectors);
+    const { source, close } = await openInput(input, options);
+    const progress = new Progress('detect');
+    let result;
+    try {
+      result = await detect(source, requests, (rows) => progress.add(rows));
+    } finally {
+      progress.stop();
+      close();
+    }
+    const rows = await writeEpisodes(options.out, result.episodes, source, result.summary.timeBaseNs);
+    const counts: Record<string, number> = {};
+    for (const episode of result.episodes) counts[episode.kind] = (counts[episode.kind] ?? 0) + 1;
+    if (options.report) writeFileSync(options.report, JSON.stringify({ integrity: source.integrity.report, replay: result.summary, episodes: counts }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2) + '\n');
+    if (options.out !== '-') process.stderr.write(`${integrityLine(source, result.summary, rows)}; episodes: ${Object.entries(counts).map(([kind, n]) => `${kind}=${n}`).join(' ') || 'none'}\n`);
+  });
+}

@@ -1,0 +1,90 @@
+/** Registers every built-in detector and runs detectors over a source. */
+import type { ReplaySummary } from '../book/replay.js';
+import type { Episode } from '../core/episode.js';
+import { Registry } from '../core/registry.js';
+import type { EventSource } from '../core/source.js';
+import { UsageError } from '../core/errors.js';
+import type { FeatureDefinition, Params } from '../features/feature.js';
+import { parseParams } from '../features/registry.js';
+import { runFeatures } from '../features/run.js';
+import { absorption } from './absorption.js';
+import type { Detector, DetectorDefinition } from './detector.js';
+import { iceberg } from './iceberg.js';
+import { layering } from './layering.js';
+import { markingTheClose } from './marking-the-close.js';
+import { momentumIgnition } from './momentum-ignition.js';
+import { OrderTracker } from './order-tracker.js';
+import { pinging } from './pinging.js';
+import { quoteStuffing } from './quote-stuffing.js';
+import { spoofing } from './spoofing.js';
+import { washTrading } from './wash-trading.js';
+
+export const detectors = new Registry<DetectorDefinition>('detector');
+for (const definition of [spoofing, layering, quoteStuffing, momentumIgnition, washTrading, pinging, iceberg, absorption, markingTheClose]) detectors.define(definition);
+
+export interface DetectorRequest {
+  readonly definition: DetectorDefinition;
+  readonly params: Params;
+}
+
+/** Parses `spoofing,layering:min_orders=4,…`; `all` (or an empty list) is every detector with its defaults. */
+export function parseDetectorList(list: string): DetectorRequest[] {
+  const items = list.split(',').map((part) => part.trim()).filter(Boolean);
+  if (items.length === 0 || (items.length === 1 && items[0] === 'all')) return detectors.all().map((definition) => ({ definition, params: parseParams('--detectors', definition.name, definition, []) }));
+  const seen = new Set<string>();
+  return items.map((item) => {
+    const [name, ...assignments] = item.split(':');
+    const definition = detectors.get(name!);
+    if (seen.has(definition.name)) throw new UsageError(`--detectors: ${definition.name} is requested twice`);
+    seen.add(definition.name);
+    return { definition, params: parseParams('--detectors', item, definition, assignments) };
+  });
+}
+
+/**
+ * Runs detectors over a source: one order tracker and one instance of each detector per instrument, fed
+ * every complete update by the feature engine's event clock. Returns the episodes in order of their end.
+ */
+export async function detect(source: EventSource, requests: readonly DetectorRequest[], onBatch?: (rows: number) => void): Promise<{ episodes: Episode[]; summary: ReplaySummary }> {
+  const episodes: Episode[] = [];
+  const finishers: (() => void)[] = [];
+  const surveillance: FeatureDefinition = {
+    name: 'surveillance',
+    doc: 'runs the detectors of one instrument',
+    params: [],
+    rows: 'all',
+    columns: () => [],
+    create(_params, state) {
+      const orders = new OrderTracker(state);
+      const context = { state, orders, emit: (episode: Episode) => episodes.push(episode) };
+      const instances: Detector[] = requests.map((request) => request.definition.create(request.params, context));
+      const withRows = instances.filter((detector) => detector.row);
+      const withUpdate = instances.filter((detector) => detector.update);
+      const withEnd = instances.filter((detector) => detector.orderEnded);
+      orders.onEnd = (order) => {
+        for (const detector of withEnd) detector.orderEnded!(order);
+      };
+      finishers.push(() => {
+        for (const detector of instances) detector.finish?.();
+      });
+      const l3 = state.granularity === 'L3';
+      return {
+        row(batch, i) {
+          if (l3) orders.row(batch, i);
+          for (const detector of withRows) detector.row!(batch, i);
+        },
+        update() {
+          for (const detector of withUpdate) detector.update!();
+        },
+        close() {},
+      };
+    },
+  };
+  const { summary } = await runFeatures(source, [{ definition: surveillance, params: {}, columns: [] }], { kind: 'event' }, () => {}, onBatch);
+  for (const finish of finishers) finish();
+  episodes.sort((a, b) => a.endNs - b.endNs || a.startNs - b.startNs);
+  return { episodes, summary };
+}
+
+export type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
+export { OrderTracker, type TrackedOrder } from './order-tracker.js';

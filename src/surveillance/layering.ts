@@ -1,0 +1,92 @@
+import type { EventBatch } from '../core/batch.js';
+import { Action } from '../core/event.js';
+import { num } from '../features/feature.js';
+import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
+import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import type { TrackedOrder } from './order-tracker.js';
+
+/**
+ * Layering (REFERENCES.md): several same-side orders across price levels, placed together and cancelled
+ * together, unfilled, around an execution on the opposite side.
+ *
+ * Rule (L3): among orders of one side that ended cancelled and unfilled after living at most `max_life`
+ * seconds, a group of at least `min_orders` whose arrivals all fall within `place_window` seconds and whose
+ * cancels all fall within `cancel_window` seconds, resting at `min_levels` or more distinct prices, with a
+ * fill of resting orders on the opposite side between the group's first arrival and last cancel. Each
+ * order belongs to at most one episode. Score: 50 + up to 20 for the number of orders (twice the minimum =
+ * full), 15 for the spread of levels, 15 for how tightly the cancels cluster.
+ */
+class Layering implements Detector {
+  private readonly candidates: TrackedOrder[][] = [[], []];
+  private readonly oppositeFills: number[][] = [[], []];
+  private readonly maxLifeNs: number;
+  private readonly placeNs: number;
+  private readonly cancelNs: number;
+  private readonly minOrders: number;
+  private readonly minLevels: number;
+
+  constructor(params: Record<string, number | string>, private readonly context: DetectorContext) {
+    this.maxLifeNs = num(params, 'max_life') * 1e9;
+    this.placeNs = num(params, 'place_window') * 1e9;
+    this.cancelNs = num(params, 'cancel_window') * 1e9;
+    this.minOrders = num(params, 'min_orders');
+    this.minLevels = num(params, 'min_levels');
+  }
+
+  row(batch: EventBatch, i: number): void {
+    if (batch.action[i] !== Action.Fill) return;
+    const fills = this.oppositeFills[batch.side[i]! > 0 ? 0 : 1]!;
+    fills.push(this.context.state.ts);
+    while (fills.length > 0 && fills[0]! < this.context.state.ts - 2 * this.maxLifeNs) fills.shift();
+  }
+
+  orderEnded(order: TrackedOrder): void {
+    if (order.end !== 'cancelled' || order.filled > 0 || !(order.endedNs - order.addedNs <= this.maxLifeNs)) return;
+    const slot = order.side > 0 ? 0 : 1;
+    const list = this.candidates[slot]!;
+    list.push(order);
+    const now = order.endedNs;
+    while (list.length > 0 && list[0]!.endedNs < now - this.cancelNs) list.shift();
+    // The group: cancels within the cancel window (the list), arrivals within the place window of this one's.
+    const group = list.filter((other) => Math.abs(other.addedNs - order.addedNs) <= this.placeNs);
+    if (group.length < this.minOrders) return;
+    const levels = new Set(group.map((member) => member.price)).size;
+    if (levels < this.minLevels) return;
+    const first = Math.min(...group.map((member) => member.addedNs));
+    const fills = this.oppositeFills[order.side > 0 ? 1 : 0]!.filter((t) => t >= first && t <= now);
+    if (fills.length === 0) return;
+    for (const member of group) list.splice(list.indexOf(member), 1);
+    const state = this.context.state;
+    const prices = group.map((member) => member.price).sort((a, b) => a - b);
+    const cancelSpread = now - Math.min(...group.map((member) => member.endedNs));
+    const total = group.reduce((sum, member) => sum + member.size, 0);
+    this.context.emit({
+      kind: 'layering',
+      instrument: state.index,
+      startNs: first,
+      endNs: now,
+      side: order.side,
+      price: order.side > 0 ? prices[prices.length - 1]! : prices[0]!,
+      orderIds: group.map((member) => member.id),
+      score: Math.round(50 + 20 * unit((group.length - this.minOrders) / this.minOrders) + 15 * unit((levels - this.minLevels + 1) / this.minLevels) + 15 * unit(1 - cancelSpread / Math.max(1, this.cancelNs))),
+      explanation:
+        `${group.length} ${sideName(order.side)} orders (${sizeText(total, state)} in all) at ${levels} prices ${priceText(prices[0]!, state)}–${priceText(prices[prices.length - 1]!, state)}, ` +
+        `placed within ${secondsText(Math.max(...group.map((member) => member.addedNs)) - first)}, cancelled unfilled within ${secondsText(cancelSpread)}; ` +
+        `${fills.length} opposite-side fill(s) in between`,
+    });
+  }
+}
+
+export const layering: DetectorDefinition = {
+  name: 'layering',
+  doc: 'several same-side orders at several prices, placed together and cancelled together unfilled, around an opposite-side execution',
+  l2: 'needs order ids (L3); reports nothing on L2',
+  params: [
+    { name: 'min_orders', default: 3, doc: 'orders in a layer' },
+    { name: 'min_levels', default: 3, doc: 'distinct prices in a layer' },
+    { name: 'place_window', default: 1, doc: 'seconds within which the orders arrive' },
+    { name: 'cancel_window', default: 1, doc: 'seconds within which they are cancelled' },
+    { name: 'max_life', default: 10, doc: 'longest life of a layered order, seconds' },
+  ],
+  create: (params, context) => new Layering(params, context),
+};

@@ -1,0 +1,143 @@
+import type { EventBatch } from '../core/batch.js';
+import { Action } from '../core/event.js';
+import { num } from '../features/feature.js';
+import { TradeSigner } from '../features/signing.js';
+import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
+import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+
+/**
+ * Momentum ignition (REFERENCES.md; ESMA 2012 guidelines, SEC 2010 concept release): a burst of same-side
+ * aggressive trades that moves the price by k·σ, then a reversal while the igniter unwinds.
+ *
+ * Rule: within any `window` seconds, at least `min_trades` trades of which a share `min_share` of the volume
+ * is on one side (aggressor, else tick rule), moving the mid by at least `k` × σ, where σ is the exponentially
+ * averaged absolute mid change over past windows of the same length; then, within `reversal_window`
+ * seconds after the burst, the mid gives back at least `reversal` of the move. Score: 50 + up to 25 for the
+ * size of the move in σ (2k = full) + up to 25 for the share given back (all = full).
+ */
+class MomentumIgnition implements Detector {
+  private readonly signer = new TradeSigner('aggressor');
+  private readonly windowNs: number;
+  private readonly minTrades: number;
+  private readonly minShare: number;
+  private readonly k: number;
+  private readonly reversalNs: number;
+  private readonly reversal: number;
+  // Trades in the window: time, signed size, mid before.
+  private readonly times: number[] = [];
+  private readonly signed: number[] = [];
+  private readonly mids: number[] = [];
+  private sigma = NaN;
+  private sigmaWindowStart = NaN;
+  private sigmaWindowMid = NaN;
+  private pending: { start: number; end: number; side: number; from: number; to: number; trades: number; volume: number; sigma: number } | null = null;
+  private extreme = NaN;
+  private lastEpisodeEnd = -Infinity;
+
+  constructor(params: Record<string, number | string>, private readonly context: DetectorContext) {
+    this.windowNs = num(params, 'window') * 1e9;
+    this.minTrades = num(params, 'min_trades');
+    this.minShare = num(params, 'min_share');
+    this.k = num(params, 'k');
+    this.reversalNs = num(params, 'reversal_window') * 1e9;
+    this.reversal = num(params, 'reversal');
+  }
+
+  row(batch: EventBatch, i: number): void {
+    if (batch.action[i] !== Action.Trade) return;
+    const state = this.context.state;
+    const sign = this.signer.sign(batch.price[i]!, batch.side[i]!, state.prevBidPrice, state.prevAskPrice);
+    this.times.push(state.ts);
+    this.signed.push(sign * batch.size[i]!);
+    this.mids.push((state.prevBidPrice + state.prevAskPrice) / 2);
+  }
+
+  update(): void {
+    const state = this.context.state;
+    const mid = (state.book.bestBidPrice() + state.book.bestAskPrice()) / 2;
+    if (Number.isNaN(mid)) return;
+    this.trackSigma(state.ts, mid);
+    while (this.times.length > 0 && this.times[0]! < state.ts - this.windowNs) {
+      this.times.shift();
+      this.signed.shift();
+      this.mids.shift();
+    }
+    if (this.pending) return this.watchReversal(state.ts, mid);
+    if (this.times.length < this.minTrades || !(this.sigma > 0) || this.times[0]! < this.lastEpisodeEnd) return;
+    let buy = 0;
+    let sell = 0;
+    for (const s of this.signed) {
+      if (s > 0) buy += s;
+      else sell -= s;
+    }
+    const side = buy >= sell ? 1 : -1;
+    const share = Math.max(buy, sell) / (buy + sell);
+    const from = this.mids[0]!;
+    const move = (mid - from) * side;
+    if (share >= this.minShare && move >= this.k * this.sigma) {
+      this.pending = { start: this.times[0]!, end: state.ts, side, from, to: mid, trades: this.times.length, volume: Math.max(buy, sell), sigma: this.sigma };
+      this.extreme = mid;
+    }
+  }
+
+  private watchReversal(ts: number, mid: number): void {
+    const burst = this.pending!;
+    if ((mid - this.extreme) * burst.side > 0) {
+      // Still running: the burst extends.
+      this.extreme = mid;
+      burst.to = mid;
+      burst.end = ts;
+      return;
+    }
+    const move = (burst.to - burst.from) * burst.side;
+    const givenBack = ((burst.to - mid) * burst.side) / move;
+    if (givenBack >= this.reversal) {
+      const state = this.context.state;
+      this.context.emit({
+        kind: 'momentum_ignition',
+        instrument: state.index,
+        startNs: burst.start,
+        endNs: ts,
+        side: burst.side,
+        price: burst.to,
+        orderIds: [],
+        score: Math.round(50 + 25 * unit((move / burst.sigma - this.k) / this.k) + 25 * unit(givenBack)),
+        explanation:
+          `${burst.trades} trades in ${secondsText(burst.end - burst.start)}, ${sizeText(burst.volume, state)} of them ${sideName(burst.side) === 'bid' ? 'buying' : 'selling'} aggressively, ` +
+          `moved the mid ${priceText(burst.from, state)} → ${priceText(burst.to, state)} (${(move / burst.sigma).toFixed(1)}σ, σ ${priceText(burst.sigma, state)}); ` +
+          `${Math.round(givenBack * 100)}% given back by ${secondsText(ts - burst.end)} later`,
+      });
+      this.lastEpisodeEnd = ts;
+      this.pending = null;
+    } else if (ts - burst.end > this.reversalNs) this.pending = null;
+  }
+
+  /** σ: exponential average (span 50) of the absolute mid change over consecutive windows of `window`. */
+  private trackSigma(ts: number, mid: number): void {
+    if (Number.isNaN(this.sigmaWindowStart)) {
+      this.sigmaWindowStart = ts;
+      this.sigmaWindowMid = mid;
+      return;
+    }
+    if (ts - this.sigmaWindowStart < this.windowNs) return;
+    const change = Math.abs(mid - this.sigmaWindowMid);
+    this.sigma = Number.isNaN(this.sigma) ? Math.max(change, this.context.state.instrument.tickUnits) : this.sigma + (2 / 51) * (change - this.sigma);
+    this.sigmaWindowStart = ts;
+    this.sigmaWindowMid = mid;
+  }
+}
+
+export const momentumIgnition: DetectorDefinition = {
+  name: 'momentum_ignition',
+  doc: 'burst of same-side aggressive trades moving the price k·σ, then a reversal',
+  l2: 'works on L2 (trades and the touch); order ids are not known',
+  params: [
+    { name: 'window', default: 5, doc: 'burst window, seconds' },
+    { name: 'min_trades', default: 8, doc: 'fewest trades in a burst' },
+    { name: 'min_share', default: 0.8, doc: 'share of the burst volume on one side' },
+    { name: 'k', default: 3, doc: 'move of the mid in σ' },
+    { name: 'reversal_window', default: 60, doc: 'seconds after the burst to see the reversal' },
+    { name: 'reversal', default: 0.5, doc: 'share of the move given back' },
+  ],
+  create: (params, context) => new MomentumIgnition(params, context),
+};
