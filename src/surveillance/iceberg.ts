@@ -18,6 +18,8 @@ interface Chain {
   ids: number[];
   start: number;
   lastFill: number;
+  /** A refill kept the order id: the venue refilled a reserve order's display. */
+  sameId: boolean;
 }
 
 /**
@@ -25,85 +27,91 @@ interface Chain {
  * is executed at a price than was ever displayed there, with immediate refills.
  *
  * Rule (L3): a refill is an order arriving on the same side and price within `refill_window` seconds after
- * an order there was filled in full, with a displayed size within 10% of it. A chain of at least
- * `min_refills` refills is an episode: executed size over the displayed slice. Hidden executions (rows
- * flagged Hidden: LOBSTER type 5) are a second signature: at least `min_hidden` of them at one price within
- * `window` seconds. Score: 50 + up to 40 for executed over displayed (5× = full) + 10 when the refills
- * are within a tenth of the window.
+ * an order there was filled in full, with a displayed size within 10% of it — the same order id again
+ * (a venue's reserve refilling the display, as CME does) or a new one (a trader re-posting, as a reserve
+ * order on Nasdaq does). A chain of at least `min_refills` refills is an episode when a refill kept the
+ * order id, or when the chain executed at least `min_ratio` × its display (market makers re-post filled
+ * quotes too, rarely that often). Hidden executions (rows flagged Hidden: LOBSTER type 5) are a second
+ * signature: at least `min_hidden` of them at one price within `window` seconds. Score: 50 + up to 30 for
+ * executed over displayed (5× = full) + 20 when the venue kept the order id.
  */
 class Iceberg implements Detector {
-  private readonly chains = new Map<number, Chain>();
-  private readonly awaiting = new Map<number, Chain>();
+  /** Chains whose current slice is resting, by that slice's order id. */
+  private readonly active = new Map<number, Chain>();
+  /** Chains whose last slice was filled, waiting for a refill, by level. */
+  private readonly waiting = new Map<number, Chain[]>();
   private readonly hidden = new Map<number, { times: number[]; volume: number }>();
   private readonly refillNs: number;
   private readonly minRefills: number;
+  private readonly minRatio: number;
   private readonly minHidden: number;
   private readonly windowNs: number;
 
   constructor(params: Record<string, number | string>, private readonly context: DetectorContext) {
     this.refillNs = num(params, 'refill_window') * 1e9;
     this.minRefills = num(params, 'min_refills');
+    this.minRatio = num(params, 'min_ratio');
     this.minHidden = num(params, 'min_hidden');
     this.windowNs = num(params, 'window') * 1e9;
   }
 
   row(batch: EventBatch, i: number): void {
     const action = batch.action[i]!;
-    const state = this.context.state;
     if (action === Action.Trade && batch.flags[i]! & Flag.Hidden) return this.hiddenTrade(batch.price[i]!, batch.size[i]!);
     if (action !== Action.Add) return;
-    const key = levelKey(batch.side[i]!, batch.price[i]!);
-    const chain = this.awaiting.get(key);
-    if (!chain) return;
-    this.awaiting.delete(key);
+    const list = this.waiting.get(levelKey(batch.side[i]!, batch.price[i]!));
+    if (!list) return;
     const size = batch.size[i]!;
-    if (state.ts - chain.lastFill > this.refillNs || Math.abs(size - chain.display) > 0.1 * chain.display) return this.close(chain);
-    chain.ids.push(batch.orderId[i]!);
-    this.chains.set(key, chain);
+    const id = batch.orderId[i]!;
+    const now = this.context.state.ts;
+    const k = list.findIndex((chain) => now - chain.lastFill <= this.refillNs && Math.abs(size - chain.display) <= 0.1 * chain.display);
+    if (k < 0) return;
+    const chain = list.splice(k, 1)[0]!;
+    if (chain.ids[chain.ids.length - 1] === id) chain.sameId = true;
+    chain.ids.push(id);
+    this.active.set(id, chain);
   }
 
   orderEnded(order: TrackedOrder): void {
-    const key = levelKey(order.side, order.price);
+    let chain = this.active.get(order.id);
+    this.active.delete(order.id);
     if (order.end !== 'filled') {
-      const chain = this.chains.get(key);
-      if (chain && chain.ids.includes(order.id)) {
-        this.chains.delete(key);
-        this.close(chain);
-      }
+      if (chain) this.close(chain);
       return;
     }
-    let chain = this.chains.get(key);
-    if (!chain || !chain.ids.includes(order.id)) {
-      chain = { side: order.side, price: order.price, display: order.size, executed: 0, ids: [order.id], start: order.addedNs, lastFill: order.endedNs };
-    }
+    chain ??= { side: order.side, price: order.price, display: order.size, executed: 0, ids: [order.id], start: order.addedNs, lastFill: order.endedNs, sameId: false };
     chain.executed += order.filled;
     chain.lastFill = order.endedNs;
-    this.chains.delete(key);
-    this.awaiting.set(key, chain);
+    const key = levelKey(order.side, order.price);
+    const list = this.waiting.get(key);
+    if (list) list.push(chain);
+    else this.waiting.set(key, [chain]);
   }
 
   update(): void {
     const now = this.context.state.ts;
-    for (const [key, chain] of this.awaiting) {
-      if (now - chain.lastFill > this.refillNs) {
-        this.awaiting.delete(key);
-        this.close(chain);
+    for (const [key, list] of this.waiting) {
+      for (let k = list.length - 1; k >= 0; k--) {
+        if (now - list[k]!.lastFill <= this.refillNs) continue;
+        this.close(list[k]!);
+        list.splice(k, 1);
       }
+      if (list.length === 0) this.waiting.delete(key);
     }
   }
 
   finish(): void {
-    for (const chain of [...this.awaiting.values(), ...this.chains.values()]) this.close(chain);
-    this.awaiting.clear();
-    this.chains.clear();
+    for (const list of this.waiting.values()) for (const chain of list) this.close(chain);
+    for (const chain of this.active.values()) this.close(chain);
+    this.waiting.clear();
+    this.active.clear();
   }
 
   private close(chain: Chain): void {
     const refills = chain.ids.length - 1;
-    if (refills < this.minRefills) return;
-    const state = this.context.state;
     const ratio = chain.executed / chain.display;
-    const pace = (chain.lastFill - chain.start) / Math.max(1, refills);
+    if (refills < this.minRefills || (!chain.sameId && ratio < this.minRatio)) return;
+    const state = this.context.state;
     this.context.emit({
       kind: 'iceberg',
       instrument: state.index,
@@ -111,11 +119,11 @@ class Iceberg implements Detector {
       endNs: chain.lastFill,
       side: chain.side,
       price: chain.price,
-      orderIds: chain.ids,
-      score: Math.round(50 + 40 * unit((ratio - 1) / 4) + (pace <= this.refillNs / 10 ? 10 : 0)),
+      orderIds: [...new Set(chain.ids)],
+      score: Math.round(50 + 30 * unit((ratio - 1) / 4) + (chain.sameId ? 20 : 0)),
       explanation:
         `${sizeText(chain.executed, state)} executed on the ${sideName(chain.side)} at ${priceText(chain.price, state)} with never more than ${sizeText(chain.display, state)} displayed ` +
-        `(${ratio.toFixed(1)}×): ${refills} refill(s) of the same size, each right after the previous slice filled, over ${secondsText(chain.lastFill - chain.start)}`,
+        `(${ratio.toFixed(1)}×): ${refills} refill(s) of the same size right after each slice filled${chain.sameId ? ', the venue keeping the order id (a reserve order)' : ''}, over ${secondsText(chain.lastFill - chain.start)}`,
     });
   }
 
@@ -153,6 +161,7 @@ export const iceberg: DetectorDefinition = {
   params: [
     { name: 'refill_window', default: 1, doc: 'seconds between a slice’s fill and its refill' },
     { name: 'min_refills', default: 2, doc: 'refills in a chain' },
+    { name: 'min_ratio', default: 8, doc: 'executed over displayed size needed when the order id changes at each refill' },
     { name: 'min_hidden', default: 3, doc: 'hidden executions at one price' },
     { name: 'window', default: 60, doc: 'seconds for hidden executions' },
   ],

@@ -7,18 +7,23 @@ import type { TrackedOrder } from './order-tracker.js';
 
 /**
  * Layering (REFERENCES.md): several same-side orders across price levels, placed together and cancelled
- * together, unfilled, around an execution on the opposite side.
+ * together, unfilled, around the layerer's execution on the other side (public data has no accounts: it
+ * shows as a trade while the layer rests).
  *
  * Rule (L3): among orders of one side that ended cancelled and unfilled after living at most `max_life`
- * seconds, a group of at least `min_orders` whose arrivals all fall within `place_window` seconds and whose
+ * seconds, each at least `size_multiple` × the typical arriving order, a group of at least `min_orders` whose arrivals all fall within `place_window` seconds and whose
  * cancels all fall within `cancel_window` seconds, resting at `min_levels` or more distinct prices, with a
- * fill of resting orders on the opposite side between the group's first arrival and last cancel. Each
+ * trade between the group's first arrival and last cancel, and no large order of that side placed with
+ * them (within the place window) traded: a layer is placed and cancelled untouched. Each
  * order belongs to at most one episode. Score: 50 + up to 20 for the number of orders (twice the minimum =
  * full), 15 for the spread of levels, 15 for how tightly the cancels cluster.
  */
 class Layering implements Detector {
   private readonly candidates: TrackedOrder[][] = [[], []];
-  private readonly oppositeFills: number[][] = [[], []];
+  /** Per side: arrival times of recent large orders that traded (a layer is placed and cancelled untouched). */
+  private readonly executed: number[][] = [[], []];
+  /** Times of recent trades. */
+  private readonly trades: number[] = [];
   private readonly maxLifeNs: number;
   private readonly placeNs: number;
   private readonly cancelNs: number;
@@ -31,17 +36,28 @@ class Layering implements Detector {
     this.cancelNs = num(params, 'cancel_window') * 1e9;
     this.minOrders = num(params, 'min_orders');
     this.minLevels = num(params, 'min_levels');
+    this.sizeMultiple = num(params, 'size_multiple');
   }
 
+  private readonly sizeMultiple: number;
+
   row(batch: EventBatch, i: number): void {
-    if (batch.action[i] !== Action.Fill) return;
-    const fills = this.oppositeFills[batch.side[i]! > 0 ? 0 : 1]!;
-    fills.push(this.context.state.ts);
-    while (fills.length > 0 && fills[0]! < this.context.state.ts - 2 * this.maxLifeNs) fills.shift();
+    if (batch.action[i] !== Action.Trade) return;
+    const trades = this.trades;
+    trades.push(this.context.state.ts);
+    while (trades.length > 0 && trades[0]! < this.context.state.ts - 2 * this.maxLifeNs) trades.shift();
   }
 
   orderEnded(order: TrackedOrder): void {
-    if (order.end !== 'cancelled' || order.filled > 0 || !(order.endedNs - order.addedNs <= this.maxLifeNs)) return;
+    if (!(order.size >= this.sizeMultiple * order.typicalSize)) return;
+    if (order.filled > 0) {
+      // A large order that traded: the orders placed with it are not an untouched layer.
+      const executed = this.executed[order.side > 0 ? 0 : 1]!;
+      executed.push(order.addedNs);
+      while (executed.length > 0 && executed[0]! < order.endedNs - 2 * this.maxLifeNs) executed.shift();
+      return;
+    }
+    if (order.end !== 'cancelled' || !(order.endedNs - order.addedNs <= this.maxLifeNs)) return;
     const slot = order.side > 0 ? 0 : 1;
     const list = this.candidates[slot]!;
     list.push(order);
@@ -53,7 +69,9 @@ class Layering implements Detector {
     const levels = new Set(group.map((member) => member.price)).size;
     if (levels < this.minLevels) return;
     const first = Math.min(...group.map((member) => member.addedNs));
-    const fills = this.oppositeFills[order.side > 0 ? 1 : 0]!.filter((t) => t >= first && t <= now);
+    const last = Math.max(...group.map((member) => member.addedNs));
+    if (this.executed[slot]!.some((added) => added >= first - this.placeNs && added <= last + this.placeNs)) return;
+    const fills = this.trades.filter((t) => t >= first && t <= now);
     if (fills.length === 0) return;
     for (const member of group) list.splice(list.indexOf(member), 1);
     const state = this.context.state;
@@ -72,20 +90,21 @@ class Layering implements Detector {
       explanation:
         `${group.length} ${sideName(order.side)} orders (${sizeText(total, state)} in all) at ${levels} prices ${priceText(prices[0]!, state)}–${priceText(prices[prices.length - 1]!, state)}, ` +
         `placed within ${secondsText(Math.max(...group.map((member) => member.addedNs)) - first)}, cancelled unfilled within ${secondsText(cancelSpread)}; ` +
-        `${fills.length} opposite-side fill(s) in between`,
+        `${fills.length} trade(s) in between`,
     });
   }
 }
 
 export const layering: DetectorDefinition = {
   name: 'layering',
-  doc: 'several same-side orders at several prices, placed together and cancelled together unfilled, around an opposite-side execution',
+  doc: 'several same-side orders at several prices, placed together and cancelled together unfilled, around an execution',
   l2: 'needs order ids (L3); reports nothing on L2',
   params: [
     { name: 'min_orders', default: 3, doc: 'orders in a layer' },
     { name: 'min_levels', default: 3, doc: 'distinct prices in a layer' },
-    { name: 'place_window', default: 1, doc: 'seconds within which the orders arrive' },
-    { name: 'cancel_window', default: 1, doc: 'seconds within which they are cancelled' },
+    { name: 'place_window', default: 0.1, doc: 'seconds within which the orders arrive' },
+    { name: 'cancel_window', default: 0.1, doc: 'seconds within which they are cancelled' },
+    { name: 'size_multiple', default: 2, doc: 'minimum size of each order as a multiple of the typical arriving order' },
     { name: 'max_life', default: 10, doc: 'longest life of a layered order, seconds' },
   ],
   create: (params, context) => new Layering(params, context),

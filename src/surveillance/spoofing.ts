@@ -7,56 +7,90 @@ import type { TrackedOrder } from './order-tracker.js';
 
 /**
  * Spoofing (REFERENCES.md; the CFTC/FCA pattern as in Lee, Eom & Park 2013): a large order at or near the
- * touch, short-lived, cancelled unfilled, while the opposite side trades — the spoofer sells into the
- * demand the fake bid displays (or buys under a fake ask) — and its arrival shifts the visible imbalance.
+ * touch, short-lived, cancelled unfilled right after the spoofer's real order on the other side executes —
+ * it sells into the demand the fake bid displays (passively, or by hitting the bids queued ahead of the
+ * spoof) — and its arrival shifts the visible imbalance. Public data has no accounts: the execution shows
+ * as a trade shortly before the cancel, on either side of the book.
  *
  * Rule (L3): an order that ends cancelled with nothing filled, lived at most `max_life` seconds, was at
- * least `size_multiple` × the typical arriving order size, arrived within `near_ticks` of its side's best
- * (or improved it), and saw a fill of resting orders on the opposite side between its arrival and its
- * cancel. Score: 50 + up to 20 for size (×2 the threshold = full), 10 for a short life, 10 for the
- * imbalance shift at arrival, 10 when the opposite fill came in the last quarter of its life.
+ * least `size_multiple` × the typical arriving order size and `touch_multiple` × the size resting at its
+ * side's best when it arrived, arrived within `near_ticks` of that best (or improved it), moved the queue
+ * imbalance at the touch toward its side by at least `min_shift`, and saw a trade within `fill_window`
+ * seconds before its cancel. Several such
+ * orders of one side cancelled within a millisecond of each other are a layer (the layering detector's),
+ * not a spoof. Score: 50 + up to 20 for size (×2 the threshold = full), 10 for a short life, 10 for the
+ * imbalance shift at arrival, 10 when the trade came in the last quarter of its life.
  */
 class Spoofing implements Detector {
   private readonly maxLifeNs: number;
   private readonly sizeMultiple: number;
   private readonly nearTicks: number;
-  // Fills on the opposite side: per side slot, times and sizes of fills of resting orders (recent window).
-  private readonly fills: [number[], number[]][] = [
-    [[], []],
-    [[], []],
-  ];
+  // Recent trades: times and sizes.
+  private readonly tradeTimes: number[] = [];
+  private readonly tradeSizes: number[] = [];
 
   constructor(params: Record<string, number | string>, private readonly context: DetectorContext) {
     this.maxLifeNs = num(params, 'max_life') * 1e9;
     this.sizeMultiple = num(params, 'size_multiple');
     this.nearTicks = num(params, 'near_ticks');
+    this.touchMultiple = num(params, 'touch_multiple');
+    this.fillWindowNs = num(params, 'fill_window') * 1e9;
+    this.minShift = num(params, 'min_shift');
+  }
+
+  private readonly minShift: number;
+
+  /** Candidates wait until the clock has moved a millisecond past their cancel: a layer cancels together. */
+  private pending: TrackedOrder[] = [];
+  private readonly touchMultiple: number;
+  private readonly fillWindowNs: number;
+
+  update(): void {
+    const now = this.context.state.ts;
+    if (this.pending.length === 0 || now - this.pending[this.pending.length - 1]!.endedNs < 1e6) return;
+    for (const order of this.pending) {
+      const together = this.pending.filter((other) => other.side === order.side && Math.abs(other.endedNs - order.endedNs) < 1e6);
+      if (together.length === 1) this.judge(order);
+    }
+    this.pending = [];
+  }
+
+  finish(): void {
+    this.update();
+    for (const order of this.pending) this.judge(order);
+    this.pending = [];
   }
 
   row(batch: EventBatch, i: number): void {
-    if (batch.action[i] !== Action.Fill) return;
-    const slot = batch.side[i]! > 0 ? 0 : 1;
-    const [times, sizes] = this.fills[slot]!;
+    if (batch.action[i] !== Action.Trade) return;
+    const times = this.tradeTimes;
     times.push(this.context.state.ts);
-    sizes.push(batch.size[i]!);
-    // Keep only fills that can still fall inside a live order's life.
+    this.tradeSizes.push(batch.size[i]!);
+    // Keep only trades that can still fall inside a live order's life.
     while (times.length > 0 && times[0]! < this.context.state.ts - this.maxLifeNs) {
       times.shift();
-      sizes.shift();
+      this.tradeSizes.shift();
     }
   }
 
   orderEnded(order: TrackedOrder): void {
     if (order.end !== 'cancelled' || order.filled > 0) return;
+    if (!(order.endedNs - order.addedNs <= this.maxLifeNs) || !(order.ticksFromBest <= this.nearTicks)) return;
+    if (!(order.size >= this.sizeMultiple * order.typicalSize) || !(order.size >= this.touchMultiple * order.bestSizeBefore)) return;
+    if (!((order.imbalanceAfter - order.imbalanceBefore) * order.side >= this.minShift)) return;
+    this.pending.push({ ...order });
+  }
+
+  private judge(order: TrackedOrder): void {
     const life = order.endedNs - order.addedNs;
-    if (!(life <= this.maxLifeNs) || !(order.ticksFromBest <= this.nearTicks)) return;
     const ratio = order.size / order.typicalSize;
-    if (!(ratio >= this.sizeMultiple)) return;
-    const [times, sizes] = this.fills[order.side > 0 ? 1 : 0]!;
+    const times = this.tradeTimes;
+    const sizes = this.tradeSizes;
     let count = 0;
     let volume = 0;
     let last = NaN;
     for (let k = 0; k < times.length; k++) {
-      if (times[k]! < order.addedNs || times[k]! > order.endedNs) continue;
+      if (times[k]! < order.addedNs || times[k]! > order.endedNs || times[k]! < order.endedNs - this.fillWindowNs) continue;
       count++;
       volume += sizes[k]!;
       last = times[k]!;
@@ -83,19 +117,22 @@ class Spoofing implements Detector {
       explanation:
         `${sideName(order.side)} order ${order.id} of ${sizeText(order.size, state)} (${ratio.toFixed(1)}× the typical ${sizeText(order.typicalSize, state)}) at ${priceText(order.price, state)}, ${where}; ` +
         `queue imbalance ${order.imbalanceBefore.toFixed(2)} → ${order.imbalanceAfter.toFixed(2)} on arrival; cancelled unfilled after ${secondsText(life)}; ` +
-        `${count} opposite-side fill(s) of ${sizeText(volume, state)} while it rested, the last ${secondsText(order.endedNs - last)} before the cancel`,
+        `${count} trade(s) of ${sizeText(volume, state)} in the ${secondsText(this.fillWindowNs)} before the cancel, the last ${secondsText(order.endedNs - last)} before it`,
     });
   }
 }
 
 export const spoofing: DetectorDefinition = {
   name: 'spoofing',
-  doc: 'large order near the touch, cancelled unfilled within max_life while the opposite side trades; shifts the visible imbalance',
+  doc: 'large order near the touch, cancelled unfilled within max_life right after a trade (the spoofer’s real order executing); shifts the visible imbalance',
   l2: 'needs order ids (L3); on L2 data it reports nothing — see layering/quote_stuffing for level-based patterns',
   params: [
     { name: 'max_life', default: 5, doc: 'longest life of a spoof order, seconds' },
-    { name: 'size_multiple', default: 4, doc: 'minimum size as a multiple of the typical arriving order' },
-    { name: 'near_ticks', default: 2, doc: 'farthest distance behind its side’s best at arrival, ticks' },
+    { name: 'size_multiple', default: 6, doc: 'minimum size as a multiple of the typical arriving order' },
+    { name: 'near_ticks', default: 1, doc: 'farthest distance behind its side’s best at arrival, ticks' },
+    { name: 'touch_multiple', default: 4, doc: 'minimum size as a multiple of the size resting at its side’s best on arrival' },
+    { name: 'fill_window', default: 0.05, doc: 'the trade comes at most this many seconds before the cancel' },
+    { name: 'min_shift', default: 0, doc: 'least move of the touch’s queue imbalance toward its side on arrival' },
   ],
   create: (params, context) => new Spoofing(params, context),
 };

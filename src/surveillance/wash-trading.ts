@@ -15,10 +15,12 @@ function isRound(units: number, sizeScale: number): boolean {
  * an order rests only for the instant its own counterpart needs to hit it, in full, at the same size —
  * repeated back and forth, often in round sizes.
  *
- * Rule (L3): an "instant match" is an order filled in full by a single fill at most `max_gap` seconds
- * after it arrived. At least `min_repeats` instant matches of the same size within `window` seconds,
- * with resting orders on both sides (back and forth), make an episode. Score: 50 + up to 25 for repeats
- * (twice the minimum = full) + 15 for a round size + 10 for instant gaps (at most a tenth of max_gap).
+ * Rule (L3): an "instant match" is an order placed strictly inside the spread and filled in full by a
+ * single fill at most `max_gap` seconds after it arrived: the trade prints and the visible book is as it
+ * was. At least `min_repeats` instant matches of the same size within `window` seconds make an episode
+ * (public data has no accounts, so the back and forth between two accounts shows as the repetition).
+ * Score: 50 + up to 25 for repeats (twice the minimum = full) + 15 for a round size + 10 for instant gaps
+ * (at most a tenth of max_gap).
  */
 class WashTrading implements Detector {
   private readonly recent = new Map<number, TrackedOrder[]>();
@@ -34,12 +36,12 @@ class WashTrading implements Detector {
 
   orderEnded(order: TrackedOrder): void {
     if (order.end !== 'filled' || order.fills !== 1 || order.filled !== order.size || !(order.endedNs - order.addedNs <= this.maxGapNs)) return;
+    if (!(order.ticksFromBest < 0)) return;
     let list = this.recent.get(order.size);
     if (!list) this.recent.set(order.size, (list = []));
     list.push(order);
     while (list.length > 0 && list[0]!.endedNs < order.endedNs - this.windowNs) list.shift();
-    const sides = new Set(list.map((match) => match.side));
-    if (list.length < this.minRepeats || sides.size < 2) return;
+    if (list.length < this.minRepeats) return;
     const state = this.context.state;
     const gap = Math.max(...list.map((match) => match.endedNs - match.addedNs));
     const round = isRound(order.size, state.sizeScale);
@@ -63,10 +65,10 @@ class WashTrading implements Detector {
 
 export const washTrading: DetectorDefinition = {
   name: 'wash_trading',
-  doc: 'orders resting only the instant their counterpart needs to fill them in full, same size back and forth, round sizes',
+  doc: 'orders placed inside the spread and filled in full the same instant by one trade of their size, repeated in one size, round sizes',
   l2: 'needs order ids (L3); reports nothing on L2',
   params: [
-    { name: 'max_gap', default: 0.05, doc: 'longest time between an order’s arrival and its full fill, seconds' },
+    { name: 'max_gap', default: 0.001, doc: 'longest time between an order’s arrival and its full fill, seconds' },
     { name: 'window', default: 60, doc: 'seconds over which repeats are counted' },
     { name: 'min_repeats', default: 3, doc: 'instant matches of one size in an episode' },
   ],

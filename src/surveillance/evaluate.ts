@@ -1,0 +1,43 @@
+import type { Episode } from '../core/episode.js';
+
+/** Detection quality of one detector against labelled episodes. */
+export interface DetectorScore {
+  kind: string;
+  truth: number;
+  detected: number;
+  /** Detections that match a labelled episode, and labelled episodes found by at least one detection. */
+  truePositives: number;
+  found: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/**
+ * A detection matches a labelled episode of the same kind when their spans overlap (the labelled span
+ * widened by `toleranceNs` on each side) and, where both name orders, they share at least one order id.
+ * Precision = matching detections / detections; recall = labelled episodes found / labelled episodes.
+ */
+export function scoreDetections(detections: readonly Episode[], truth: readonly Episode[], kinds: readonly string[], toleranceNs = 1e9): DetectorScore[] {
+  return kinds.map((kind) => {
+    const found = truth.filter((episode) => episode.kind === kind);
+    const detected = detections.filter((episode) => episode.kind === kind);
+    const matched = new Set<Episode>();
+    let truePositives = 0;
+    for (const detection of detected) {
+      const ids = new Set(detection.orderIds);
+      let hit = false;
+      for (const episode of found) {
+        if (episode.instrument !== detection.instrument) continue;
+        if (detection.endNs < episode.startNs - toleranceNs || detection.startNs > episode.endNs + toleranceNs) continue;
+        if (ids.size > 0 && episode.orderIds.length > 0 && !episode.orderIds.some((id) => ids.has(id))) continue;
+        hit = true;
+        matched.add(episode);
+      }
+      if (hit) truePositives++;
+    }
+    const precision = detected.length > 0 ? truePositives / detected.length : NaN;
+    const recall = found.length > 0 ? matched.size / found.length : NaN;
+    return { kind, truth: found.length, detected: detected.length, truePositives, found: matched.size, precision, recall, f1: (2 * precision * recall) / (precision + recall) };
+  });
+}
