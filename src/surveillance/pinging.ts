@@ -4,21 +4,24 @@ import { num } from '../features/feature.js';
 import { TradeSigner } from '../features/signing.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
 import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import type { TrackedOrder } from './order-tracker.js';
 
 /**
- * Pinging (REFERENCES.md): many tiny marketable orders walking the levels to find hidden or resting
- * liquidity, with little volume each.
+ * Pinging (REFERENCES.md): many tiny orders walking the levels to find hidden or resting liquidity, each
+ * withdrawn at once unless it executes; little volume, a low fill rate.
  *
- * Rule: a trade is tiny when its size is at most `max_size` × the typical trade size (exponential
- * average, span 200 trades). At least `min_count` tiny trades on one side (aggressor, else tick rule)
- * within `window` seconds, at `min_levels` or more distinct prices, make an episode (each trade in one
- * episode at most). Score: 50 + up to 30 for the count (twice the minimum = full) + up to 20 for the
- * levels walked.
+ * Rule (L3): a ping is an order of at most `max_size` × the typical arriving order that left the book —
+ * cancelled or filled — within `max_life` seconds. At least `min_count` pings on one side within `window`
+ * seconds, at `min_levels` or more distinct prices, make an episode (each ping in one episode at most).
+ * On L2 data, which shows no orders, the pings that execute are what is seen: tiny trades (at most
+ * `max_size` × the typical trade) counted the same way by aggressor side. Score: 50 + up to 30 for the
+ * count (twice the minimum = full) + up to 20 for the levels walked.
  */
 class Pinging implements Detector {
   private readonly signer = new TradeSigner('aggressor');
   private typical = NaN;
-  private readonly tiny: { ts: number; price: number; size: number; id: number }[][] = [[], []];
+  private readonly tiny: { ts: number; price: number; size: number; id: number; filled: boolean }[][] = [[], []];
+  private readonly maxLifeNs: number;
   private readonly windowNs: number;
   private readonly maxSize: number;
   private readonly minCount: number;
@@ -29,35 +32,48 @@ class Pinging implements Detector {
     this.maxSize = num(params, 'max_size');
     this.minCount = num(params, 'min_count');
     this.minLevels = num(params, 'min_levels');
+    this.maxLifeNs = num(params, 'max_life') * 1e9;
+  }
+
+  orderEnded(order: TrackedOrder): void {
+    if (!(order.endedNs - order.addedNs <= this.maxLifeNs) || !(order.size <= this.maxSize * order.typicalSize)) return;
+    this.ping(order.side, order.price, order.size, order.id, order.endedNs, order.end === 'filled', order.typicalSize);
   }
 
   row(batch: EventBatch, i: number): void {
-    if (batch.action[i] !== Action.Trade) return;
+    if (batch.action[i] !== Action.Trade || this.context.state.granularity === 'L3') return;
     const state = this.context.state;
     const size = batch.size[i]!;
     const sign = this.signer.sign(batch.price[i]!, batch.side[i]!, state.prevBidPrice, state.prevAskPrice);
     const isTiny = size <= this.maxSize * this.typical;
     this.typical = Number.isNaN(this.typical) ? size : this.typical + (2 / 201) * (size - this.typical);
     if (!isTiny || sign === 0) return;
-    const list = this.tiny[sign > 0 ? 0 : 1]!;
-    list.push({ ts: state.ts, price: batch.price[i]!, size, id: batch.orderId[i]! });
-    while (list.length > 0 && list[0]!.ts < state.ts - this.windowNs) list.shift();
-    const levels = new Set(list.map((trade) => trade.price)).size;
+    this.ping(sign, batch.price[i]!, size, 0, state.ts, true, this.typical);
+  }
+
+  private ping(side: number, price: number, size: number, id: number, ts: number, filled: boolean, typical: number): void {
+    const list = this.tiny[side > 0 ? 0 : 1]!;
+    list.push({ ts, price, size, id, filled });
+    while (list.length > 0 && list[0]!.ts < ts - this.windowNs) list.shift();
+    const levels = new Set(list.map((ping) => ping.price)).size;
     if (list.length < this.minCount || levels < this.minLevels) return;
-    const prices = list.map((trade) => trade.price);
-    const volume = list.reduce((sum, trade) => sum + trade.size, 0);
+    const state = this.context.state;
+    const prices = list.map((ping) => ping.price);
+    const volume = list.reduce((sum, ping) => sum + ping.size, 0);
+    const filledCount = list.filter((ping) => ping.filled).length;
+    const l3 = state.granularity === 'L3';
     this.context.emit({
       kind: 'pinging',
       instrument: state.index,
       startNs: list[0]!.ts,
-      endNs: state.ts,
-      side: sign,
+      endNs: ts,
+      side,
       price: list[list.length - 1]!.price,
-      orderIds: list.map((trade) => trade.id).filter((id) => id !== 0),
+      orderIds: list.map((ping) => ping.id).filter((pingId) => pingId !== 0),
       score: Math.round(50 + 30 * unit((list.length - this.minCount) / this.minCount) + 20 * unit((levels - this.minLevels + 1) / this.minLevels)),
-      explanation:
-        `${list.length} tiny ${sideName(sign) === 'bid' ? 'buy' : 'sell'} trades (${sizeText(volume, state)} in all, typical trade ${sizeText(this.typical, state)}) in ${secondsText(state.ts - list[0]!.ts)}, ` +
-        `walking ${levels} prices ${priceText(Math.min(...prices), state)}–${priceText(Math.max(...prices), state)}`,
+      explanation: l3
+        ? `${list.length} tiny ${sideName(side)} orders (${sizeText(volume, state)} in all, typical order ${sizeText(typical, state)}) each gone within ${secondsText(this.maxLifeNs)}, ${filledCount} of them filled, in ${secondsText(ts - list[0]!.ts)}, walking ${levels} prices ${priceText(Math.min(...prices), state)}–${priceText(Math.max(...prices), state)}`
+        : `${list.length} tiny ${side > 0 ? 'buy' : 'sell'} trades (${sizeText(volume, state)} in all, typical trade ${sizeText(typical, state)}) in ${secondsText(ts - list[0]!.ts)}, walking ${levels} prices ${priceText(Math.min(...prices), state)}–${priceText(Math.max(...prices), state)}`,
     });
     list.length = 0;
   }
@@ -65,11 +81,12 @@ class Pinging implements Detector {
 
 export const pinging: DetectorDefinition = {
   name: 'pinging',
-  doc: 'many tiny marketable orders walking the levels in a short time, little volume',
-  l2: 'works on L2 (trades only)',
+  doc: 'many tiny orders walking the levels, each gone at once unless it executes; little volume',
+  l2: 'on L2 counts the pings that execute: tiny trades by aggressor side',
   params: [
-    { name: 'max_size', default: 0.2, doc: 'largest tiny trade as a share of the typical trade' },
-    { name: 'min_count', default: 5, doc: 'tiny trades in an episode' },
+    { name: 'max_size', default: 0.2, doc: 'largest ping as a share of the typical order (L3) or trade (L2)' },
+    { name: 'max_life', default: 0.01, doc: 'longest life of a ping, seconds (L3)' },
+    { name: 'min_count', default: 10, doc: 'pings in an episode' },
     { name: 'min_levels', default: 2, doc: 'distinct prices hit' },
     { name: 'window', default: 2, doc: 'seconds' },
   ],

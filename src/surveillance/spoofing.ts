@@ -15,8 +15,9 @@ import type { TrackedOrder } from './order-tracker.js';
  * Rule (L3): an order that ends cancelled with nothing filled, lived at most `max_life` seconds, was at
  * least `size_multiple` × the typical arriving order size and `touch_multiple` × the size resting at its
  * side's best when it arrived, arrived within `near_ticks` of that best (or improved it), moved the queue
- * imbalance at the touch toward its side by at least `min_shift`, and saw a trade within `fill_window`
- * seconds before its cancel. Several such
+ * imbalance at the touch toward its side by at least `min_shift`, had an order arrive on the other side
+ * within `pair_window` seconds of its own arrival (the real order it is meant to help: spoofers place the
+ * two together), and saw a trade within `fill_window` seconds before its cancel. Several such
  * orders of one side cancelled within a millisecond of each other are a layer (the layering detector's),
  * not a spoof. Score: 50 + up to 20 for size (×2 the threshold = full), 10 for a short life, 10 for the
  * imbalance shift at arrival, 10 when the trade came in the last quarter of its life.
@@ -25,6 +26,8 @@ class Spoofing implements Detector {
   private readonly maxLifeNs: number;
   private readonly sizeMultiple: number;
   private readonly nearTicks: number;
+  /** Per side [bid, ask]: arrival times of recent orders. */
+  private readonly adds: number[][] = [[], []];
   // Recent trades: times and sizes.
   private readonly tradeTimes: number[] = [];
   private readonly tradeSizes: number[] = [];
@@ -36,7 +39,10 @@ class Spoofing implements Detector {
     this.touchMultiple = num(params, 'touch_multiple');
     this.fillWindowNs = num(params, 'fill_window') * 1e9;
     this.minShift = num(params, 'min_shift');
+    this.pairNs = num(params, 'pair_window') * 1e9;
   }
+
+  private readonly pairNs: number;
 
   private readonly minShift: number;
 
@@ -62,6 +68,12 @@ class Spoofing implements Detector {
   }
 
   row(batch: EventBatch, i: number): void {
+    if (batch.action[i] === Action.Add) {
+      const adds = this.adds[batch.side[i]! > 0 ? 0 : 1]!;
+      adds.push(this.context.state.ts);
+      while (adds.length > 0 && adds[0]! < this.context.state.ts - 2 * this.maxLifeNs) adds.shift();
+      return;
+    }
     if (batch.action[i] !== Action.Trade) return;
     const times = this.tradeTimes;
     times.push(this.context.state.ts);
@@ -83,6 +95,8 @@ class Spoofing implements Detector {
 
   private judge(order: TrackedOrder): void {
     const life = order.endedNs - order.addedNs;
+    const opposite = this.adds[order.side > 0 ? 1 : 0]!;
+    if (this.pairNs >= 0 && !opposite.some((t) => Math.abs(t - order.addedNs) <= this.pairNs)) return;
     const ratio = order.size / order.typicalSize;
     const times = this.tradeTimes;
     const sizes = this.tradeSizes;
@@ -132,6 +146,7 @@ export const spoofing: DetectorDefinition = {
     { name: 'near_ticks', default: 1, doc: 'farthest distance behind its side’s best at arrival, ticks' },
     { name: 'touch_multiple', default: 4, doc: 'minimum size as a multiple of the size resting at its side’s best on arrival' },
     { name: 'fill_window', default: 0.05, doc: 'the trade comes at most this many seconds before the cancel' },
+    { name: 'pair_window', default: 0.001, doc: 'an order on the other side arrives within this many seconds of it (the real order it is meant to help); −1: not required' },
     { name: 'min_shift', default: 0, doc: 'least move of the touch’s queue imbalance toward its side on arrival' },
   ],
   create: (params, context) => new Spoofing(params, context),
