@@ -14,7 +14,8 @@ import type { TrackedOrder } from './order-tracker.js';
  * cancelled or filled — within `max_life` seconds. At least `min_count` pings on one side within `window`
  * seconds, at `min_levels` or more distinct prices, make an episode (each ping in one episode at most).
  * On L2 data, which shows no orders, the pings that execute are what is seen: tiny trades (at most
- * `max_size` × the typical trade) counted the same way by aggressor side. Score: 50 + up to 30 for the
+ * `max_size` × the typical trade) counted the same way by aggressor side, and walking: at least half of
+ * them at a price not hit before in the episode; prints of one venue time count once (a sweep is one order). Score: 50 + up to 30 for the
  * count (twice the minimum = full) + up to 20 for the levels walked.
  */
 class Pinging implements Detector {
@@ -53,11 +54,15 @@ class Pinging implements Detector {
 
   private ping(side: number, price: number, size: number, id: number, ts: number, filled: boolean, typical: number): void {
     const list = this.tiny[side > 0 ? 0 : 1]!;
+    // Prints of one venue time are one sweeping order, not separate pings.
+    if (list.length > 0 && list[list.length - 1]!.ts === ts && id === 0) return;
     list.push({ ts, price, size, id, filled });
     while (list.length > 0 && list[0]!.ts < ts - this.windowNs) list.shift();
     const levels = new Set(list.map((ping) => ping.price)).size;
-    if (list.length < this.minCount || levels < this.minLevels) return;
     const state = this.context.state;
+    // Without orders to see (L2), small trades are common: the trades must walk, half of them at a new price.
+    const walk = state.granularity === 'L3' ? this.minLevels : Math.max(this.minLevels, list.length / 2);
+    if (list.length < this.minCount || levels < walk) return;
     const prices = list.map((ping) => ping.price);
     const volume = list.reduce((sum, ping) => sum + ping.size, 0);
     const filledCount = list.filter((ping) => ping.filled).length;
