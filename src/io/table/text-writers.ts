@@ -32,6 +32,8 @@ abstract class TextTableWriter implements TableWriter {
   private readonly lastStart: Int32Array;
   private readonly lastEnd: Int32Array;
   private readonly lastFlush: Int32Array;
+  /** Per float column: the last value written (its bytes are the column's last bytes). */
+  private readonly lastFloat: Float64Array;
   private static readonly MAX_ROW_CELL_BYTES = 48;
 
   constructor(path: string, readonly columns: readonly ColumnSpec[], prefix: string[], empty: string, end: string) {
@@ -45,6 +47,7 @@ abstract class TextTableWriter implements TableWriter {
     this.lastStart = new Int32Array(columns.length);
     this.lastEnd = new Int32Array(columns.length);
     this.lastFlush = new Int32Array(columns.length).fill(-1);
+    this.lastFloat = new Float64Array(columns.length).fill(NaN);
   }
 
   protected abstract quoteText(value: string): string;
@@ -121,15 +124,36 @@ abstract class TextTableWriter implements TableWriter {
    * parses back to exactly this double, since both divisions round correctly. Others go through String().
    */
   float(value: number): void {
+    const out = this.out;
+    const column = this.column;
+    // Repeated values (depth, spread, cumulative and rolling features) reuse the column's last bytes.
+    if (value === this.lastFloat[column] && this.lastFlush[column] === out.flushes) {
+      out.bytes(this.prefix[column]!);
+      out.reserve(TextTableWriter.MAX_ROW_CELL_BYTES);
+      out.copyBack(this.lastStart[column]!, this.lastEnd[column]!);
+      this.column++;
+      return;
+    }
     if (!Number.isFinite(value)) return this.decimal(NaN, 0);
     let scale = 1;
     for (let decimals = 0; decimals <= 8; decimals++, scale *= 10) {
       const units = Math.round(value * scale);
-      if (units / scale === value && Math.abs(units) < MAX_EXACT) return this.decimal(units, decimals);
+      if (units / scale === value && Math.abs(units) < MAX_EXACT) {
+        this.decimal(units, decimals);
+        this.lastFloat[column] = value;
+        return;
+      }
     }
-    this.out.bytes(this.prefix[this.column]!);
-    this.out.ascii(String(value));
-    this.lastFlush[this.column] = -1;
+    out.bytes(this.prefix[column]!);
+    // Room for the longest double text (24 characters) as ascii() counts it, so it cannot flush mid-cell.
+    out.reserve(3 * 25);
+    this.lastStart[column] = out.here();
+    out.ascii(String(value));
+    this.lastEnd[column] = out.here();
+    this.lastFlush[column] = out.flushes;
+    this.lastFloat[column] = value;
+    // The decimal cache no longer describes this column's last bytes.
+    this.lastDecimals[column] = -1;
     this.column++;
   }
 
