@@ -68,8 +68,40 @@ async function binanceReplay() {
   return { flowmine, tardis, sameStates, states: b.length };
 }
 
+/**
+ * The same Binance USD-M job from an ingested dataset (the ingest itself is timed once, apart): replay of
+ * the Parquet parts against tardis-dev on the raw capture, outputs compared with the file replay's.
+ */
+async function datasetReplay() {
+  const input = join(dataDir, 'hftbacktest_binance-usdm_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz');
+  const dataset = join(work, 'dataset-usdm');
+  rmSync(dataset, { recursive: true, force: true });
+  const ingest = await runNode(cli, ['ingest', input, '--out', dataset], { stdoutTo: 'ignore' });
+  const fromFile = join(work, 'dataset-file.csv');
+  const ours = join(work, 'dataset-flowmine.csv');
+  const theirs = join(work, 'dataset-tardis.csv');
+  await runNode(cli, ['replay', input, '--emit', 'bbo', '--threads', '1', '--out', fromFile]);
+  const flowmine = await median(repeats, () => runNode(cli, ['replay', dataset, '--emit', 'bbo', '--out', ours]));
+  const tardis = await median(repeats, () => runNode(binancePeer, [input, 'binance-futures', theirs]));
+  return { ingest, flowmine, tardis, identical: sha(ours) === sha(fromFile) };
+}
+
+/** Features (default set) and all detectors over the same long LOBSTER input, next to replay alone. */
+async function flowStages() {
+  const input = concatenatedLobster(dataDir, work, 18);
+  const messages = readFileSync(input, 'latin1').split('\n').length - 1;
+  const out = (name: string) => join(work, name);
+  const replayAlone = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', out('stages-replay.csv')]));
+  const featuresEvent = await median(repeats, () => runNode(cli, ['features', input, '--out', out('stages-features.csv')]));
+  const features1s = await median(repeats, () => runNode(cli, ['features', input, '--clock', '1s', '--out', out('stages-features-1s.csv')]));
+  const detectAll = await median(repeats, () => runNode(cli, ['detect', input, '--out', out('stages-detect.csv')]));
+  return { messages, replayAlone, featuresEvent, features1s, detectAll };
+}
+
 const replay = await lobsterReplay();
+const stages = await flowStages();
 const binance = await binanceReplay();
+const dataset = await datasetReplay();
 const scale = await streamingMemory();
 const ratio = replay.tardis.seconds / replay.flowmine.seconds;
 const lines = [
@@ -103,6 +135,35 @@ const lines = [
   '',
   `flowmine / peer speed ratio: **${(binance.tardis.seconds / binance.flowmine.seconds).toFixed(2)}×**. Same sequence of best bid/offer states (${fmt(binance.states)}, after the snapshot's own): **${binance.sameStates ? 'yes' : 'NO'}**.`,
   `Target (issue: crypto feeds): at least 3× — ${binance.tardis.seconds / binance.flowmine.seconds >= 3 ? 'met' : 'not met yet'}.`,
+  '',
+  '## Binance USD-M from the ingested Parquet dataset to best bid/offer',
+  '',
+  `Input: the same capture after \`flowmine ingest\` (${dataset.ingest.seconds.toFixed(2)} s, once) into a dataset of two parts (its two UTC dates). Job: as above, reading the dataset.`,
+  '',
+  '| implementation | seconds | peak RSS MB |',
+  '|---|---:|---:|',
+  `| flowmine \`replay DATASET --emit bbo\` | ${dataset.flowmine.seconds.toFixed(3)} | ${dataset.flowmine.maxRssMb.toFixed(0)} |`,
+  `| tardis-dev on the raw capture (peer, bench/peers/tardis-binance.ts) | ${dataset.tardis.seconds.toFixed(3)} | ${dataset.tardis.maxRssMb.toFixed(0)} |`,
+  '',
+  `flowmine / peer speed ratio: **${(dataset.tardis.seconds / dataset.flowmine.seconds).toFixed(2)}×**. Output byte-identical to \`replay\` of the capture file: **${dataset.identical ? 'yes' : 'NO'}**.`,
+  `Target (issue: store): at least 10× — ${dataset.tardis.seconds / dataset.flowmine.seconds >= 10 ? 'met' : 'not met yet'}.`,
+  '',
+  '## Features and detectors over the LOBSTER stream',
+  '',
+  `Input: the same AMZN ×18 file (${fmt(stages.messages)} messages). Default feature set (\`flowmine features\` without \`--features\`: ${'ofi, mlofi (5 levels), qi, spread, mid, weighted mid, depth, trades, signed volume, cvd, Kyle’s λ, rv, VPIN, order flow'}); all nine detectors.`,
+  '',
+  '| job | seconds | messages/s | share of replay speed | peak RSS MB |',
+  '|---|---:|---:|---:|---:|',
+  ...(
+    [
+      ['`replay --emit bbo` (reference)', stages.replayAlone],
+      ['`features`, one row per message (32 columns)', stages.featuresEvent],
+      ['`features --clock 1s`', stages.features1s],
+      ['`detect` (all detectors)', stages.detectAll],
+    ] as const
+  ).map(([job, run]) => `| ${job} | ${run.seconds.toFixed(2)} | ${fmt(rate(stages.messages, run))} | ${(stages.replayAlone.seconds / run.seconds).toFixed(2)} | ${run.maxRssMb.toFixed(0)} |`),
+  '',
+  `Targets: features at no less than half the speed of replay and at least 1 M events/s — ${stages.replayAlone.seconds / stages.featuresEvent.seconds >= 0.5 && rate(stages.messages, stages.featuresEvent) >= 1e6 ? 'met' : 'not met yet'} (event clock); detectors at least 1 M events/s — ${rate(stages.messages, stages.detectAll) >= 1e6 ? 'met' : 'not met yet'}.`,
   '',
   '## Streaming: memory follows the book, not the input',
   '',

@@ -46,3 +46,15 @@ export {
   type StreamState,
 } from './features/index.js';
 export { TradeSigner, SIGNING_RULES, type SigningRule } from './features/signing.js';
+export { evaluateSigning, evaluateBulkClassification } from './features/signing-eval.js';
+export { computeFootprint } from './features/footprint.js';
+export { evaluateSignals, type SignalEvaluation } from './mining/evaluate.js';
+export { walkForward, type FoldResult } from './mining/walk-forward.js';
+export { forwardReturns, forwardReturnsEvents, smoothedLabels, tripleBarrier } from './mining/labels.js';
+export { mineFrame, type MiningResult } from './mining/run.js';
+export { detect, detectors, parseDetectorList } from './surveillance/index.js';
+export { scoreDetections, type DetectorScore } from './surveillance/evaluate.js';
+export { orderFeatures, IntentModel, INTENT_CLASSES, INTENT_FEATURES } from './surveillance/intent.js';
+export type { Episode, EpisodeKind } from './core/episode.js';
+export { openScenario, ScenarioSource } from './sim/source.js';
+export { plantEpisodes } from './sim/plant.js';

@@ -28,7 +28,7 @@ export function inspectCommand(): Command {
   return withSourceOptions(
     new Command('inspect')
       .description('report format, instruments, time range, counts by action and the integrity of an input')
-      .argument('<input>', 'market data file')
+      .argument('<input>', 'market data file, or a dataset folder (flowmine ingest; select with --venue, --symbol, --from, --to)')
       .option('--json', 'print the report as JSON'),
   ).action(async (input: string, options: InspectOptions) => {
     const { source, close } = await openInput(input, options);

@@ -2,9 +2,18 @@ import { Command, CommanderError } from 'commander';
 import { FlowmineError } from '../core/errors.js';
 import { formats } from '../io/index.js';
 import { demoCommand } from './demo.js';
+import { detectCommand } from './detect.js';
+import { evalDetectCommand } from './eval-detect.js';
+import { intentCommand } from './intent.js';
 import { featuresCommand } from './features.js';
+import { footprintCommand } from './footprint.js';
+import { ingestCommand } from './ingest.js';
 import { inspectCommand } from './inspect.js';
 import { replayCommand } from './replay.js';
+import { factsCommand, simCommand } from './sim.js';
+import { plantCommand } from './plant.js';
+import { sqlCommand } from './sql.js';
+import { mineCommand } from './mine.js';
 
 /** Builds the `flowmine` command line. */
 export function program(): Command {
@@ -13,9 +22,19 @@ export function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   root.addCommand(demoCommand().exitOverride());
+  root.addCommand(mineCommand().exitOverride());
   root.addCommand(replayCommand().exitOverride());
   root.addCommand(inspectCommand().exitOverride());
+  root.addCommand(ingestCommand().exitOverride());
+  root.addCommand(sqlCommand().exitOverride());
   root.addCommand(featuresCommand().exitOverride());
+  root.addCommand(detectCommand().exitOverride());
+  root.addCommand(evalDetectCommand().exitOverride());
+  root.addCommand(intentCommand().exitOverride());
+  root.addCommand(footprintCommand().exitOverride());
+  root.addCommand(simCommand().exitOverride());
+  root.addCommand(factsCommand().exitOverride());
+  root.addCommand(plantCommand().exitOverride());
   root.addCommand(
     new Command('formats').description('list the input formats flowmine reads').action(() => {
       for (const format of formats.all()) process.stdout.write(`${format.name.padEnd(18)} ${format.granularity.padEnd(7)} ${format.description}\n`);

@@ -19,7 +19,7 @@ export function replayCommand(): Command {
   return withSourceOptions(
     new Command('replay')
       .description('rebuild the order book and write its state after every complete venue update')
-      .argument('<input>', 'market data file')
+      .argument('<input>', 'market data file, or a dataset folder (flowmine ingest; select with --venue, --symbol, --from, --to)')
       .option('--emit <what>', 'bbo, or depth:N for the top N levels (LOBSTER orderbook layout)', 'bbo')
       .option('--every <interval>', 'one row per interval (e.g. 100ms, 1s) with the state as of its end, instead of one per update')
       .option('--out <file>', 'output: .csv, .jsonl or .parquet; - for CSV on standard output', '-')

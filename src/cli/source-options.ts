@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -7,6 +8,7 @@ import type { EventSource } from '../core/source.js';
 import { openSource } from '../io/index.js';
 import { QuarantineFile } from '../io/quarantine.js';
 import { openSourceInWorker } from '../io/worker-source.js';
+import { opensInMainThread } from './formats.js';
 
 /** Options every command that reads an input shares. */
 export interface SourceOptions {
@@ -16,9 +18,20 @@ export interface SourceOptions {
   date?: string;
   orderbook?: string | boolean;
   threads: string;
+  /** Dataset inputs: comma-separated venues, symbols; a time window [from, to). */
+  venue?: string;
+  symbol?: string;
+  from?: string;
+  to?: string;
 }
 
-/** Adds the input options (--format, --on-error, --quarantine, --date, --orderbook/--no-orderbook). */
+/** What a command needs of its input beyond the options. */
+export interface InputNeeds {
+  /** The command works on one instrument: a dataset selection of several is a usage error. */
+  singleInstrument?: boolean;
+}
+
+/** Adds the input options (--format, --on-error, --quarantine, --date, --orderbook/--no-orderbook, and the dataset filters). */
 export function withSourceOptions(command: Command): Command {
   return command
     .option('--format <name>', 'input format (default: sniffed from the content; see `flowmine formats`)')
@@ -27,16 +40,26 @@ export function withSourceOptions(command: Command): Command {
     .option('--date <YYYY-MM-DD>', 'trading date for inputs whose times are times of day (LOBSTER), when the file name lacks it')
     .option('--orderbook <file>', 'LOBSTER: the orderbook file (default: found beside the message file)')
     .option('--no-orderbook', 'LOBSTER: ignore the orderbook file')
-    .option('--threads <n>', 'threads: 2 decodes the input in a worker while the book runs (default: 2 when the machine has two cores)', availableParallelism() > 1 ? '2' : '1');
+    .option('--threads <n>', 'threads: 2 decodes the input in a worker while the book runs (default: 2 when the machine has two cores)', availableParallelism() > 1 ? '2' : '1')
+    .option('--venue <names>', 'dataset input: only these venues (comma-separated)')
+    .option('--symbol <names>', 'dataset input: only these symbols (comma-separated)')
+    .option('--from <time>', 'dataset input: updates at or after this time (ISO 8601, UTC unless a zone is given, or epoch ns)')
+    .option('--to <time>', 'dataset input: updates before this time (ISO 8601 or epoch ns)');
 }
 
-/** Opens the input as the options say; returns the source and a function that closes its side files. */
-export async function openInput(input: string, options: SourceOptions): Promise<{ source: EventSource; close: () => void }> {
+/**
+ * Opens the input as the options say: a file in its format, or a dataset folder (`flowmine ingest`) with the
+ * filters; returns the source and a function that closes its side files.
+ */
+export async function openInput(input: string, options: SourceOptions, needs: InputNeeds = {}): Promise<{ source: EventSource; close: () => void }> {
   if (!INTEGRITY_POLICIES.includes(options.onError as IntegrityPolicy)) {
     throw new UsageError(`--on-error ${options.onError}: expected one of ${INTEGRITY_POLICIES.join(', ')}`);
   }
   if (options.threads !== '1' && options.threads !== '2') throw new UsageError(`--threads ${options.threads}: expected 1 or 2`);
   const policy = options.onError as IntegrityPolicy;
+  if (isFolder(input)) return { source: await openDatasetInput(input, options, policy, needs), close: () => {} };
+  const filters = (['venue', 'symbol', 'from', 'to'] as const).filter((name) => options[name] !== undefined);
+  if (filters.length > 0) throw new UsageError(`${filters.map((name) => `--${name}`).join(', ')}: only for a dataset folder input; ${input} is a file`);
   const quarantinePath = policy === 'skip' ? (options.quarantine ?? `${basename(input)}.quarantine.tsv`) : undefined;
   const companion: string | false | undefined = options.orderbook === false ? false : typeof options.orderbook === 'string' ? options.orderbook : undefined;
   const openOptions = {
@@ -45,8 +68,35 @@ export async function openInput(input: string, options: SourceOptions): Promise<
     ...(companion !== undefined && { companion }),
     policy,
   };
-  if (options.threads === '2') return { source: await openSourceInWorker(input, { ...openOptions, ...(quarantinePath && { quarantinePath }) }), close: () => {} };
+  if (options.threads === '2' && !(await opensInMainThread(input, options.format))) return { source: await openSourceInWorker(input, { ...openOptions, ...(quarantinePath && { quarantinePath }) }), close: () => {} };
   const quarantine = quarantinePath ? new QuarantineFile(quarantinePath) : null;
   const source = await openSource(input, { ...openOptions, ...(quarantine && { quarantine }) });
   return { source, close: () => quarantine?.close() };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A dataset folder as a source; the store is loaded only for such inputs. */
+async function openDatasetInput(input: string, options: SourceOptions, policy: IntegrityPolicy, needs: InputNeeds): Promise<EventSource> {
+  const { isDatasetFolder } = await import('../store/dataset.js');
+  if (!isDatasetFolder(input)) throw new UsageError(`${input}: a folder, but not a dataset (no venue=… folders; see flowmine ingest)`);
+  const fileOnly = [options.format !== undefined && '--format', options.date !== undefined && '--date', typeof options.orderbook === 'string' && '--orderbook'].filter(Boolean);
+  if (fileOnly.length > 0) throw new UsageError(`${fileOnly.join(', ')}: not for a dataset (it keeps what its inputs were read with)`);
+  const { listOption, parseTimeNs } = await import('../store/dataset-filter.js');
+  const { openDataset } = await import('../store/dataset-source.js');
+  const venues = listOption(options.venue);
+  const symbols = listOption(options.symbol);
+  const filter = {
+    ...(venues && { venues }),
+    ...(symbols && { symbols }),
+    ...(options.from !== undefined && { fromNs: parseTimeNs(options.from, '--from') }),
+    ...(options.to !== undefined && { toNs: parseTimeNs(options.to, '--to') }),
+  };
+  return openDataset(input, { policy, filter, ...(needs.singleInstrument && { singleInstrument: true }) });
 }

@@ -4,12 +4,20 @@ import { benjaminiHochberg, finiteRows, neweyWest, pearson, spearman, twoSidedP 
 
 const DAY_NS = 86_400e9;
 
+/** Below this many non-overlapping horizons a test's Newey–West p-value is not to be trusted (see `windows`). */
+export const MIN_WINDOWS = 30;
+
 /** One feature at one horizon. Returns are log returns of the price column; P&L is per signal, after the spread. */
 export interface SignalEvaluation {
   feature: string;
   horizonNs: number;
   /** Rows with a finite feature value and label. */
   n: number;
+  /**
+   * Non-overlapping horizons the rows span: (last − first row time) / horizon. Newey–West errors need many:
+   * below about 30 they are too small and p-values too low (docs/MINING.md), whatever n is.
+   */
+  windows: number;
   /** Information coefficient (Pearson) and rank IC (Spearman) of the feature with the forward return. */
   ic: number;
   rankIc: number;
@@ -69,6 +77,7 @@ export function evaluateSignals(frame: FeatureFrame, options: EvaluationOptions)
         feature: name,
         horizonNs,
         n: rows.length,
+        windows: rows.length > 1 ? (frame.ts[rows[rows.length - 1]!]! - frame.ts[rows[0]!]!) / horizonNs : 0,
         ic: pearson(feature, forward, rows),
         rankIc: rows.length >= 3 ? spearman(feature, forward, rows) : NaN,
         slope,

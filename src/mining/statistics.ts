@@ -39,24 +39,43 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, rows: Int32A
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
 
-/** Ranks 1..n of the values at the given rows (ties share their mean rank), as a column aligned with `rows`. */
+/**
+ * Ranks 1..n of the values at the given rows (ties share their mean rank), as a column aligned with `rows`.
+ * The values are sorted once (native numeric sort); each value's rank is the mean of the positions its
+ * equals occupy, found by binary search.
+ */
 export function ranks(values: ArrayLike<number>, rows: Int32Array): Float64Array {
   const n = rows.length;
-  const order = Array.from(rows.keys()).sort((a, b) => values[rows[a]!]! - values[rows[b]!]!);
+  const sorted = new Float64Array(n);
+  for (let k = 0; k < n; k++) sorted[k] = values[rows[k]!]!;
+  sorted.sort();
   const out = new Float64Array(n);
-  for (let start = 0; start < n; ) {
-    let end = start + 1;
-    while (end < n && values[rows[order[end]!]!] === values[rows[order[start]!]!]) end++;
-    const rank = (start + end + 1) / 2;
-    for (let k = start; k < end; k++) out[order[k]!] = rank;
-    start = end;
+  for (let k = 0; k < n; k++) {
+    const value = values[rows[k]!]!;
+    // First position not below the value, and first position above it.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < value) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    hi = n;
+    while (end < hi) {
+      const mid = (end + hi) >> 1;
+      if (sorted[mid]! <= value) end = mid + 1;
+      else hi = mid;
+    }
+    out[k] = (lo + 1 + end) / 2;
   }
   return out;
 }
 
 /** Spearman rank correlation over the given rows. */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>, rows: Int32Array): number {
-  const all = Int32Array.from(rows.keys());
+  const all = new Int32Array(rows.length);
+  for (let k = 0; k < all.length; k++) all[k] = k;
   return pearson(ranks(x, rows), ranks(y, rows), all);
 }
 
@@ -101,10 +120,10 @@ export function neweyWest(x: ArrayLike<number>, y: ArrayLike<number>, rows: Int3
   return { slope, t: variance > 0 ? slope / Math.sqrt(variance) : NaN };
 }
 
-/** Two-sided p-value of a t-statistic under the normal approximation (large samples). */
+/** Two-sided p-value of a t-statistic under the normal approximation (large samples); 2Φ(−|t|), which keeps its precision in the tail. */
 export function twoSidedP(t: number): number {
   if (!Number.isFinite(t)) return NaN;
-  return 2 * (1 - normalCdf(Math.abs(t)));
+  return 2 * normalCdf(-Math.abs(t));
 }
 
 /**

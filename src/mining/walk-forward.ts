@@ -1,7 +1,7 @@
 import type { FeatureFrame } from '../features/run.js';
 import { forwardReturns } from './labels.js';
-import { score, type Scores } from './models/metrics.js';
-import { Standardizer, type Classifier } from './models/model.js';
+import { reliability, score, type ReliabilityBin, type Scores } from './models/metrics.js';
+import { argmaxClasses, Standardizer, type Classifier } from './models/model.js';
 
 /** Classes of the direction label: 0 down, 1 flat, 2 up. */
 const CLASSES = 3;
@@ -20,6 +20,10 @@ export interface WalkForwardOptions {
   models: Record<string, () => Classifier>;
   price?: string;
   spread?: string;
+  /** Bins of the per-fold reliability diagrams (default 10). */
+  calibrationBins?: number;
+  /** Sees every model's test predictions: frame rows, class probabilities (rows × 3) and the called classes. */
+  onPredictions?: (model: string, fold: number, rows: readonly number[], probabilities: Float64Array, decisions: Int32Array) => void;
 }
 
 export interface FoldResult extends Scores {
@@ -31,17 +35,22 @@ export interface FoldResult extends Scores {
   purgedRows: number;
   testStartNs: number;
   testEndNs: number;
-  /** Signals taken (up or down predicted) and their mean P&L after the spread, basis points of the mid. */
+  /** Shares of down, flat and up among the test labels (what a constant call would score). */
+  testShares: [number, number, number];
+  /** Signals taken (up or down called) and their mean P&L after the spread, basis points of the mid. */
   trades: number;
   pnlBps: number;
+  /** Reliability of the predicted probability of up and of down on the test rows. */
+  calibration: { up: ReliabilityBin[]; down: ReliabilityBin[] };
 }
 
 /**
  * Walk-forward validation with purging and embargo (López de Prado 2018, ch. 7): fold k tests block k and
  * trains on every earlier row whose label ends before `test start − embargo` (its time + horizon), so no
  * training label overlaps the test period. Features are standardized on the training rows only. Each
- * model predicts down / flat / up; trading the prediction (long on up, short on down, over the horizon,
- * paying the spread) gives the P&L.
+ * model predicts down / flat / up; trading the call (long on up, short on down, over the horizon, paying
+ * the spread) gives the P&L. A model's call is its own decision rule where it has one (`decide`), else its
+ * most probable class. Models that regress (ridge) are fitted to the training rows' forward returns.
  */
 export function walkForward(frame: FeatureFrame, options: WalkForwardOptions): FoldResult[] {
   const price = frame.columns[options.price ?? 'mid']!;
@@ -77,11 +86,16 @@ export function walkForward(frame: FeatureFrame, options: WalkForwardOptions): F
     const testX = standardizer.apply(test, width);
     const trainY = Int32Array.from(trainRows, (i) => direction(forward[i]!, threshold));
     const testY = Int32Array.from(testRows, (i) => direction(forward[i]!, threshold));
+    const trainTarget = Float64Array.from(trainRows, (i) => forward[i]!);
+    const testShares: [number, number, number] = [0, 0, 0];
+    for (const label of testY) testShares[label]! += 1 / testY.length;
     for (const [name, make] of Object.entries(options.models)) {
       const model = make();
-      model.fit(trainX, width, trainY, CLASSES);
+      model.fit(trainX, width, trainY, CLASSES, trainTarget);
       const probabilities = model.predict(testX, width);
-      const { trades, pnlBps } = tradePredictions(probabilities, testRows, forward, price, spread);
+      const decisions = model.decide ? model.decide(testX, width) : argmaxClasses(probabilities, CLASSES);
+      options.onPredictions?.(name, fold, testRows, probabilities, decisions);
+      const { trades, pnlBps } = tradeCalls(decisions, testRows, forward, price, spread);
       results.push({
         model: name,
         fold,
@@ -90,9 +104,14 @@ export function walkForward(frame: FeatureFrame, options: WalkForwardOptions): F
         purgedRows: candidates.length - trainRows.length,
         testStartNs: testStart,
         testEndNs: frame.ts[testRows[testRows.length - 1]!]!,
-        ...score(probabilities, testY, CLASSES),
+        ...score(probabilities, testY, CLASSES, decisions),
+        testShares,
         trades,
         pnlBps,
+        calibration: {
+          up: reliability(probabilities, testY, CLASSES, 2, options.calibrationBins),
+          down: reliability(probabilities, testY, CLASSES, 0, options.calibrationBins),
+        },
       });
     }
   }
@@ -105,17 +124,18 @@ function direction(r: number, threshold: number): number {
 
 function design(columns: Float64Array[], rows: number[], width: number): Float64Array {
   const x = new Float64Array(rows.length * width);
-  rows.forEach((i, r) => columns.forEach((column, c) => (x[r * width + c] = column[i]!)));
+  for (let c = 0; c < width; c++) {
+    const column = columns[c]!;
+    for (let r = 0; r < rows.length; r++) x[r * width + c] = column[rows[r]!]!;
+  }
   return x;
 }
 
-function tradePredictions(probabilities: Float64Array, rows: number[], forward: Float64Array, price: Float64Array, spread: Float64Array) {
+function tradeCalls(decisions: Int32Array, rows: number[], forward: Float64Array, price: Float64Array, spread: Float64Array) {
   let trades = 0;
   let pnl = 0;
   rows.forEach((i, r) => {
-    let best = 0;
-    for (let k = 1; k < CLASSES; k++) if (probabilities[r * CLASSES + k]! > probabilities[r * CLASSES + best]!) best = k;
-    const position = best - 1;
+    const position = decisions[r]! - 1;
     if (position === 0) return;
     trades++;
     pnl += (position * Math.expm1(forward[i]!) - spread[i]! / price[i]!) * 1e4;

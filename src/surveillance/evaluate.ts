@@ -7,8 +7,15 @@ export interface DetectorScore {
   detected: number;
   /** Detections that match a labelled episode, and labelled episodes found by at least one detection. */
   truePositives: number;
+  /**
+   * Detections matching no labelled episode whose orders all belong to an actor of the kind that
+   * manipulates this way (a simulated manipulator's unlabelled attempt); 0 without `actorKind`.
+   */
+  attempts: number;
   found: number;
   precision: number;
+  /** (true positives + attempts) / detections. */
+  precisionWithAttempts: number;
   recall: number;
   f1: number;
 }
@@ -17,13 +24,24 @@ export interface DetectorScore {
  * A detection matches a labelled episode of the same kind when their spans overlap (the labelled span
  * widened by `toleranceNs` on each side) and, where both name orders, they share at least one order id.
  * Precision = matching detections / detections; recall = labelled episodes found / labelled episodes.
+ * With `actorOf` (order id → the kind of the actor that placed it, when known) and `manipulators` (episode
+ * kind → actor kind), a detection that matches nothing but whose orders all come from that kind of actor
+ * is counted as an attempt: the simulator labels only attempts that completed their pattern.
  */
-export function scoreDetections(detections: readonly Episode[], truth: readonly Episode[], kinds: readonly string[], toleranceNs = 1e9): DetectorScore[] {
+export function scoreDetections(
+  detections: readonly Episode[],
+  truth: readonly Episode[],
+  kinds: readonly string[],
+  toleranceNs = 1e9,
+  actorOf?: (orderId: number) => string | undefined,
+  manipulators: Readonly<Record<string, string>> = {},
+): DetectorScore[] {
   return kinds.map((kind) => {
     const found = truth.filter((episode) => episode.kind === kind);
     const detected = detections.filter((episode) => episode.kind === kind);
     const matched = new Set<Episode>();
     let truePositives = 0;
+    let attempts = 0;
     for (const detection of detected) {
       const ids = new Set(detection.orderIds);
       let hit = false;
@@ -35,9 +53,11 @@ export function scoreDetections(detections: readonly Episode[], truth: readonly 
         matched.add(episode);
       }
       if (hit) truePositives++;
+      else if (actorOf && manipulators[kind] && detection.orderIds.length > 0 && detection.orderIds.every((id) => actorOf(id) === manipulators[kind])) attempts++;
     }
     const precision = detected.length > 0 ? truePositives / detected.length : NaN;
     const recall = found.length > 0 ? matched.size / found.length : NaN;
-    return { kind, truth: found.length, detected: detected.length, truePositives, found: matched.size, precision, recall, f1: (2 * precision * recall) / (precision + recall) };
+    const precisionWithAttempts = detected.length > 0 ? (truePositives + attempts) / detected.length : NaN;
+    return { kind, truth: found.length, detected: detected.length, truePositives, attempts, found: matched.size, precision, precisionWithAttempts, recall, f1: (2 * precision * recall) / (precision + recall) };
   });
 }

@@ -75,9 +75,11 @@ class Iceberg implements Detector {
   orderEnded(order: TrackedOrder): void {
     let chain = this.active.get(order.id);
     this.active.delete(order.id);
-    if (order.end !== 'filled') {
+    if (order.end !== 'filled' || order.modifies > 0 || (chain && order.size > 1.1 * chain.display)) {
+      // Cancelled, or modified, or it showed more than the display: a quote being managed, not a slice.
       if (chain) this.close(chain);
-      return;
+      if (order.end !== 'filled' || order.modifies > 0) return;
+      chain = undefined;
     }
     chain ??= { side: order.side, price: order.price, display: order.size, executed: 0, ids: [order.id], start: order.addedNs, lastFill: order.endedNs, sameId: false };
     chain.executed += order.filled;

@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { flowmine } from '../support/cli.js';
 
-test('demo: the simulated market is rebuilt exactly from its own LOBSTER files, and the outputs are written', () => {
+test('demo: simulate → rebuild (exact against the simulator) → features → mine → detect → report, on built-in data', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'flowmine-demo-')), 'demo');
-  const run = flowmine('demo', '--out', out, '--messages', '20000', '--seed', '7');
+  const run = flowmine('demo', '--out', out, '--seed', '5');
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /top 10 levels equal the engine's after 20,000 of 20,000 messages/);
-  assert.match(run.stdout, /crossed after 0 updates/);
-  for (const file of ['bbo.csv', 'depth10-1s.parquet', 'DEMO_2024-01-02_34200000_57600000_message_10.csv']) assert.ok(existsSync(join(out, file)), file);
-  assert.equal(flowmine('demo', '--messages', '-3').stderr, 'flowmine: --messages -3: expected a positive whole number\n');
+  const rebuilt = /top 10 levels equal the simulator's after ([\d,]+) of ([\d,]+) messages; crossed after 0 updates/.exec(run.stdout);
+  assert.ok(rebuilt && rebuilt[1] === rebuilt[2], run.stdout);
+  assert.match(run.stdout, /signals: \d+ of \d+ tests significant after Benjamini–Hochberg/);
+  assert.match(run.stdout, /^spoofing +\d+ +\d+ +[\d.]+ +[\d.]+/m);
+  const report = join(out, 'report', 'report.html');
+  assert.ok(existsSync(report));
+  assert.ok(!/(src|href)=["']https?:/.test(readFileSync(report, 'utf8')), 'the report loads nothing from the network');
+  for (const file of ['report.json', 'signals.parquet', 'alerts.parquet']) assert.ok(existsSync(join(out, 'report', file)), file);
+  assert.equal(flowmine('demo', '--seed', 'x').stderr, 'flowmine: --seed x: expected a whole number\n');
 });

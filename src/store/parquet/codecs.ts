@@ -1,0 +1,128 @@
+/**
+ * Page decompression for the Parquet reader: LZ4 raw blocks and Snappy written here, Zstandard through
+ * fzstd. Each takes the compressed bytes and the size the page header announces.
+ */
+import { decompress as zstdDecompress } from 'fzstd';
+import { FlowmineError } from '../../core/errors.js';
+
+/** Parquet compression codec codes. */
+export const Codec = { Uncompressed: 0, Snappy: 1, Gzip: 2, Lzo: 3, Brotli: 4, Lz4: 5, Zstd: 6, Lz4Raw: 7 } as const;
+
+/** Decompresses one page body with the column's codec into exactly `size` bytes. */
+export function decompressPage(codec: number, input: Uint8Array, size: number, where: string): Uint8Array {
+  switch (codec) {
+    case Codec.Uncompressed:
+      return input;
+    case Codec.Lz4Raw:
+      return lz4Block(input, size, where);
+    case Codec.Snappy:
+      return snappy(input, size, where);
+    case Codec.Zstd: {
+      const out = zstdDecompress(input, new Uint8Array(size));
+      if (out.length !== size) throw new FlowmineError(`${where}: zstd page is ${out.length} bytes, expected ${size}`);
+      return out;
+    }
+    default:
+      throw new FlowmineError(`${where}: Parquet compression codec ${codec} is not supported (parts use LZ4_RAW; Snappy, Zstd and none are read too)`);
+  }
+}
+
+/** One LZ4 block (no frame): sequences of literals and back-references. */
+export function lz4Block(input: Uint8Array, size: number, where: string): Uint8Array {
+  const out = new Uint8Array(size);
+  let i = 0;
+  let o = 0;
+  const end = input.length;
+  while (i < end) {
+    const token = input[i++]!;
+    let literals = token >> 4;
+    if (literals === 15) {
+      let byte: number;
+      do {
+        byte = input[i++]!;
+        literals += byte;
+      } while (byte === 255);
+    }
+    if (o + literals > size || i + literals > end) throw new FlowmineError(`${where}: corrupt LZ4 block`);
+    if (literals < 16) for (let k = 0; k < literals; k++) out[o++] = input[i++]!;
+    else {
+      out.set(input.subarray(i, i + literals), o);
+      i += literals;
+      o += literals;
+    }
+    if (i >= end) break;
+    const offset = input[i]! | (input[i + 1]! << 8);
+    i += 2;
+    let length = (token & 15) + 4;
+    if ((token & 15) === 15) {
+      let byte: number;
+      do {
+        byte = input[i++]!;
+        length += byte;
+      } while (byte === 255);
+    }
+    if (offset === 0 || offset > o || o + length > size) throw new FlowmineError(`${where}: corrupt LZ4 block`);
+    copyMatch(out, o, offset, length);
+    o += length;
+  }
+  if (o !== size) throw new FlowmineError(`${where}: LZ4 page is ${o} bytes, expected ${size}`);
+  return out;
+}
+
+/** Snappy raw format: a varint length, then literal and copy elements. */
+export function snappy(input: Uint8Array, size: number, where: string): Uint8Array {
+  let i = 0;
+  let length = 0;
+  for (let shift = 1; ; shift *= 128) {
+    const byte = input[i++]!;
+    length += (byte & 0x7f) * shift;
+    if (byte < 0x80) break;
+  }
+  if (length !== size) throw new FlowmineError(`${where}: Snappy page is ${length} bytes, expected ${size}`);
+  const out = new Uint8Array(size);
+  let o = 0;
+  while (i < input.length) {
+    const tag = input[i++]!;
+    const kind = tag & 3;
+    if (kind === 0) {
+      let literals = tag >> 2;
+      if (literals >= 60) {
+        const bytes = literals - 59;
+        literals = 0;
+        for (let k = 0; k < bytes; k++) literals += input[i++]! * 2 ** (8 * k);
+      }
+      literals++;
+      if (o + literals > size) throw new FlowmineError(`${where}: corrupt Snappy page`);
+      out.set(input.subarray(i, i + literals), o);
+      i += literals;
+      o += literals;
+      continue;
+    }
+    let copyLength: number;
+    let offset: number;
+    if (kind === 1) {
+      copyLength = ((tag >> 2) & 7) + 4;
+      offset = ((tag >> 5) << 8) | input[i++]!;
+    } else if (kind === 2) {
+      copyLength = (tag >> 2) + 1;
+      offset = input[i]! | (input[i + 1]! << 8);
+      i += 2;
+    } else {
+      copyLength = (tag >> 2) + 1;
+      offset = (input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16)) + input[i + 3]! * 16777216;
+      i += 4;
+    }
+    if (offset === 0 || offset > o || o + copyLength > size) throw new FlowmineError(`${where}: corrupt Snappy page`);
+    copyMatch(out, o, offset, copyLength);
+    o += copyLength;
+  }
+  if (o !== size) throw new FlowmineError(`${where}: Snappy page is ${o} bytes, expected ${size}`);
+  return out;
+}
+
+/** Copies `length` bytes from `offset` bytes back; overlapping copies repeat the pattern, as both formats mean. */
+function copyMatch(out: Uint8Array, o: number, offset: number, length: number): void {
+  const from = o - offset;
+  if (offset >= length) out.copyWithin(o, from, from + length);
+  else for (let k = 0; k < length; k++) out[o + k] = out[from + k]!;
+}

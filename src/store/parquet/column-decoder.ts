@@ -1,0 +1,351 @@
+/**
+ * Decodes one Parquet column chunk of INT32 or INT64 values straight into a Float64Array: data pages v1
+ * and v2, dictionary pages, PLAIN, RLE_DICTIONARY and DELTA_BINARY_PACKED values, optional columns
+ * (NULL becomes NaN). INT64 values are taken minus a base so that epoch-nanosecond columns arrive as the
+ * exact offsets an EventBatch holds. No per-value allocation: values go from bytes to the output array.
+ */
+import { FlowmineError } from '../../core/errors.js';
+import { decompressPage } from './codecs.js';
+import { PhysicalType, type ColumnChunkMeta } from './metadata.js';
+import { ThriftReader, type ThriftStruct } from './thrift.js';
+
+const Encoding = { Plain: 0, PlainDictionary: 2, Rle: 3, DeltaBinaryPacked: 5, RleDictionary: 8 } as const;
+const PageType = { Data: 0, Index: 1, Dictionary: 2, DataV2: 3 } as const;
+const TWO_32 = 4294967296;
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Decodes the chunk (`bytes` holds exactly its pages) into `out[0 .. chunk.numValues)`. `base` is
+ * subtracted from INT64 values exactly; a result beyond 2^53 in magnitude is rounded once, to the double an
+ * EventBatch held when the part was written from one. Damaged or unsupported data is a one-line error
+ * naming `where`.
+ */
+export function decodeColumnChunk(bytes: Uint8Array, chunk: ColumnChunkMeta, optional: boolean, out: Float64Array, base: bigint, where: string): void {
+  if (chunk.type !== PhysicalType.Int32 && chunk.type !== PhysicalType.Int64) throw new FlowmineError(`${where}: column ${chunk.name} has physical type ${chunk.type}; only integer columns are read here`);
+  const wide = chunk.type === PhysicalType.Int64;
+  const baseHigh = Number(base >> 32n);
+  const baseLow = Number(base & 0xffffffffn);
+  let dictionary: Float64Array | null = null;
+  let pos = 0;
+  let produced = 0;
+  while (produced < chunk.numValues) {
+    if (pos >= bytes.length) throw new FlowmineError(`${where}: column ${chunk.name} ends after ${produced} of ${chunk.numValues} values`);
+    const reader = new ThriftReader(bytes, pos);
+    const header = reader.struct();
+    pos = reader.offset;
+    const pageType = header[1] as number;
+    const uncompressedSize = header[2] as number;
+    const compressedSize = header[3] as number;
+    const body = bytes.subarray(pos, pos + compressedSize);
+    pos += compressedSize;
+    if (pageType === PageType.Dictionary) {
+      const dictionaryHeader = header[7] as ThriftStruct;
+      const count = dictionaryHeader[1] as number;
+      const data = decompressPage(chunk.codec, body, uncompressedSize, where);
+      dictionary = new Float64Array(count);
+      plain(data, 0, count, wide, dictionary, 0, baseHigh, baseLow, where);
+      continue;
+    }
+    if (pageType !== PageType.Data && pageType !== PageType.DataV2) continue;
+    let count: number;
+    let encoding: number;
+    let values: Uint8Array;
+    let defined: Uint8Array | null = null;
+    let present: number;
+    if (pageType === PageType.Data) {
+      const dataHeader = header[5] as ThriftStruct;
+      count = dataHeader[1] as number;
+      encoding = dataHeader[2] as number;
+      const data = decompressPage(chunk.codec, body, uncompressedSize, where);
+      let at = 0;
+      present = count;
+      if (optional) {
+        const length = data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24);
+        defined = definitionLevels(data, at + 4, at + 4 + length, count);
+        if (defined) present = countSet(defined);
+        at += 4 + length;
+      }
+      values = data.subarray(at);
+    } else {
+      const v2 = header[8] as ThriftStruct;
+      count = v2[1] as number;
+      const nulls = v2[2] as number;
+      encoding = v2[4] as number;
+      const definitionBytes = v2[5] as number;
+      const repetitionBytes = v2[6] as number;
+      const compressed = v2[7] !== false;
+      const levelBytes = definitionBytes + repetitionBytes;
+      const rest = body.subarray(levelBytes);
+      values = compressed ? decompressPage(chunk.codec, rest, uncompressedSize - levelBytes, where) : rest;
+      if (optional && nulls > 0) defined = definitionLevels(body, repetitionBytes, levelBytes, count);
+      present = count - nulls;
+    }
+    if (produced + count > out.length) throw new FlowmineError(`${where}: column ${chunk.name} has more values than its row group`);
+    // Values go straight to their rows when none is NULL, else through a scratch array and are spread out.
+    const target = defined && present < count ? new Float64Array(present) : out;
+    const targetAt = target === out ? produced : 0;
+    switch (encoding) {
+      case Encoding.Plain:
+        plain(values, 0, present, wide, target, targetAt, baseHigh, baseLow, where);
+        break;
+      case Encoding.PlainDictionary:
+      case Encoding.RleDictionary: {
+        if (!dictionary) throw new FlowmineError(`${where}: column ${chunk.name} refers to a dictionary it does not have`);
+        dictionaryValues(values, values[0]!, present, dictionary, target, targetAt, `${where}: column ${chunk.name}`);
+        break;
+      }
+      case Encoding.DeltaBinaryPacked:
+        deltaBinaryPacked(values, present, wide ? base : 0n, target, targetAt, where);
+        break;
+      default:
+        throw new FlowmineError(`${where}: column ${chunk.name} uses Parquet encoding ${encoding}, which is not read here`);
+    }
+    if (target !== out) {
+      let k = 0;
+      for (let i = 0; i < count; i++) out[produced + i] = defined![i] ? target[k++]! : NaN;
+    }
+    produced += count;
+  }
+}
+
+function countSet(flags: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) n += flags[i]!;
+  return n;
+}
+
+/** PLAIN little-endian INT32 or INT64 values (INT64 minus the base, which must leave them exact). */
+function plain(data: Uint8Array, at: number, count: number, wide: boolean, out: Float64Array, outAt: number, baseHigh: number, baseLow: number, where: string): void {
+  const width = wide ? 8 : 4;
+  if (at + count * width > data.length) throw new FlowmineError(`${where}: PLAIN page shorter than its ${count} values`);
+  let bytes = data.subarray(at, at + count * width);
+  if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes); // a copy, aligned (Buffer.slice would be a view)
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, count * (width / 4));
+  if (!wide) {
+    for (let i = 0; i < count; i++) out[outAt + i] = words[i]!;
+    return;
+  }
+  // Both terms are exact; their sum is rounded once, so a value beyond 2^53 becomes the nearest double
+  // (the very double it was stored from, for values an EventBatch held).
+  for (let i = 0; i < count; i++) out[outAt + i] = (words[2 * i + 1]! - baseHigh) * TWO_32 + ((words[2 * i]! >>> 0) - baseLow);
+}
+
+/**
+ * Definition levels of an optional flat column (RLE / bit-packed hybrid, bit width 1): null when every value
+ * is present (the usual single run), else one flag per value.
+ */
+function definitionLevels(data: Uint8Array, at: number, end: number, count: number): Uint8Array | null {
+  const state = { at };
+  const header = uvarint(data, state);
+  if (header % 2 === 0 && header / 2 >= count && data[state.at] === 1) return null;
+  const defined = new Uint8Array(count);
+  let k = 0;
+  state.at = at;
+  while (k < count) {
+    if (state.at >= end) throw new FlowmineError(`definition levels end after ${k} of ${count} values`);
+    const run = uvarint(data, state);
+    if (run % 2 === 1) {
+      const values = Math.floor(run / 2) * 8;
+      const n = Math.min(values, count - k);
+      for (let i = 0; i < n; i++) defined[k + i] = (data[state.at + (i >> 3)]! >> (i & 7)) & 1;
+      state.at += values / 8;
+      k += n;
+    } else {
+      const n = Math.min(run / 2, count - k);
+      defined.fill(data[state.at++]! & 1, k, k + n);
+      k += n;
+    }
+  }
+  return defined;
+}
+
+/** RLE_DICTIONARY indices (RLE / bit-packed hybrid of `bitWidth` bits, after the width byte) looked up in `dictionary`. */
+function dictionaryValues(data: Uint8Array, bitWidth: number, count: number, dictionary: Float64Array, out: Float64Array, outAt: number, where: string): void {
+  if (bitWidth > 32) throw new FlowmineError(`${where}: dictionary index width ${bitWidth}`);
+  const state = { at: 1 };
+  const end = data.length;
+  const byteWidth = (bitWidth + 7) >> 3;
+  const size = dictionary.length;
+  let k = 0;
+  while (k < count) {
+    if (state.at >= end) throw new FlowmineError(`${where}: dictionary indices end after ${k} of ${count} values`);
+    const run = uvarint(data, state);
+    if (run % 2 === 0) {
+      const n = Math.min(run / 2, count - k);
+      let index = 0;
+      for (let b = 0; b < byteWidth; b++) index += data[state.at + b]! * 2 ** (8 * b);
+      state.at += byteWidth;
+      if (index >= size) throw new FlowmineError(`${where}: dictionary index ${index} beyond ${size}`);
+      out.fill(dictionary[index]!, outAt + k, outAt + k + n);
+      k += n;
+      continue;
+    }
+    const values = Math.floor(run / 2) * 8;
+    const n = Math.min(values, count - k);
+    let at = state.at;
+    if (bitWidth <= 24) {
+      const mask = (1 << bitWidth) - 1;
+      let acc = 0;
+      let bits = 0;
+      for (let i = 0; i < n; i++) {
+        while (bits < bitWidth) {
+          acc |= data[at++]! << bits;
+          bits += 8;
+        }
+        const index = acc & mask;
+        acc >>>= bitWidth;
+        bits -= bitWidth;
+        if (index >= size) throw new FlowmineError(`${where}: dictionary index ${index} beyond ${size}`);
+        out[outAt + k + i] = dictionary[index]!;
+      }
+    } else {
+      const indices = new Float64Array(n);
+      unpackWide(data, at * 8, bitWidth, n, indices, 0);
+      for (let i = 0; i < n; i++) {
+        const index = indices[i]!;
+        if (index >= size) throw new FlowmineError(`${where}: dictionary index ${index} beyond ${size}`);
+        out[outAt + k + i] = dictionary[index]!;
+      }
+    }
+    state.at += (values * bitWidth) / 8;
+    k += n;
+  }
+}
+
+/** Bit-unpacks `n` values of up to 32 bits (least significant bit first) into `out`. */
+function unpack32(data: Uint8Array, at: number, bitWidth: number, n: number, out: Float64Array): void {
+  if (bitWidth === 0) {
+    out.fill(0, 0, n);
+    return;
+  }
+  if (bitWidth <= 24) {
+    const mask = (1 << bitWidth) - 1;
+    let acc = 0;
+    let bits = 0;
+    for (let i = 0; i < n; i++) {
+      while (bits < bitWidth) {
+        acc |= data[at++]! << bits;
+        bits += 8;
+      }
+      out[i] = acc & mask;
+      acc >>>= bitWidth;
+      bits -= bitWidth;
+    }
+    return;
+  }
+  unpackWide(data, at * 8, bitWidth, n, out, 0);
+}
+
+/** Bit-unpacks values of up to 53 bits, from bit position `bit`, into numbers. */
+function unpackWide(data: Uint8Array, bit: number, bitWidth: number, n: number, out: Float64Array, outAt: number): void {
+  for (let i = 0; i < n; i++) {
+    let value = 0;
+    let scale = 1;
+    let need = bitWidth;
+    while (need > 0) {
+      const offset = bit & 7;
+      const take = Math.min(8 - offset, need);
+      value += ((data[bit >> 3]! >> offset) & ((1 << take) - 1)) * scale;
+      scale *= 1 << take;
+      need -= take;
+      bit += take;
+    }
+    out[outAt + i] = value;
+  }
+}
+
+/** Reads an unsigned varint at `state.at`. */
+function uvarint(data: Uint8Array, state: { at: number }): number {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const byte = data[state.at++]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return value;
+    scale *= 128;
+  }
+}
+
+/** Reads a zigzag varint of up to 64 bits as a bigint. */
+function zigzagBig(data: Uint8Array, state: { at: number }): bigint {
+  let value = 0n;
+  let shift = 0n;
+  for (;;) {
+    const byte = data[state.at++]!;
+    value |= BigInt(byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+    shift += 7n;
+  }
+  return value & 1n ? -((value + 1n) >> 1n) : value >> 1n;
+}
+
+/**
+ * DELTA_BINARY_PACKED: a header (block size, miniblocks per block, count, first value), then blocks of a
+ * minimum delta, one bit width per miniblock and the bit-packed deltas above the minimum. Decoded with
+ * numbers while every value and delta is exact below 2^53 (always, for times as offsets and for the other
+ * columns); otherwise the page is decoded again with 64-bit integers.
+ */
+function deltaBinaryPacked(data: Uint8Array, count: number, base: bigint, out: Float64Array, outAt: number, where: string): void {
+  const state = { at: 0 };
+  const blockSize = uvarint(data, state);
+  const miniblocks = uvarint(data, state);
+  const total = uvarint(data, state);
+  const first = zigzagBig(data, state);
+  if (total !== count) throw new FlowmineError(`${where}: delta page holds ${total} values, expected ${count}`);
+  if (count === 0) return;
+  const perMiniblock = blockSize / miniblocks;
+  if (!Number.isInteger(perMiniblock) || perMiniblock % 32 !== 0) throw new FlowmineError(`${where}: delta page with block size ${blockSize} and ${miniblocks} miniblocks`);
+  const headerEnd = state.at;
+  let previous = Number(first - base);
+  if (previous > SAFE || previous < -SAFE) return deltaBinaryPackedBig(data, headerEnd, count, first, base, perMiniblock, miniblocks, out, outAt);
+  out[outAt] = previous;
+  let produced = 1;
+  const scratch = new Float64Array(perMiniblock);
+  while (produced < count) {
+    const minDelta = zigzagBig(data, state);
+    if (minDelta > BigInt(SAFE) || minDelta < -BigInt(SAFE)) return deltaBinaryPackedBig(data, headerEnd, count, first, base, perMiniblock, miniblocks, out, outAt);
+    const min = Number(minDelta);
+    const widths = state.at;
+    state.at += miniblocks;
+    for (let m = 0; m < miniblocks && produced < count; m++) {
+      const bitWidth = data[widths + m]!;
+      if (bitWidth > 53) return deltaBinaryPackedBig(data, headerEnd, count, first, base, perMiniblock, miniblocks, out, outAt);
+      if (bitWidth <= 32) unpack32(data, state.at, bitWidth, perMiniblock, scratch);
+      else unpackWide(data, state.at * 8, bitWidth, perMiniblock, scratch, 0);
+      state.at += (perMiniblock * bitWidth) / 8;
+      const n = Math.min(perMiniblock, count - produced);
+      for (let i = 0; i < n; i++) {
+        previous = previous + min + scratch[i]!;
+        out[outAt + produced + i] = previous;
+      }
+      if (previous > SAFE || previous < -SAFE) return deltaBinaryPackedBig(data, headerEnd, count, first, base, perMiniblock, miniblocks, out, outAt);
+      produced += n;
+    }
+  }
+}
+
+/** DELTA_BINARY_PACKED with 64-bit integer arithmetic (values or deltas beyond 2^53). */
+function deltaBinaryPackedBig(data: Uint8Array, at: number, count: number, first: bigint, base: bigint, perMiniblock: number, miniblocks: number, out: Float64Array, outAt: number): void {
+  const state = { at };
+  let previous = first;
+  out[outAt] = Number(previous - base);
+  let produced = 1;
+  while (produced < count) {
+    const min = zigzagBig(data, state);
+    const widths = state.at;
+    state.at += miniblocks;
+    for (let m = 0; m < miniblocks && produced < count; m++) {
+      const bitWidth = data[widths + m]!;
+      let bit = state.at * 8;
+      const n = Math.min(perMiniblock, count - produced);
+      for (let i = 0; i < n; i++) {
+        let delta = 0n;
+        for (let b = 0; b < bitWidth; b++, bit++) if ((data[bit >> 3]! >> (bit & 7)) & 1) delta |= 1n << BigInt(b);
+        previous = BigInt.asIntN(64, previous + min + delta);
+        out[outAt + produced + i] = Number(previous - base);
+      }
+      state.at += (perMiniblock * bitWidth) / 8;
+      produced += n;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Reads a dataset part in pure JavaScript, one row group at a time, into the typed arrays of an
+ * EventBatch: no DuckDB (its native module costs more start-up time than a whole part takes to decode),
+ * no object per row, memory bounded by one row group.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { FlowmineError } from '../core/errors.js';
+import { decodeColumnChunk } from './parquet/column-decoder.js';
+import { int64Statistic, readFileMeta, type FileMeta } from './parquet/metadata.js';
+import { PART_COLUMNS, PART_LAYOUT_VERSION, PART_METADATA_KEY, type PartDescription } from './schema.js';
+
+/** The rows of one row group, as batch columns; times are ns offsets from the base they were read with. */
+export interface PartBlock {
+  rows: number;
+  tsEvent: Float64Array;
+  tsRecv: Float64Array;
+  action: Uint8Array;
+  side: Int8Array;
+  price: Float64Array;
+  size: Float64Array;
+  orderId: Float64Array;
+  seq: Float64Array;
+  flags: Uint8Array;
+  sourceRow: Float64Array;
+  eventIndex: Float64Array;
+}
+
+/** Columns decoded for a block (the decimals are constant per part and come from its description). */
+const READ_COLUMNS = ['ts_event', 'ts_recv', 'action', 'side', 'price', 'size', 'order_id', 'seq', 'flags', 'source_row', 'event_index'] as const;
+
+/** One part file: its description and its row groups. */
+export class PartReader {
+  private readonly columnIndex: number[];
+  private readonly optional: boolean[];
+
+  private constructor(
+    readonly path: string,
+    readonly meta: FileMeta,
+    readonly description: PartDescription,
+  ) {
+    const names = meta.schema.map((column) => column.name);
+    for (const column of PART_COLUMNS) if (!names.includes(column.name)) throw new FlowmineError(`${path}: not a dataset part (no column ${column.name})`);
+    this.columnIndex = READ_COLUMNS.map((name) => names.indexOf(name));
+    this.optional = this.columnIndex.map((index) => meta.schema[index]!.repetition === 1);
+  }
+
+  /** Opens a part: reads its footer and description; a file that is not a part is a one-line error. */
+  static open(path: string): PartReader {
+    const meta = readFileMeta(path);
+    const text = meta.keyValue.get(PART_METADATA_KEY);
+    if (text === undefined) throw new FlowmineError(`${path}: not a dataset part (no ${PART_METADATA_KEY} metadata)`);
+    let description: PartDescription;
+    try {
+      description = JSON.parse(text) as PartDescription;
+    } catch {
+      throw new FlowmineError(`${path}: its ${PART_METADATA_KEY} metadata is not JSON`);
+    }
+    if (description.layout !== PART_LAYOUT_VERSION) throw new FlowmineError(`${path}: part layout ${description.layout} is not known to this version (expected ${PART_LAYOUT_VERSION})`);
+    if (description.rows !== meta.rows) throw new FlowmineError(`${path}: holds ${meta.rows} rows, its description says ${description.rows}`);
+    return new PartReader(path, meta, description);
+  }
+
+  get rowGroups(): number {
+    return this.meta.rowGroups.length;
+  }
+
+  /** Smallest and largest venue time of a row group (epoch ns), when its statistics say so and it has no row without one. */
+  rowGroupEventTimes(group: number): { min: bigint; max: bigint } | null {
+    const chunk = this.meta.rowGroups[group]!.columns[this.columnIndex[0]!]!;
+    if (chunk.nullCount !== 0) return null;
+    const min = int64Statistic(chunk.min);
+    const max = int64Statistic(chunk.max);
+    return min === null || max === null ? null : { min, max };
+  }
+
+  /** Decodes row group `group`; times become offsets from `baseNs`. */
+  readRowGroup(group: number, baseNs: bigint): PartBlock {
+    const rowGroup = this.meta.rowGroups[group]!;
+    const chunks = this.columnIndex.map((index) => rowGroup.columns[index]!);
+    const start = Math.min(...chunks.map((chunk) => chunk.start));
+    const end = Math.max(...chunks.map((chunk) => chunk.start + chunk.length));
+    if (!(end <= this.meta.fileBytes)) throw new FlowmineError(`${this.path}: row group ${group} reaches beyond the end of the file`);
+    const bytes = Buffer.allocUnsafe(end - start);
+    const fd = openSync(this.path, 'r');
+    try {
+      let done = 0;
+      while (done < bytes.length) {
+        const n = readSync(fd, bytes, done, bytes.length - done, start + done);
+        if (n === 0) throw new FlowmineError(`${this.path}: ends inside row group ${group}`);
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const rows = rowGroup.rows;
+    const decoded = chunks.map((chunk, c) => {
+      if (chunk.numValues !== rows) throw new FlowmineError(`${this.path}: column ${chunk.name} has ${chunk.numValues} values in a row group of ${rows} rows`);
+      const out = new Float64Array(rows);
+      const isTime = c < 2;
+      decodeColumnChunk(bytes.subarray(chunk.start - start, chunk.start - start + chunk.length), chunk, this.optional[c]!, out, isTime ? baseNs : 0n, `${this.path}: row group ${group}`);
+      return out;
+    });
+    const [tsEvent, tsRecv, action, side, price, size, orderId, seq, flags, sourceRow, eventIndex] = decoded as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    return {
+      rows,
+      tsEvent,
+      tsRecv,
+      action: narrowed(new Uint8Array(rows), action),
+      side: narrowed(new Int8Array(rows), side),
+      price,
+      size,
+      orderId,
+      seq,
+      flags: narrowed(new Uint8Array(rows), flags),
+      sourceRow,
+      eventIndex,
+    };
+  }
+}
+
+function narrowed<T extends Uint8Array | Int8Array>(target: T, values: Float64Array): T {
+  target.set(values);
+  return target;
+}
