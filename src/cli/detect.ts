@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { Episode } from '../core/episode.js';
 import { UsageError } from '../core/errors.js';
@@ -7,7 +6,7 @@ import type { ColumnSpec } from '../core/table.js';
 import { openTableWriter } from '../io/table/open.js';
 import { detect, detectors, parseDetectorList } from '../surveillance/index.js';
 import { Progress } from './progress.js';
-import { integrityLine } from './report-text.js';
+import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
 interface DetectOptions extends SourceOptions {
@@ -85,7 +84,7 @@ export function detectCommand(): Command {
     const rows = await writeEpisodes(options.out, result.episodes, source, result.summary.timeBaseNs);
     const counts: Record<string, number> = {};
     for (const episode of result.episodes) counts[episode.kind] = (counts[episode.kind] ?? 0) + 1;
-    if (options.report) writeFileSync(options.report, JSON.stringify({ integrity: source.integrity.report, replay: result.summary, episodes: counts }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2) + '\n');
+    if (options.report) writeRunReport(options.report, source, result.summary, { episodes: counts });
     if (options.out !== '-') process.stderr.write(`${integrityLine(source, result.summary, rows)}; episodes: ${Object.entries(counts).map(([kind, n]) => `${kind}=${n}`).join(' ') || 'none'}\n`);
   });
 }

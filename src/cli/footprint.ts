@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
@@ -7,7 +6,7 @@ import { parseClock, runFeatures } from '../features/index.js';
 import { SIGNING_RULES, type SigningRule } from '../features/signing.js';
 import { openTableWriter } from '../io/table/open.js';
 import { Progress } from './progress.js';
-import { integrityLine } from './report-text.js';
+import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
 interface FootprintOptions extends SourceOptions {
@@ -65,7 +64,7 @@ export function footprintCommand(): Command {
       close();
       await (writer as TableWriter | null)?.close();
     }
-    if (options.report) writeFileSync(options.report, JSON.stringify({ integrity: source.integrity.report, replay: result.summary }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2) + '\n');
+    if (options.report) writeRunReport(options.report, source, result.summary);
     if (options.out !== '-') process.stderr.write(`${integrityLine(source, result.summary, (writer as TableWriter).rows)}\n`);
   });
 }

@@ -3,9 +3,8 @@ import { extname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { EPISODE_KINDS, type Episode, type EpisodeKind } from '../core/episode.js';
 import { UsageError } from '../core/errors.js';
-import { grown } from '../core/typed-arrays.js';
 import { parseIntervalNs } from '../book/emit.js';
-import { parseClock, parseFeatureList, runFeatures, type FeatureFrame } from '../features/index.js';
+import { collectFrame, parseClock, parseFeatureList, type FeatureFrame } from '../features/index.js';
 import { openTableWriter } from '../io/table/open.js';
 import { detect, parseDetectorList } from '../surveillance/index.js';
 import { writeReport } from '../mining/report/write.js';
@@ -81,7 +80,7 @@ export function mineCommand(): Command {
     const progress = new Progress('mine: features');
     let frame: FeatureFrame;
     try {
-      frame = await computeFrame(source, requests, clock, (rows) => progress.add(rows));
+      frame = await collectFrame(source, requests, clock, (rows) => progress.add(rows));
     } finally {
       progress.stop();
       close();
@@ -155,38 +154,6 @@ export function withRequired(features: string): string {
   const columns = new Set(parseFeatureList(features).flatMap((request) => request.columns));
   const extra = ['mid', 'spread', 'qi'].filter((name) => !columns.has(name));
   return [features, ...extra].filter(Boolean).join(',');
-}
-
-async function computeFrame(source: Parameters<typeof runFeatures>[0], requests: ReturnType<typeof parseFeatureList>, clock: ReturnType<typeof parseClock>, onBatch: (rows: number) => void): Promise<FeatureFrame> {
-  let n = 0;
-  let ts = new Float64Array(1024);
-  let instrument = new Int32Array(1024);
-  const width = requests.reduce((sum, request) => sum + request.columns.length, 0);
-  let values = new Float64Array(1024 * width);
-  const { engine } = await runFeatures(
-    source,
-    requests,
-    clock,
-    (inst, at, _base, row) => {
-      if (n === ts.length) {
-        ts = grown(ts, n * 2);
-        instrument = grown(instrument, n * 2);
-        values = grown(values, n * 2 * width);
-      }
-      ts[n] = at;
-      instrument[n] = inst;
-      values.set(row, n * width);
-      n++;
-    },
-    onBatch,
-  );
-  const columns: Record<string, Float64Array> = {};
-  engine.columns.forEach((name, c) => {
-    const column = new Float64Array(n);
-    for (let r = 0; r < n; r++) column[r] = values[r * width + c]!;
-    columns[name] = column;
-  });
-  return { length: n, timeBaseNs: engine.timeBaseNs, ts: ts.slice(0, n), instrument: instrument.slice(0, n), columns };
 }
 
 function onlyInstrument(frame: FeatureFrame, index: number): FeatureFrame {

@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { BookEmitter, emitColumns, parseEmitSpec, parseIntervalNs } from '../book/emit.js';
 import { Replayer } from '../book/replay.js';
 import type { TableWriter } from '../core/table.js';
 import { openTableWriter } from '../io/table/open.js';
 import { Progress } from './progress.js';
-import { integrityLine } from './report-text.js';
+import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
 interface ReplayOptions extends SourceOptions {
@@ -50,11 +49,7 @@ export function replayCommand(): Command {
       await writer?.close();
     }
     const summary = replayer.finish();
-    if (options.report) writeFileSync(options.report, JSON.stringify({ integrity: source.integrity.report, replay: summary }, bigintJson, 2) + '\n');
+    if (options.report) writeRunReport(options.report, source, summary);
     if (options.out !== '-') process.stderr.write(`${integrityLine(source, summary, writer.rows)}\n`);
   });
-}
-
-function bigintJson(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
 }

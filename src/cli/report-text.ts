@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { ReplaySummary } from '../book/replay.js';
 import type { EventSource } from '../core/source.js';
 
@@ -15,4 +16,9 @@ export function integrityLine(source: EventSource, summary: ReplaySummary, rowsO
     parts.push(`crossed or locked after ${summary.crossedUpdates} updates (${auction === summary.crossedUpdates ? 'all' : auction} while the venue was not matching continuously)`);
   }
   return parts.join('; ');
+}
+
+/** Writes a run's report (integrity, replay summary and any extra numbers) as JSON; bigint times as decimal strings. */
+export function writeRunReport(path: string, source: EventSource, summary: ReplaySummary, extra: Record<string, unknown> = {}): void {
+  writeFileSync(path, JSON.stringify({ integrity: source.integrity.report, replay: summary, ...extra }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2) + '\n');
 }

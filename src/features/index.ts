@@ -19,4 +19,4 @@ export { defineFeature, features, parseFeatureList, type FeatureRequest } from '
 export { FeatureEngine, type BarSink } from './engine.js';
 export { parseClock, type ClockSpec } from './clock.js';
 export type { Feature, FeatureDefinition, StreamState } from './feature.js';
-export { computeFeatures, runFeatures, type FeatureFrame } from './run.js';
+export { collectFrame, computeFeatures, runFeatures, type FeatureFrame } from './run.js';

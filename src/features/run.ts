@@ -39,6 +39,39 @@ export interface FeatureFrame {
   readonly columns: Readonly<Record<string, Float64Array>>;
 }
 
+/** Runs the requested features over a source and gathers the bars into a frame. */
+export async function collectFrame(source: EventSource, requests: readonly FeatureRequest[], clock: ClockSpec, onBatch?: (rows: number) => void): Promise<FeatureFrame> {
+  let n = 0;
+  let ts = new Float64Array(1024);
+  let instrument = new Int32Array(1024);
+  const width = requests.reduce((sum, request) => sum + request.columns.length, 0);
+  let values = new Float64Array(1024 * width);
+  const { engine } = await runFeatures(
+    source,
+    requests,
+    clock,
+    (inst, at, _base, row) => {
+      if (n === ts.length) {
+        ts = grown(ts, n * 2);
+        instrument = grown(instrument, n * 2);
+        values = grown(values, n * 2 * width);
+      }
+      ts[n] = at;
+      instrument[n] = inst;
+      values.set(row, n * width);
+      n++;
+    },
+    onBatch,
+  );
+  const columns: Record<string, Float64Array> = {};
+  engine.columns.forEach((name, c) => {
+    const column = new Float64Array(n);
+    for (let r = 0; r < n; r++) column[r] = values[r * width + c]!;
+    columns[name] = column;
+  });
+  return { length: n, timeBaseNs: engine.timeBaseNs, ts: ts.slice(0, n), instrument: instrument.slice(0, n), columns };
+}
+
 /**
  * Library entry: features of a source as a frame.
  *
@@ -48,28 +81,5 @@ export interface FeatureFrame {
  * ```
  */
 export async function computeFeatures(source: EventSource, featureList: string, clock: string): Promise<FeatureFrame> {
-  const requests = parseFeatureList(featureList);
-  let n = 0;
-  let ts = new Float64Array(1024);
-  let instrument = new Int32Array(1024);
-  const width = requests.reduce((sum, request) => sum + request.columns.length, 0);
-  let values = new Float64Array(1024 * width);
-  const { engine } = await runFeatures(source, requests, parseClock(clock), (inst, at, _base, row) => {
-    if (n === ts.length) {
-      ts = grown(ts, n * 2);
-      instrument = grown(instrument, n * 2);
-      values = grown(values, n * 2 * width);
-    }
-    ts[n] = at;
-    instrument[n] = inst;
-    values.set(row, n * width);
-    n++;
-  });
-  const columns: Record<string, Float64Array> = {};
-  engine.columns.forEach((name, c) => {
-    const column = new Float64Array(n);
-    for (let r = 0; r < n; r++) column[r] = values[r * width + c]!;
-    columns[name] = column;
-  });
-  return { length: n, timeBaseNs: engine.timeBaseNs, ts: ts.slice(0, n), instrument: instrument.slice(0, n), columns };
+  return await collectFrame(source, parseFeatureList(featureList), parseClock(clock));
 }
