@@ -1,31 +1,14 @@
+import { Xoshiro128 } from '../core/xoshiro.js';
+
 /**
- * The simulator's seeded pseudo-random generator: xoshiro128** (Blackman & Vigna, "Scrambled linear
- * pseudorandom number generators", ACM TOMS 2021), 128 bits of state seeded from one integer through
- * splitmix32. Every agent draws from its own stream (`Random.stream(seed, index)`), so adding an agent
- * does not change the draws of the others, and a run is reproducible from the scenario's seed alone.
+ * The simulator's seeded pseudo-random generator (xoshiro128**, core/xoshiro.ts), with 32-bit uniforms
+ * and the distributions agents draw from. Every agent draws from its own stream (`Random.stream(seed,
+ * index)`), so adding an agent does not change the draws of the others, and a run is reproducible from the
+ * scenario's seed alone.
  */
-export class Random {
-  private a = 0;
-  private b = 0;
-  private c = 0;
-  private d = 0;
+export class Random extends Xoshiro128 {
   /** Second normal of the last Box–Muller pair, or NaN. */
   private spare = NaN;
-
-  constructor(seed: number) {
-    let s = seed >>> 0;
-    const next = (): number => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-  }
 
   /** An independent stream for component `index` of a run seeded with `seed`. */
   static stream(seed: number, index: number): Random {
@@ -36,25 +19,7 @@ export class Random {
 
   /** A generator with the given four 32-bit state words (not all zero), as the reference implementation takes them. */
   static fromState(a: number, b: number, c: number, d: number): Random {
-    const random = new Random(0);
-    random.a = a | 0;
-    random.b = b | 0;
-    random.c = c | 0;
-    random.d = d | 0;
-    return random;
-  }
-
-  /** The next 32 random bits as an unsigned integer. */
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    return result;
+    return new Random(0).setState(a, b, c, d);
   }
 
   /** Uniform on [0, 1) with 32 random bits (enough for every decision the simulator makes). */
@@ -121,8 +86,4 @@ export function powerLawTable(max: number, alpha: number): Float64Array {
   let sum = 0;
   for (let k = 1; k <= cdf.length; k++) cdf[k - 1] = sum += Math.pow(k, -alpha);
   return cdf;
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
