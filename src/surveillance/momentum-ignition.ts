@@ -10,8 +10,9 @@ import { priceText, secondsText, sideName, sizeText, unit } from './detector.js'
  * aggressive trades that moves the price by k·σ, then a reversal while the igniter unwinds.
  *
  * Rule: within any `window` seconds, at least `min_trades` trades of which a share `min_share` of the volume
- * is on one side (aggressor, else tick rule), moving the mid by at least `k` × σ, where σ is the exponentially
- * averaged absolute mid change over past windows of the same length; then, within `reversal_window`
+ * is on one side (aggressor, else tick rule), that one-sided volume at least `volume_multiple` × the average
+ * volume per window (an igniter concentrates its aggression), moving the mid by at least `k` × σ, where σ is
+ * the exponentially averaged absolute mid change over past windows of the same length; then, within `reversal_window`
  * seconds after the burst, the mid gives back at least `reversal` of the move. Score: 50 + up to 25 for the
  * size of the move in σ (2k = full) + up to 25 for the share given back (all = full).
  */
@@ -41,7 +42,13 @@ class MomentumIgnition implements Detector {
     this.k = num(params, 'k');
     this.reversalNs = num(params, 'reversal_window') * 1e9;
     this.reversal = num(params, 'reversal');
+    this.volumeMultiple = num(params, 'volume_multiple');
   }
+
+  private readonly volumeMultiple: number;
+  /** Exponential average of the volume traded per window (span 50 windows), and the volume of the current one. */
+  private typicalVolume = NaN;
+  private tradedSinceWindow = 0;
 
   row(batch: EventBatch, i: number): void {
     if (batch.action[i] !== Action.Trade) return;
@@ -49,6 +56,7 @@ class MomentumIgnition implements Detector {
     const sign = this.signer.sign(batch.price[i]!, batch.side[i]!, state.prevBidPrice, state.prevAskPrice);
     this.times.push(state.ts);
     this.signed.push(sign * batch.size[i]!);
+    this.tradedSinceWindow += batch.size[i]!;
     this.mids.push((state.prevBidPrice + state.prevAskPrice) / 2);
   }
 
@@ -74,7 +82,9 @@ class MomentumIgnition implements Detector {
     const share = Math.max(buy, sell) / (buy + sell);
     const from = this.mids[0]!;
     const move = (mid - from) * side;
-    if (share >= this.minShare && move >= this.k * this.sigma) {
+    const volume = Math.max(buy, sell);
+    const concentrated = !(this.volumeMultiple > 0) || volume >= this.volumeMultiple * this.typicalVolume;
+    if (share >= this.minShare && move >= this.k * this.sigma && concentrated) {
       this.pending = { start: this.times[0]!, end: state.ts, side, from, to: mid, trades: this.times.length, volume: Math.max(buy, sell), sigma: this.sigma };
       this.extreme = mid;
     }
@@ -121,6 +131,9 @@ class MomentumIgnition implements Detector {
     }
     if (ts - this.sigmaWindowStart < this.windowNs) return;
     const change = Math.abs(mid - this.sigmaWindowMid);
+    const traded = this.tradedSinceWindow;
+    this.typicalVolume = Number.isNaN(this.typicalVolume) ? traded : this.typicalVolume + (2 / 51) * (traded - this.typicalVolume);
+    this.tradedSinceWindow = 0;
     this.sigma = Number.isNaN(this.sigma) ? Math.max(change, this.context.state.instrument.tickUnits) : this.sigma + (2 / 51) * (change - this.sigma);
     this.sigmaWindowStart = ts;
     this.sigmaWindowMid = mid;
@@ -132,12 +145,13 @@ export const momentumIgnition: DetectorDefinition = {
   doc: 'burst of same-side aggressive trades moving the price k·σ, then a reversal',
   l2: 'works on L2 (trades and the touch); order ids are not known',
   params: [
-    { name: 'window', default: 5, doc: 'burst window, seconds' },
-    { name: 'min_trades', default: 8, doc: 'fewest trades in a burst' },
+    { name: 'window', default: 1, doc: 'burst window, seconds' },
+    { name: 'min_trades', default: 5, doc: 'fewest trades in a burst' },
     { name: 'min_share', default: 0.8, doc: 'share of the burst volume on one side' },
-    { name: 'k', default: 3, doc: 'move of the mid in σ' },
+    { name: 'k', default: 4, doc: 'move of the mid in σ' },
     { name: 'reversal_window', default: 60, doc: 'seconds after the burst to see the reversal' },
     { name: 'reversal', default: 0.5, doc: 'share of the move given back' },
+    { name: 'volume_multiple', default: 8, doc: 'the burst’s one-sided volume is at least this many times the average volume per window (0: not required)' },
   ],
   create: (params, context) => new MomentumIgnition(params, context),
 };
