@@ -50,8 +50,10 @@ export function tardisKind(header: string): { kind: TardisKind; depth: number } 
  * `local_timestamp` (µs) → tsRecv. Rows with the same timestamps are one message, one atomic update.
  * - incremental_book_L2: `LevelSet`/`LevelDelete` (amount 0); a run of is_snapshot=true rows is a full
  *   snapshot of the symbol's book (Tardis starts one after every reconnect).
- * - book_snapshot_N: each row is a depth-N snapshot of both sides (empty levels are empty fields).
- * - quotes: each row is a depth-1 snapshot (the best bid and ask).
+ * - book_snapshot_N: each row restates the book as its N levels per side (empty levels are empty fields):
+ *   a full snapshot, since nothing deeper is known — a depth-N restatement would keep levels that left the
+ *   top N with stale sizes.
+ * - quotes: each row restates the book as the best bid and ask (a full snapshot of one level per side).
  * - trades: `Trade` rows; side buy/sell is the aggressor, unknown is 0; the trade id is not kept
  *   (some venues' ids are not numbers), `seq` is the row number.
  * - derivative_ticker: one `Stat` row per non-empty value (funding and predicted funding rate, open
@@ -164,7 +166,7 @@ export class TardisCsvSource extends ReaderBase implements EventSource {
           if (Number.isNaN(price) || Number.isNaN(amount)) return this.reject(line, Number.isNaN(price) ? 'price' : 'amount', `not a decimal: "${Number.isNaN(price) ? cells[k] : cells[k + 1]}"`, text);
           levels.push(price, amount);
         }
-        builder.push(ts, recv, instrument, Action.SnapshotBegin, 0, 0, this.depth, 0, line, Flag.Snapshot, line);
+        builder.push(ts, recv, instrument, Action.SnapshotBegin, 0, 0, 0, 0, line, Flag.Snapshot, line);
         for (let k = 0; k < levels.length; k += 2) {
           if (Number.isNaN(levels[k]!) || !(levels[k + 1]! > 0)) continue;
           builder.push(ts, recv, instrument, Action.LevelSet, (k / 2) % 2 === 0 ? -1 : 1, levels[k]!, levels[k + 1]!, 0, line, Flag.Snapshot, line);

@@ -19,8 +19,15 @@ test('Tardis quotes: the book shows each row\'s best bid and ask', needs(QUOTES)
   const source = await openSource(fixture(QUOTES));
   assert.equal(source.granularity, 'quotes');
   const states: string[] = [];
-  await replay(source, { onUpdate: (book, batch, row) => states.push(`${batch.timeBaseNs + BigInt(batch.tsEvent[row]!)} ${book.bestBidPrice()} ${book.bestBidSize()} ${book.bestAskPrice()} ${book.bestAskSize()}`) });
+  let deepest = 0;
+  await replay(source, {
+    onUpdate: (book, batch, row) => {
+      states.push(`${batch.timeBaseNs + BigInt(batch.tsEvent[row]!)} ${book.bestBidPrice()} ${book.bestBidSize()} ${book.bestAskPrice()} ${book.bestAskSize()}`);
+      deepest = Math.max(deepest, book.depth(1), book.depth(-1));
+    },
+  });
   assert.equal(states.length, 9_999);
+  assert.equal(deepest, 1, 'the book is the quote: no earlier best price lingers deeper');
   // Row 1: 1582329601096000,…,ask_amount 0.84, ask_price 9682, bid_price 9681.92, bid_amount 0.67
   assert.equal(states[0], '1582329601096000000 968192000000 67000000 968200000000 84000000');
 });
