@@ -24,24 +24,30 @@ export async function* lineChunks(path: string, options: { countLines?: boolean 
 /** `lineChunks` over any byte stream (a zip member, a socket): chunks of whole lines, never the stream whole. */
 export async function* streamLineChunks(stream: AsyncIterable<Uint8Array>, options: { countLines?: boolean } = {}): AsyncGenerator<LineChunk> {
   const counting = options.countLines ?? true;
-  let carry: Uint8Array | null = null;
+  // The unfinished line at the end of what has been read, in pieces: joined once, when its newline comes
+  // (a line longer than many chunks is copied once, not once per chunk).
+  let pending: Uint8Array[] = [];
   let line = 1;
   for await (const chunk of stream) {
     // Plain Uint8Array views only (no Buffer): keeps the readers' byte loops monomorphic.
-    const bytes: Uint8Array = carry ? concat(carry, chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    const lastNewline = bytes.lastIndexOf(10);
-    if (lastNewline < 0) {
-      carry = bytes;
+    const piece = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (piece.lastIndexOf(10) < 0) {
+      pending.push(piece);
       continue;
     }
-    const end = lastNewline + 1;
+    const bytes: Uint8Array = pending.length > 0 ? joined([...pending, piece]) : piece;
+    pending = [];
+    const end = bytes.lastIndexOf(10) + 1;
     // Readers that number lines themselves skip this pass (firstLine and lines are then NaN).
     const lines = counting ? countNewlines(bytes, end) : NaN;
     yield { bytes, end, firstLine: line, lines };
     line += lines;
-    carry = end < bytes.length ? bytes.subarray(end) : null;
+    if (end < bytes.length) pending.push(bytes.subarray(end));
   }
-  if (carry && carry.length > 0) yield { bytes: carry, end: carry.length, firstLine: line, lines: 1 };
+  if (pending.length > 0) {
+    const rest = joined(pending);
+    if (rest.length > 0) yield { bytes: rest, end: rest.length, firstLine: line, lines: 1 };
+  }
 }
 
 /** Streams a text file line by line as strings (for JSON-per-line formats, where parsing dominates). */
@@ -73,10 +79,14 @@ export async function* streamTextLineBatches(stream: AsyncIterable<Uint8Array>):
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+function joined(pieces: Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(pieces.reduce((n, piece) => n + piece.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
   return out;
 }
 
