@@ -62,7 +62,10 @@ export class CryptofeedSource extends ReaderBase implements EventSource {
       for (let k = 0; k < lines.length; k++) {
         const line = firstLine + k;
         const text = lines[k]!;
-        if (text === '') continue;
+        if (text === '') {
+          report.note('blank_lines');
+          continue;
+        }
         const received = RECEIVED.exec(text);
         if (!received) {
           // Connection lines and our own sent frames are not market data.

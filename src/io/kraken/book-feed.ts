@@ -46,6 +46,12 @@ export class KrakenBookFeed {
       this.integrity.reject('malformed_row', line, 'pair', `update for ${pair} before its snapshot`, raw);
       return;
     }
+    // Check the whole message first: a rejected message must leave no rows behind.
+    for (const body of bodies) {
+      for (const key of ['a', 'b'] as const) {
+        for (const entry of (body[key] as Entry[] | undefined) ?? []) if (!this.entryValid(instrument, entry, line, raw)) return;
+      }
+    }
     const builder = this.builder();
     let ts = NaN;
     let checksum: number | null = null;
@@ -82,6 +88,7 @@ export class KrakenBookFeed {
       instrument = this.instruments.intern({ venue: 'kraken', symbol: pair, venueId: -1, priceDecimals, sizeDecimals: SIZE_DECIMALS, tickUnits: 1, printDecimals: { price: printed, size: SIZE_DECIMALS } });
       this.instrumentOf.set(pair, instrument);
     }
+    for (const entry of [...asks, ...bids]) if (!this.entryValid(instrument, entry, line, raw)) return;
     const builder = this.builder();
     builder.push(recv, recv, instrument, Action.SnapshotBegin, 0, 0, 0, 0, line, Flag.Snapshot, line);
     for (const [entries, side] of [[asks, -1], [bids, 1]] as const) {
@@ -90,7 +97,18 @@ export class KrakenBookFeed {
     builder.push(recv, recv, instrument, Action.SnapshotEnd, 0, 0, 0, 0, line, Flag.Snapshot | Flag.Last, line);
   }
 
-  /** Writes one entry as a level row; returns its time, or null after rejecting the message. */
+  /** True when an entry's price, volume and time parse; otherwise rejects the message naming the field. */
+  private entryValid(instrument: number, entry: Entry, line: number, raw: string): boolean {
+    const { priceDecimals } = this.instruments.get(instrument);
+    const price = Array.isArray(entry) ? parseUnits(entry[0], priceDecimals) : NaN;
+    const volume = Array.isArray(entry) ? parseUnits(entry[1], SIZE_DECIMALS) : NaN;
+    const time = Array.isArray(entry) && typeof entry[2] === 'string' ? this.timeOffset(entry[2]) : NaN;
+    if (!Number.isNaN(price) && !Number.isNaN(volume) && !Number.isNaN(time)) return true;
+    this.integrity.reject('malformed_row', line, Number.isNaN(price) ? 'price' : Number.isNaN(volume) ? 'volume' : 'time', `not valid in ${JSON.stringify(entry)}`, raw);
+    return false;
+  }
+
+  /** Writes one (checked) entry as a level row; returns its time, or null after rejecting the message. */
   private level(instrument: number, side: number, entry: Entry, recv: number, line: number, flags: number, raw: string): number | null {
     const { priceDecimals } = this.instruments.get(instrument);
     const price = Array.isArray(entry) ? parseUnits(entry[0], priceDecimals) : NaN;
