@@ -3,7 +3,7 @@ import { captureDecimals } from '../binance/capture-scan.js';
 import { DecimalsSeen, HEAD_SCAN_BYTES } from '../binance/decimals.js';
 import { BinanceMessages } from '../binance/depth-sync.js';
 import { textLines } from '../lines.js';
-import type { CryptofeedVenue } from './venue.js';
+import type { CryptofeedVenue, MessageHandler } from './venue.js';
 
 /** The REST capture cryptofeed writes beside a websocket capture: `X.ws.1.0.txt` -> `X.http.0.0.txt`. */
 export function httpCompanion(wsPath: string): string | null {
@@ -78,7 +78,7 @@ export const binanceVenue: CryptofeedVenue = {
     const snapshots = companion ? await httpResponses(companion) : [];
     if (!companion) integrity.report.note('no_http_capture_to_sync_from');
     let next = 0;
-    return (message, recv, line, raw, recvText) => {
+    const handle: MessageHandler = (message, recv, line, raw, recvText) => {
       for (; next < snapshots.length && Number(snapshots[next]!.time) <= Number(recvText); next++) {
         const response = snapshots[next]!;
         let body: Record<string, unknown>;
@@ -97,5 +97,7 @@ export const binanceVenue: CryptofeedVenue = {
       }
       binance.stream(message as Record<string, unknown>, recv, line, raw);
     };
+    handle.finish = () => binance.finish();
+    return handle;
   },
 };

@@ -89,6 +89,7 @@ export class CryptofeedSource extends ReaderBase implements EventSource {
         for (let batch = this.builder?.take(); batch; batch = this.builder!.take()) yield batch;
       }
     }
+    feed.finish?.();
     const last = this.builder?.flush();
     if (last) yield last;
   }

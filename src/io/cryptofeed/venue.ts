@@ -24,7 +24,10 @@ export interface CaptureContext {
  * Handles one received message: the parsed JSON, its receive time (ns after the time base), its line,
  * its raw text (for integrity rejects) and its receive time as the capture's decimal text.
  */
-export type MessageHandler = (message: unknown, recv: number, line: number, raw: string, recvText: string) => void;
+export type MessageHandler = ((message: unknown, recv: number, line: number, raw: string, recvText: string) => void) & {
+  /** Called once at the end of the capture, for what can only be reported then. */
+  finish?: () => void;
+};
 
 /** One venue that cryptofeed captures are read for, recognised by the capture's connection URL. */
 export interface CryptofeedVenue {
