@@ -62,3 +62,14 @@ test('bad feature lists and clocks are one-line usage errors', () => {
     assert.equal(run.stderr.trimEnd().split('\n').length, 1);
   }
 });
+
+test('features read from an ingested dataset equal the features of the file', needs(AMZN), () => {
+  const dataset = out('dataset');
+  assert.equal(flowmine('ingest', fixture(AMZN), '--out', dataset).status, 0);
+  const fromFile = out('file.csv');
+  const fromDataset = out('dataset.csv');
+  assert.equal(flowmine('features', fixture(AMZN), '--features', 'ofi,qi,vpin', '--clock', '10s', '--out', fromFile).status, 0);
+  const run = flowmine('features', dataset, '--features', 'ofi,qi,vpin', '--clock', '10s', '--out', fromDataset);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(readFileSync(fromDataset, 'utf8'), readFileSync(fromFile, 'utf8'));
+});
