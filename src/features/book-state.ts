@@ -10,7 +10,9 @@ abstract class StateFeature implements Feature {
   }
   abstract update(state: StreamState): void;
   close(out: Float64Array, offset: number): void {
-    out.set(this.last, offset);
+    // A loop, not TypedArray.set: these hold one or two values, and set's call costs more than the copy.
+    const last = this.last;
+    for (let k = 0; k < last.length; k++) out[offset + k] = last[k]!;
   }
 }
 
