@@ -30,36 +30,38 @@ class Absorption implements Detector {
     return { price: NaN, start: NaN, last: NaN, volume: 0, trades: 0, displayedSum: 0, updates: 0 };
   }
 
+  // Hot: every trade and every update pass here; no allocation.
   row(batch: EventBatch, i: number): void {
     if (batch.action[i] !== Action.Trade) return;
     const state = this.context.state;
-    const price = batch.price[i]!;
-    for (const [slot, best] of [
-      [0, state.prevBidPrice],
-      [1, state.prevAskPrice],
-    ] as const) {
-      const run = this.runs[slot]!;
-      if (price !== best || run.price !== best) continue;
-      run.volume += batch.size[i]!;
-      run.trades++;
-      run.last = state.ts;
-    }
+    this.absorb(0, state.prevBidPrice, batch.price[i]!, batch.size[i]!, state.ts);
+    this.absorb(1, state.prevAskPrice, batch.price[i]!, batch.size[i]!, state.ts);
   }
 
   update(): void {
     const book = this.context.state.book;
-    for (const [slot, price, size] of [
-      [0, book.bestBidPrice(), book.bestBidSize()],
-      [1, book.bestAskPrice(), book.bestAskSize()],
-    ] as const) {
-      const run = this.runs[slot]!;
-      if (price !== run.price) {
-        this.close(slot, false);
-        Object.assign(run, this.fresh(), { price, start: this.context.state.ts });
-      }
-      run.displayedSum += size;
-      run.updates++;
+    this.hold(0, book.bestBidPrice(), book.bestBidSize());
+    this.hold(1, book.bestAskPrice(), book.bestAskSize());
+  }
+
+  /** A trade at `price` into side `slot` whose best was `best` before the update. */
+  private absorb(slot: number, best: number, price: number, size: number, ts: number): void {
+    const run = this.runs[slot]!;
+    if (price !== best || run.price !== best) return;
+    run.volume += size;
+    run.trades++;
+    run.last = ts;
+  }
+
+  /** The side's best after an update: the run goes on while its price holds. */
+  private hold(slot: number, price: number, size: number): void {
+    const run = this.runs[slot]!;
+    if (price !== run.price) {
+      this.close(slot, false);
+      Object.assign(run, this.fresh(), { price, start: this.context.state.ts });
     }
+    run.displayedSum += size;
+    run.updates++;
   }
 
   finish(): void {

@@ -5,6 +5,8 @@ import { num } from '../features/feature.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
 import { priceText, sizeText, unit } from './detector.js';
 
+/** Spacing of the recorded (time, mid, cumulative volume) samples. */
+const SAMPLE_NS = 1e9;
 /** Venues whose reference times are funding times (every 8 h from 00:00 UTC) rather than a daily close. */
 const CRYPTO = /^(binance|bybit|bitmex|deribit|okx|kraken|coinbase|bitstamp|bitfinex|huobi|ftx)/;
 
@@ -38,6 +40,7 @@ class MarkingTheClose implements Detector {
   private readonly mids: number[] = [];
   private readonly volumes: number[] = [];
   private cumulative = 0;
+  private sampleStart = NaN;
   private reference = NaN;
   private readonly windowNs: number;
   private readonly baselineNs: number;
@@ -62,17 +65,24 @@ class MarkingTheClose implements Detector {
       this.evaluate(true);
       this.reference = this.referenceAfter(this.reference + 1e6);
     }
+    // Minute-scale windows need no finer record than a sample a second: within a second the last sample
+    // moves on to the latest update (its time with it), so a sample is always the state as of its time.
+    const last = this.times.length - 1;
+    if (last >= 0 && state.ts - this.sampleStart < SAMPLE_NS) {
+      this.times[last] = state.ts;
+      this.mids[last] = mid;
+      this.volumes[last] = this.cumulative;
+      return;
+    }
+    this.sampleStart = state.ts;
     this.times.push(state.ts);
     this.mids.push(mid);
     this.volumes.push(this.cumulative);
-    // Keep what the next evaluation can need.
-    const keepFrom = this.reference - this.windowNs - this.baselineNs;
-    let drop = 0;
-    while (drop + 1 < this.times.length && this.times[drop + 1]! < keepFrom) drop++;
-    if (drop > 1024) {
-      this.times.splice(0, drop);
-      this.mids.splice(0, drop);
-      this.volumes.splice(0, drop);
+    // Drop what the next evaluation cannot need, a thousand samples at a time.
+    if (this.times.length > 2048 && this.times[1024]! < this.reference - this.windowNs - this.baselineNs) {
+      this.times.splice(0, 1024);
+      this.mids.splice(0, 1024);
+      this.volumes.splice(0, 1024);
     }
   }
 

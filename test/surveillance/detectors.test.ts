@@ -119,3 +119,42 @@ test('on simulated manipulators (held-out seeds) spoofing, layering, quote stuff
     assert.ok(total.found / total.truth >= 0.9, `${kind}: recall ${total.found}/${total.truth}`);
   }
 });
+
+test('marking the close: heavy one-sided buying in the five minutes before 16:00 New York lifts the mid, which falls back after', async () => {
+  // The rows' time base is the epoch: 16:00 New York on 1970-01-01 is 21:00 UTC.
+  const close = 21 * 3600 * S;
+  const rows: Row[] = [];
+  let bid = 10000;
+  let quoted = false;
+  const quote = (ts: number, price: number) => {
+    // The book (L2) is one bid and one ask a cent above it; each move replaces both.
+    if (quoted) {
+      rows.push({ ts, action: Action.LevelDelete, side: 1, price: bid, last: false });
+      rows.push({ ts, action: Action.LevelDelete, side: -1, price: bid + 1, last: false });
+    }
+    rows.push({ ts, action: Action.LevelSet, side: 1, price, size: 100, last: false });
+    rows.push({ ts, action: Action.LevelSet, side: -1, price: price + 1, size: 100 });
+    bid = price;
+    quoted = true;
+  };
+  const trade = (ts: number, size: number) => rows.push({ ts, action: Action.Trade, side: 1, price: bid + 1, size });
+  quote(close - 70 * 60 * S, 10000);
+  // Baseline: a small trade a minute, the price wandering a cent either way.
+  for (let t = close - 66 * 60 * S; t < close - 5 * 60 * S; t += 60 * S) {
+    trade(t, 10);
+    quote(t + S, bid + (Math.round(t / (60 * S)) % 2 === 0 ? 1 : -1));
+  }
+  // The window: 300 trades of 100 in five minutes, the bid stepping up 30 cents.
+  for (let k = 0; k < 300; k++) {
+    const t = close - 5 * 60 * S + k * S;
+    trade(t, 100);
+    if (k % 10 === 9) quote(t + 0.5 * S, bid + 1);
+  }
+  // After the close the price gives back 25 of the 30 cents within ten minutes.
+  for (let k = 1; k <= 25; k++) quote(close + k * 20 * S, bid - 1);
+  quote(close + 11 * 60 * S, bid);
+  const { episodes } = await detect(rowSource(rows, 'L2'), parseDetectorList('marking_the_close'));
+  assert.equal(episodes.length, 1);
+  assert.equal(episodes[0]!.side, 1);
+  assert.match(episodes[0]!.explanation, /traded in the 5 min before the reference time, [\d.]+× the rate of the 60 min before; mid .* given back within 10 min$/);
+});
