@@ -50,7 +50,7 @@ class OrderFeatures implements Detector {
     if (action !== Action.Trade) return;
     // An aggressor id: a trade whose id is not a resting order (venues differ in which id trades carry).
     const id = batch.orderId[i]!;
-    if (id === 0 || this.context.orders.live.has(id) || this.aggressiveSeen.has(id)) return;
+    if (id === 0 || this.context.orders.has(id) || this.aggressiveSeen.has(id)) return;
     this.aggressiveSeen.add(id);
     const side = batch.side[i]!;
     const best = side > 0 ? state.prevAskPrice : state.prevBidPrice;

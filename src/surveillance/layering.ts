@@ -60,7 +60,7 @@ class Layering implements Detector {
     if (order.end !== 'cancelled' || !(order.endedNs - order.addedNs <= this.maxLifeNs)) return;
     const slot = order.side > 0 ? 0 : 1;
     const list = this.candidates[slot]!;
-    list.push(order);
+    list.push({ ...order });
     const now = order.endedNs;
     while (list.length > 0 && list[0]!.endedNs < now - this.cancelNs) list.shift();
     // The group: cancels within the cancel window (the list), arrivals within the place window of this one's.

@@ -1,5 +1,7 @@
 import type { EventBatch } from '../core/batch.js';
 import { Action, Flag } from '../core/event.js';
+import { NumberMap } from '../core/number-map.js';
+import { grown } from '../core/typed-arrays.js';
 import type { StreamState } from '../features/feature.js';
 
 /** What the tracker knows of one order (L3). Prices and sizes in units; times ns after the time base. */
@@ -29,14 +31,43 @@ export interface TrackedOrder {
   modifies: number;
 }
 
+/** Per-order columns of the tracker, indexed by slot. */
+const COLUMNS = ['price', 'size', 'remaining', 'filled', 'fills', 'addedNs', 'ticksFromBest', 'bestSizeBefore', 'imbalanceBefore', 'imbalanceAfter', 'typicalSize', 'modifies', 'side'] as const;
+type Column = (typeof COLUMNS)[number];
+
 /**
  * Follows every order of an L3 stream by id: where it arrived relative to the touch, how big it was
  * against the typical order, how the visible imbalance moved when it arrived, fills and cancels, and how
  * it ended. Orders placed before the data began are not tracked. Detectors read it and are told of
- * every order that ends.
+ * every order that ends. Hot: orders live in typed-array columns by slot, found through a NumberMap;
+ * nothing is allocated per order. The `TrackedOrder` handed to `onEnd` is one reused object: copy what
+ * you keep.
  */
 export class OrderTracker {
-  readonly live = new Map<number, TrackedOrder>();
+  private readonly index = new NumberMap(4096);
+  private readonly columns = {} as Record<Column, Float64Array>;
+  private ids = new Float64Array(4096);
+  private free = new Int32Array(4096);
+  private freeCount = 0;
+  private slots = 0;
+  private readonly ended: TrackedOrder = {
+    id: 0,
+    side: 0,
+    price: 0,
+    size: 0,
+    remaining: 0,
+    filled: 0,
+    fills: 0,
+    addedNs: 0,
+    endedNs: 0,
+    ticksFromBest: 0,
+    bestSizeBefore: 0,
+    imbalanceBefore: 0,
+    imbalanceAfter: 0,
+    typicalSize: 0,
+    end: '',
+    modifies: 0,
+  };
   /** Exponential average of arriving order sizes (units), span ~200 orders. */
   typicalSize = NaN;
   /** Venue time of the last fill of a resting order on each side: [bid, ask]. */
@@ -47,6 +78,12 @@ export class OrderTracker {
 
   constructor(private readonly state: StreamState) {
     this.tick = Math.max(1, state.instrument.tickUnits);
+    for (const column of COLUMNS) this.columns[column] = new Float64Array(4096);
+  }
+
+  /** True while the order with this id rests (as far as the tracker has seen it). */
+  has(id: number): boolean {
+    return this.index.get(id) >= 0;
   }
 
   // Rows of one complete update, in order; `state.book` is the book after the whole update.
@@ -54,81 +91,98 @@ export class OrderTracker {
     const action = batch.action[i]!;
     const id = batch.orderId[i]!;
     const state = this.state;
+    const c = this.columns;
     switch (action) {
       case Action.Add: {
         const side = batch.side[i]!;
         const price = batch.price[i]!;
         const size = batch.size[i]!;
         const best = side > 0 ? state.prevBidPrice : state.prevAskPrice;
-        const bestSize = side > 0 ? state.prevBidSize : state.prevAskSize;
         const bid = state.prevBidSize;
         const ask = state.prevAskSize;
-        const before = (bid - ask) / (bid + ask);
         const atTouch = side > 0 ? price >= best || Number.isNaN(best) : price <= best || Number.isNaN(best);
         const bidAfter = side > 0 && atTouch ? (price === best ? bid + size : size) : bid;
         const askAfter = side < 0 && atTouch ? (price === best ? ask + size : size) : ask;
-        this.live.set(id, {
-          id,
-          side,
-          price,
-          size,
-          remaining: size,
-          filled: 0,
-          fills: 0,
-          addedNs: state.ts,
-          endedNs: NaN,
-          ticksFromBest: Number.isNaN(best) ? NaN : (side > 0 ? best - price : price - best) / this.tick,
-          bestSizeBefore: bestSize,
-          imbalanceBefore: before,
-          imbalanceAfter: (bidAfter - askAfter) / (bidAfter + askAfter),
-          typicalSize: this.typicalSize,
-          end: '',
-          modifies: 0,
-        });
+        let slot = this.index.get(id);
+        if (slot < 0) {
+          slot = this.allocate();
+          this.index.set(id, slot);
+          this.ids[slot] = id;
+        }
+        c.side[slot] = side;
+        c.price[slot] = price;
+        c.size[slot] = size;
+        c.remaining[slot] = size;
+        c.filled[slot] = 0;
+        c.fills[slot] = 0;
+        c.addedNs[slot] = state.ts;
+        c.ticksFromBest[slot] = Number.isNaN(best) ? NaN : (side > 0 ? best - price : price - best) / this.tick;
+        c.bestSizeBefore[slot] = side > 0 ? bid : ask;
+        c.imbalanceBefore[slot] = (bid - ask) / (bid + ask);
+        c.imbalanceAfter[slot] = (bidAfter - askAfter) / (bidAfter + askAfter);
+        c.typicalSize[slot] = this.typicalSize;
+        c.modifies[slot] = 0;
         this.typicalSize = Number.isNaN(this.typicalSize) ? size : this.typicalSize + (2 / 201) * (size - this.typicalSize);
         return;
       }
       case Action.Fill: {
-        const side = batch.side[i]!;
-        const slot = side > 0 ? 0 : 1;
-        this.lastFillNs[slot] = state.ts;
-        this.lastFillSize[slot] = batch.size[i]!;
-        const order = this.live.get(id);
-        if (!order) return;
-        order.filled += batch.size[i]!;
-        order.fills++;
-        order.remaining -= batch.size[i]!;
-        if (order.remaining <= 0) this.ended(order, 'filled');
+        const slotSide = batch.side[i]! > 0 ? 0 : 1;
+        this.lastFillNs[slotSide] = state.ts;
+        this.lastFillSize[slotSide] = batch.size[i]!;
+        const slot = this.index.get(id);
+        if (slot < 0) return;
+        c.filled[slot]! += batch.size[i]!;
+        c.fills[slot]!++;
+        c.remaining[slot]! -= batch.size[i]!;
+        if (c.remaining[slot]! <= 0) this.end(slot, 'filled');
         return;
       }
       case Action.Cancel: {
-        const order = this.live.get(id);
-        if (!order || batch.flags[i]! & Flag.AfterFill) return;
-        order.remaining -= batch.size[i]!;
-        if (order.remaining <= 0) this.ended(order, 'cancelled');
+        const slot = this.index.get(id);
+        if (slot < 0 || batch.flags[i]! & Flag.AfterFill) return;
+        c.remaining[slot]! -= batch.size[i]!;
+        if (c.remaining[slot]! <= 0) this.end(slot, 'cancelled');
         return;
       }
       case Action.Delete: {
-        const order = this.live.get(id);
-        if (order) this.ended(order, order.remaining > 0 || order.filled === 0 ? 'cancelled' : 'filled');
+        const slot = this.index.get(id);
+        if (slot >= 0) this.end(slot, c.remaining[slot]! > 0 || c.filled[slot] === 0 ? 'cancelled' : 'filled');
         return;
       }
       case Action.Modify: {
-        const order = this.live.get(id);
-        if (!order || batch.flags[i]! & Flag.AfterFill) return;
-        order.modifies++;
-        order.price = batch.price[i]!;
-        order.remaining = batch.size[i]!;
-        order.size = Math.max(order.size, batch.size[i]!);
+        const slot = this.index.get(id);
+        if (slot < 0 || batch.flags[i]! & Flag.AfterFill) return;
+        c.modifies[slot]!++;
+        c.price[slot] = batch.price[i]!;
+        c.remaining[slot] = batch.size[i]!;
+        c.size[slot] = Math.max(c.size[slot]!, batch.size[i]!);
         return;
       }
     }
   }
 
-  private ended(order: TrackedOrder, end: 'filled' | 'cancelled'): void {
-    order.end = end;
+  private allocate(): number {
+    if (this.freeCount > 0) return this.free[--this.freeCount]!;
+    if (this.slots === this.ids.length) {
+      const capacity = this.slots * 2;
+      this.ids = grown(this.ids, capacity);
+      for (const column of COLUMNS) this.columns[column] = grown(this.columns[column], capacity);
+    }
+    return this.slots++;
+  }
+
+  private end(slot: number, end: 'filled' | 'cancelled'): void {
+    const id = this.ids[slot]!;
+    this.index.delete(id);
+    if (this.freeCount === this.free.length) this.free = grown(this.free, this.free.length * 2);
+    this.free[this.freeCount++] = slot;
+    if (!this.onEnd) return;
+    const order = this.ended;
+    const c = this.columns;
+    order.id = id;
+    for (const column of COLUMNS) order[column] = c[column][slot]!;
     order.endedNs = this.state.ts;
-    this.live.delete(order.id);
-    this.onEnd?.(order);
+    order.end = end;
+    this.onEnd(order);
   }
 }

@@ -39,7 +39,7 @@ class WashTrading implements Detector {
     if (!(order.ticksFromBest < 0)) return;
     let list = this.recent.get(order.size);
     if (!list) this.recent.set(order.size, (list = []));
-    list.push(order);
+    list.push({ ...order });
     while (list.length > 0 && list[0]!.endedNs < order.endedNs - this.windowNs) list.shift();
     if (list.length < this.minRepeats) return;
     const state = this.context.state;
