@@ -25,7 +25,10 @@ export interface Episode {
   endNs: number;
   /** Side the pattern acts on (the spoofed side, the layered side, the aggressor of an ignition); 0 if none. */
   side: number;
-  /** Price in the instrument's units where one price characterises it (the spoofed level), else NaN. */
+  /**
+   * Price in the instrument's units (a whole number) where one price characterises it (the spoofed level,
+   * the mid reached, rounded to a unit), else NaN.
+   */
   price: number;
   /** Order ids involved, where the data has ids. */
   orderIds: number[];

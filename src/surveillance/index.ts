@@ -56,7 +56,8 @@ export async function detect(source: EventSource, requests: readonly DetectorReq
     columns: () => [],
     create(_params, state) {
       const orders = new OrderTracker(state);
-      const context = { state, orders, emit: (episode: Episode) => episodes.push(episode) };
+      // Inferred orders (L2) have no venue ids: episodes name only real ones.
+      const context = { state, orders, emit: (episode: Episode) => episodes.push(state.granularity === 'L3' ? episode : { ...episode, orderIds: episode.orderIds.filter((id) => id > 0) }) };
       const instances: Detector[] = requests.map((request) => request.definition.create(request.params, context));
       const withRows = instances.filter((detector) => detector.row);
       const withUpdate = instances.filter((detector) => detector.update);
@@ -68,12 +69,15 @@ export async function detect(source: EventSource, requests: readonly DetectorReq
         for (const detector of instances) detector.finish?.();
       });
       const l3 = state.granularity === 'L3';
+      const l2 = state.granularity === 'L2';
       return {
         row(batch, i) {
           if (l3) orders.row(batch, i);
+          else if (l2) orders.rowL2(batch, i);
           for (const detector of withRows) detector.row!(batch, i);
         },
         update() {
+          if (l2) orders.updateL2();
           for (const detector of withUpdate) detector.update!();
         },
         close() {},

@@ -49,6 +49,8 @@ class Layering implements Detector {
   }
 
   orderEnded(order: TrackedOrder): void {
+    // Inferred orders (L2) come and go with every requote of a diff stream: layers cannot be told from them.
+    if (this.context.state.granularity !== 'L3') return;
     if (!(order.size >= this.sizeMultiple * order.typicalSize)) return;
     if (order.filled > 0) {
       // A large order that traded: the orders placed with it are not an untouched layer.

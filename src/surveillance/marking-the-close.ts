@@ -146,7 +146,8 @@ class MarkingTheClose implements Detector {
       startNs: this.times[open]!,
       endNs: afterObserved ? c + this.afterNs : this.times[close]!,
       side: Math.sign(move),
-      price: this.mids[close]!,
+      // The mid may fall between two price units: the episode's price is a price the book can show.
+      price: Math.round(this.mids[close]!),
       orderIds: [],
       score: Math.round(score),
       explanation:

@@ -109,7 +109,8 @@ class MomentumIgnition implements Detector {
         startNs: burst.start,
         endNs: ts,
         side: burst.side,
-        price: burst.to,
+        // The mid may fall between two price units: the episode's price is a price the book can show.
+        price: Math.round(burst.to),
         orderIds: [],
         score: Math.round(50 + 25 * unit((move / burst.sigma - this.k) / this.k) + 25 * unit(givenBack)),
         explanation:

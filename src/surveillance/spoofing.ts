@@ -26,6 +26,7 @@ class Spoofing implements Detector {
   private readonly maxLifeNs: number;
   private readonly sizeMultiple: number;
   private readonly nearTicks: number;
+  private arrivalsSeen = 0;
   /** Per side [bid, ask]: arrival times of recent orders. */
   private readonly adds: number[][] = [[], []];
   // Recent trades: times and sizes.
@@ -68,8 +69,11 @@ class Spoofing implements Detector {
   }
 
   row(batch: EventBatch, i: number): void {
-    if (batch.action[i] === Action.Add) {
-      const adds = this.adds[batch.side[i]! > 0 ? 0 : 1]!;
+    const orders = this.context.orders;
+    if (orders.arrivals !== this.arrivalsSeen) {
+      // An order arrived with this row (on L2: an inferred one).
+      this.arrivalsSeen = orders.arrivals;
+      const adds = this.adds[orders.lastArrivalSide > 0 ? 0 : 1]!;
       adds.push(this.context.state.ts);
       while (adds.length > 0 && adds[0]! < this.context.state.ts - 2 * this.maxLifeNs) adds.shift();
       return;
@@ -118,6 +122,7 @@ class Spoofing implements Detector {
       10 * unit(1 - life / this.maxLifeNs) +
       10 * unit(shift / 0.5) +
       (order.endedNs - last <= life / 4 ? 10 : 0);
+    const what = order.id > 0 ? `${sideName(order.side)} order ${order.id}` : `${sideName(order.side)} size (inferred from the level)`;
     const where = order.ticksFromBest <= 0 ? (order.ticksFromBest < 0 ? 'improving the best' : 'at the best') : `${order.ticksFromBest} tick(s) behind the best`;
     this.context.emit({
       kind: 'spoofing',
@@ -129,7 +134,7 @@ class Spoofing implements Detector {
       orderIds: [order.id],
       score: Math.round(score),
       explanation:
-        `${sideName(order.side)} order ${order.id} of ${sizeText(order.size, state)} (${ratio.toFixed(1)}× the typical ${sizeText(order.typicalSize, state)}) at ${priceText(order.price, state)}, ${where}; ` +
+        `${what} of ${sizeText(order.size, state)} (${ratio.toFixed(1)}× the typical ${sizeText(order.typicalSize, state)}) at ${priceText(order.price, state)}, ${where}; ` +
         `queue imbalance ${order.imbalanceBefore.toFixed(2)} → ${order.imbalanceAfter.toFixed(2)} on arrival; cancelled unfilled after ${secondsText(life)}; ` +
         `${count} trade(s) of ${sizeText(volume, state)} in the ${secondsText(this.fillWindowNs)} before the cancel, the last ${secondsText(order.endedNs - last)} before it`,
     });
@@ -139,7 +144,7 @@ class Spoofing implements Detector {
 export const spoofing: DetectorDefinition = {
   name: 'spoofing',
   doc: 'large order near the touch, cancelled unfilled within max_life right after a trade (the spoofer’s real order executing); shifts the visible imbalance',
-  l2: 'needs order ids (L3); on L2 data it reports nothing — see layering/quote_stuffing for level-based patterns',
+  l2: 'on L2, orders are inferred from level changes (a level that grows is an order of the increase, cancelled newest first, filled as trades at its price account for); episodes name no order ids',
   params: [
     { name: 'max_life', default: 5, doc: 'longest life of a spoof order, seconds' },
     { name: 'size_multiple', default: 6, doc: 'minimum size as a multiple of the typical arriving order' },

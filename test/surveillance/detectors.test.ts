@@ -4,7 +4,7 @@ import { Action, Flag } from '../../src/core/event.js';
 import { openScenario } from '../../src/sim/source.js';
 import { scoreDetections } from '../../src/surveillance/evaluate.js';
 import { detect, parseDetectorList } from '../../src/surveillance/index.js';
-import { rowSource, type Row } from '../support/stream.js';
+import { rowSource, snapshot, type Row } from '../support/stream.js';
 
 const MS = 1e6;
 const S = 1e9;
@@ -157,4 +157,20 @@ test('marking the close: heavy one-sided buying in the five minutes before 16:00
   assert.equal(episodes.length, 1);
   assert.equal(episodes[0]!.side, 1);
   assert.match(episodes[0]!.explanation, /traded in the 5 min before the reference time, [\d.]+× the rate of the 60 min before; mid .* given back within 10 min$/);
+});
+
+test('spoofing on L2: the same pattern read from level changes, with orders inferred from them', async () => {
+  const rows: Row[] = [...snapshot(0, [[10000, 100]], [[10002, 100]])];
+  // Typical level changes of 100 first.
+  for (let k = 0; k < 20; k++) rows.push({ ts: (1 + k) * MS, action: Action.LevelSet, side: -1, price: 10010 + k, size: 100 });
+  rows.push({ ts: 1 * S, action: Action.LevelSet, side: 1, price: 10000, size: 1100, last: false });
+  rows.push({ ts: 1 * S, action: Action.LevelSet, side: -1, price: 10002, size: 150 });
+  rows.push({ ts: 1.5 * S, action: Action.Trade, side: 1, price: 10002, size: 50 });
+  rows.push({ ts: 1.5 * S + MS, action: Action.LevelSet, side: -1, price: 10002, size: 100 });
+  rows.push({ ts: 1.52 * S, action: Action.LevelSet, side: 1, price: 10000, size: 100 });
+  rows.push({ ts: 2 * S, action: Action.LevelSet, side: 1, price: 9990, size: 100 });
+  const { episodes } = await detect(rowSource(rows, 'L2'), parseDetectorList('spoofing'));
+  assert.equal(episodes.length, 1);
+  assert.deepEqual([episodes[0]!.startNs, episodes[0]!.endNs, episodes[0]!.side, episodes[0]!.orderIds], [1 * S, 1.52 * S, 1, []]);
+  assert.match(episodes[0]!.explanation, /^bid size \(inferred from the level\) of 1000 /);
 });

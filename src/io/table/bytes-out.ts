@@ -114,6 +114,7 @@ export class ByteOut {
 
   /** Integer units of 10**-decimals (`scale` = 10**decimals) as the shortest exact decimal text. */
   decimal(units: number, decimals: number, scale: number): void {
+    if (!Number.isInteger(units)) throw new Error(`decimal cell: ${units} is not a whole number of units`);
     if (units < 0) {
       this.byte(45);
       units = -units;
