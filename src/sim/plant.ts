@@ -11,7 +11,7 @@ import { MatchingEngine } from './matching-engine.js';
 import { Random } from './random.js';
 import { Scheduler } from './scheduler.js';
 import { AGENT_DEFAULTS } from './scenario.js';
-import { createAgent, type SimulationTruth } from './simulation.js';
+import { createAgent, truthOf, type SimulationTruth } from './simulation.js';
 import type { Manipulator } from './agents/manipulator.js';
 import { readParams, type ParamValues } from './agents/params.js';
 import { OrderSet } from './agents/order-set.js';
@@ -232,18 +232,9 @@ export class PlantedSource implements EventSource {
 
   /** The planted orders (by identity) and the labelled episodes; complete after the batches were read. */
   truth(): SimulationTruth {
-    const market = this.market;
-    const engine = this.engine;
-    return {
-      identities: market.identities.map(({ name, kind, owner }) => ({ name, kind, owner })),
-      forEachOrder(visit) {
-        for (let id = engine.firstOrderId; id < engine.peekNextId; id++) if (engine.wasSeen(id)) visit(id, engine.agentOfOrder(id));
-      },
-      identityOf: (orderId) => engine.agentOfOrder(orderId),
-      episodes: market.episodes,
-      stats: engine.stats,
-    };
+    return truthOf(this.market, this.engine);
   }
+
 
   /**
    * Per kind: episodes planned, begun, labelled, and why the others were given up (an episode not begun

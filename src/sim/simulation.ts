@@ -142,16 +142,19 @@ export class Simulation {
 
   /** The ground truth: complete once `batches()` has run to the end. */
   truth(): SimulationTruth {
-    const market = this.market;
-    const engine = this.engine;
-    return {
-      identities: market.identities.map(({ name, kind, owner }) => ({ name, kind, owner })),
-      forEachOrder(visit) {
-        for (let id = engine.firstOrderId; id < engine.peekNextId; id++) if (engine.wasSeen(id)) visit(id, engine.agentOfOrder(id));
-      },
-      identityOf: (orderId) => engine.agentOfOrder(orderId),
-      episodes: market.episodes,
-      stats: engine.stats,
-    };
+    return truthOf(this.market, this.engine);
   }
+}
+
+/** The ground truth a market and its engine hold: who placed every order, and the labelled episodes. */
+export function truthOf(market: Market, engine: MatchingEngine): SimulationTruth {
+  return {
+    identities: market.identities.map(({ name, kind, owner }) => ({ name, kind, owner })),
+    forEachOrder(visit) {
+      for (let id = engine.firstOrderId; id < engine.peekNextId; id++) if (engine.wasSeen(id)) visit(id, engine.agentOfOrder(id));
+    },
+    identityOf: (orderId) => engine.agentOfOrder(orderId),
+    episodes: market.episodes,
+    stats: engine.stats,
+  };
 }
