@@ -54,7 +54,8 @@ test('spoofing: a large order at the touch, never filled, cancelled shortly afte
     const cancel = first(stream, rows.get(spoof!)!, Action.Delete)!;
     assert.equal(stream.ts[cancel], episode.endNs);
     assert.ok(episode.endNs - episode.startNs < 5e9, 'short-lived');
-    // A genuine order on the other side executed before the cancel, shortly before it.
+    // A genuine order on the other side executed before the cancel, shortly before it (unless the attempt was given up).
+    if (episode.explanation.startsWith('attempt given up')) continue;
     const fills = genuine.flatMap((id) => rows.get(id)!.filter((row) => (stream.action[row] === Action.Fill && stream.side[row] === -episode.side) || (stream.action[row] === Action.Trade && stream.side[row] === -episode.side)));
     assert.ok(fills.length > 0, 'an execution on the other side');
     const fillTime = stream.ts[fills[0]!]!;
@@ -76,6 +77,7 @@ test('layering: several same-side orders on consecutive levels, placed together 
     const prices = adds.map((row) => stream.price[row]!).sort((a, b) => a - b);
     for (let k = 1; k < prices.length; k++) assert.equal(prices[k]! - prices[k - 1]!, TICK, 'one layer per level');
     for (const id of layers) assert.equal(all(stream, rows.get(id)!, Action.Fill).length, 0);
+    if (episode.explanation.startsWith('attempt given up')) continue;
     const genuine = episode.orderIds.filter((id) => !layers.includes(id));
     const executions = genuine.flatMap((id) => rows.get(id)!.filter((row) => stream.action[row] === Action.Fill || stream.action[row] === Action.Trade));
     assert.ok(executions.length > 0);

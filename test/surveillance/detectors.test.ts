@@ -113,9 +113,8 @@ test('on simulated manipulators (held-out seeds) spoofing, layering, quote stuff
   }
   for (const [kind, total] of totals) {
     assert.ok(total.truth >= 10, `${kind}: ${total.truth} labelled episodes`);
-    // Detections of a manipulator's own attempts that did not complete (unlabelled by the simulator) count as correct here.
-    assert.ok((total.tp + total.attempts) / total.detected >= 0.9, `${kind}: precision ${total.tp}+${total.attempts}/${total.detected}`);
-    assert.ok(total.tp / total.detected >= 0.8, `${kind}: strict precision ${total.tp}/${total.detected}`);
+    // Strict: a detection of a manipulator's unlabelled attempt (one the simulator does not call manipulation) counts as false.
+    assert.ok(total.tp / total.detected >= 0.9, `${kind}: precision ${total.tp}/${total.detected} (${total.attempts} more are the manipulator's unlabelled attempts)`);
     assert.ok(total.found / total.truth >= 0.9, `${kind}: recall ${total.found}/${total.truth}`);
   }
 });

@@ -26,8 +26,12 @@ export interface PressureParams {
  * genuine order at the other side's touch; once the genuine order has executed — passively, or taken
  * against the book when its wait ends or the market approaches the pressure — the pressure is cancelled
  * unfilled. That is the signature of REFERENCES.md: big or many orders near the touch, short-lived, no
- * fill, an opposite-side fill shortly before the cancel. An attempt in which a pressure order executes
- * or disappears is abandoned unlabelled.
+ * fill, an opposite-side fill shortly before the cancel.
+ *
+ * Spoofing is a matter of intent at placement: every pressure order here is placed to be cancelled. So an
+ * attempt given up after its pressure was displayed (the genuine order found nothing to execute) is still
+ * labelled — its explanation says it was given up and why. Only an attempt whose pressure order executed
+ * or disappeared (it traded: the order was bona fide in effect) stays unlabelled.
  */
 export abstract class PressureManipulator extends Manipulator {
   protected pressureSide = 1;
@@ -104,25 +108,43 @@ export abstract class PressureManipulator extends Manipulator {
   }
 
   private complete(market: Market): void {
-    for (const id of this.pressureIds) market.cancel(id);
-    for (const id of this.genuineIds) market.cancel(id);
     const side = this.pressureSide;
-    const price = this.pressurePrices[this.nearestPressure()]!;
     const lived = (market.now - this.startNs) / 1e6;
-    const explanation =
+    this.label(
+      market,
       `${this.describePressure(market)}; the ${side === 1 ? 'sell' : 'buy'} of ${this.fillSize} at ${market.priceText(this.fillPrice)} ` +
-      `executed ${this.fillPassive ? 'passively' : 'against the book'} ${((this.fillNs - this.startNs) / 1e6).toFixed(1)} ms after placement, ` +
-      `and the ${side === 1 ? 'bid' : 'ask'}${this.pressureIds.length > 1 ? 's were' : ' was'} cancelled unfilled ${((market.now - this.fillNs) / 1e6).toFixed(1)} ms later (${lived.toFixed(1)} ms after placement)`;
-    market.record(this.episodeKind, this, this.startNs, market.now, side, price, [...this.pressureIds, ...this.genuineIds], explanation);
+        `executed ${this.fillPassive ? 'passively' : 'against the book'} ${((this.fillNs - this.startNs) / 1e6).toFixed(1)} ms after placement, ` +
+        `and the ${this.pressureWord()} cancelled unfilled ${((market.now - this.fillNs) / 1e6).toFixed(1)} ms later (${lived.toFixed(1)} ms after placement)`,
+    );
+  }
+
+  private abandon(market: Market, reason: string): void {
+    // A pressure that traded was bona fide in effect; one still displayed is cancelled as intended all along.
+    if (this.pressureHit || reason === 'pressure order gone') {
+      this.giveUp(reason);
+      this.cancelAll(market);
+      return this.finish(market);
+    }
+    const lived = (market.now - this.startNs) / 1e6;
+    this.label(market, `attempt given up (${reason}): ${this.describePressure(market)}; the ${this.pressureWord()} cancelled unfilled ${lived.toFixed(1)} ms after placement`);
+  }
+
+  /** Cancels the episode's orders and labels it with `explanation`. */
+  private label(market: Market, explanation: string): void {
+    this.cancelAll(market);
+    const price = this.pressurePrices[this.nearestPressure()]!;
+    market.record(this.episodeKind, this, this.startNs, market.now, this.pressureSide, price, [...this.pressureIds, ...this.genuineIds], explanation);
     this.labelled++;
     this.finish(market);
   }
 
-  private abandon(market: Market, reason: string): void {
-    this.giveUp(reason);
+  private cancelAll(market: Market): void {
     for (const id of this.pressureIds) market.cancel(id);
     for (const id of this.genuineIds) market.cancel(id);
-    this.finish(market);
+  }
+
+  private pressureWord(): string {
+    return `${this.pressureSide === 1 ? 'bid' : 'ask'}${this.pressureIds.length > 1 ? 's were' : ' was'}`;
   }
 
   override onFill(market: Market, orderId: number, _side: number, price: number, size: number, _remaining: number, aggressor: boolean): void {
