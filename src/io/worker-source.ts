@@ -23,7 +23,7 @@ export type WorkerSourceOptions = Omit<OpenOptions, 'quarantine'> & { format?: s
  */
 export async function openSourceInWorker(path: string, options: WorkerSourceOptions = {}): Promise<EventSource> {
   const { quarantinePath, ...openOptions } = options;
-  const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: { path, options: openOptions, quarantinePath } });
+  const worker = new Worker(new URL('../io/worker-entry.js', import.meta.url), { workerData: { path, options: openOptions, quarantinePath } });
   const inbox = new Inbox(worker);
   const first = await inbox.next();
   if (first.type !== 'open') {
