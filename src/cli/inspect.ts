@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { Replayer, type ReplaySummary } from '../book/replay.js';
 import { ACTION_SLOTS, actionName } from '../core/event.js';
+import { formatUnits } from '../core/decimal.js';
 import { isoNs } from '../core/time.js';
 import type { EventSource } from '../core/source.js';
 import { Progress } from './progress.js';
@@ -15,7 +16,7 @@ export interface Inspection {
   file: string;
   format: string;
   granularity: string;
-  instruments: { venue: string; symbol: string; priceDecimals: number; sizeDecimals: number }[];
+  instruments: { venue: string; symbol: string; priceDecimals: number; sizeDecimals: number; tick: string }[];
   events: number;
   firstEventTime: string | null;
   lastEventTime: string | null;
@@ -76,7 +77,7 @@ export async function inspect(source: EventSource): Promise<Inspection> {
     file: source.path,
     format: source.format,
     granularity: source.granularity,
-    instruments: source.instruments.list.map(({ venue, symbol, priceDecimals, sizeDecimals }) => ({ venue, symbol, priceDecimals, sizeDecimals })),
+    instruments: source.instruments.list.map(({ venue, symbol, priceDecimals, sizeDecimals, tickUnits }) => ({ venue, symbol, priceDecimals, sizeDecimals, tick: formatUnits(tickUnits, priceDecimals) })),
     events,
     firstEventTime: Number.isNaN(first) ? null : isoNs(base + BigInt(first)),
     lastEventTime: Number.isNaN(last) ? null : isoNs(base + BigInt(last)),
@@ -91,7 +92,7 @@ function describe(inspection: Inspection): string {
   const lines = [
     `file         ${inspection.file}`,
     `format       ${inspection.format} (${inspection.granularity})`,
-    `instruments  ${inspection.instruments.map((i) => `${i.venue}:${i.symbol}`).join(', ')}`,
+    `instruments  ${inspection.instruments.map((i) => `${i.venue}:${i.symbol} (tick ${i.tick})`).join(', ')}`,
     `time range   ${inspection.firstEventTime ?? '-'} .. ${inspection.lastEventTime ?? '-'}`,
     `events       ${inspection.events}  (${Object.entries(inspection.actions).map(([name, n]) => `${name} ${n}`).join(', ')})`,
     `rows         ${integrity.rowsRead} read, ${integrity.accepted} accepted, ${integrity.repaired} repaired, ${integrity.skipped} skipped`,

@@ -13,7 +13,10 @@ export interface Instrument {
   priceDecimals: number;
   /** Decimal places of one size unit. */
   sizeDecimals: number;
-  /** Minimum quoted price step in price units where known (LOBSTER equities: 100 = $0.01), else 1. */
+  /**
+   * Minimum quoted price step in price units (LOBSTER equities: 100 = $0.01). A reader that cannot know it
+   * sets 0, and `openSource` replaces that with the finest step the stream's head shows (src/io/tick-inference.ts).
+   */
   tickUnits: number;
   /**
    * Decimals the venue prints for prices and sizes when they differ from the integer units above (Kraken

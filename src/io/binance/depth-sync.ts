@@ -105,7 +105,7 @@ export class BinanceMessages {
         this.context.integrity.report.note('symbol_decimals_not_scanned');
         decimals = { price: MAX_DECIMALS, size: MAX_DECIMALS };
       }
-      const instrument = this.context.instruments.intern({ venue, symbol, venueId: -1, priceDecimals: decimals.price, sizeDecimals: decimals.size, tickUnits: 1 });
+      const instrument = this.context.instruments.intern({ venue, symbol, venueId: -1, priceDecimals: decimals.price, sizeDecimals: decimals.size, tickUnits: 0 });
       book = { instrument, priceDecimals: decimals.price, sizeDecimals: decimals.size, futures, state: 'waiting', lastU: NaN, buffered: [], check: null };
       this.books.set(symbol, book);
     }

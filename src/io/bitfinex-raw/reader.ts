@@ -44,7 +44,7 @@ export class BitfinexRawSource extends ReaderBase implements EventSource {
       if (!Array.isArray(message)) {
         const event = message as { event?: string; symbol?: string; len?: string; prec?: string };
         if (event?.event === 'subscribed' && typeof event.symbol === 'string') {
-          instrument = this.instruments.intern({ venue: 'bitfinex', symbol: event.symbol.replace(/^t/, ''), venueId: -1, priceDecimals: DECIMALS, sizeDecimals: DECIMALS, tickUnits: 1 });
+          instrument = this.instruments.intern({ venue: 'bitfinex', symbol: event.symbol.replace(/^t/, ''), venueId: -1, priceDecimals: DECIMALS, sizeDecimals: DECIMALS, tickUnits: 0 });
           if (event.len !== undefined) report.note('window_orders_per_side', Number(event.len));
           if (event.prec !== 'R0') report.note('subscription_not_raw_book');
         }
@@ -56,7 +56,7 @@ export class BitfinexRawSource extends ReaderBase implements EventSource {
         report.note('heartbeats');
         continue;
       }
-      if (instrument < 0) instrument = this.instruments.intern({ venue: 'bitfinex', symbol: 'unknown', venueId: -1, priceDecimals: DECIMALS, sizeDecimals: DECIMALS, tickUnits: 1 });
+      if (instrument < 0) instrument = this.instruments.intern({ venue: 'bitfinex', symbol: 'unknown', venueId: -1, priceDecimals: DECIMALS, sizeDecimals: DECIMALS, tickUnits: 0 });
       if (!Array.isArray(payload) || payload.length === 0) {
         reject(element, 'payload', 'expected [chanId, [id, price, amount]] or a snapshot', text);
         continue;

@@ -254,7 +254,7 @@ export class LegacyFeed {
   private instrument(symbol: string): number {
     let instrument = this.instrumentOf.get(symbol);
     if (instrument === undefined) {
-      instrument = this.context.instruments.intern({ venue: 'bybit', symbol, venueId: -1, priceDecimals: LEGACY_DECIMALS, sizeDecimals: LEGACY_DECIMALS, tickUnits: 1 });
+      instrument = this.context.instruments.intern({ venue: 'bybit', symbol, venueId: -1, priceDecimals: LEGACY_DECIMALS, sizeDecimals: LEGACY_DECIMALS, tickUnits: 0 });
       this.instrumentOf.set(symbol, instrument);
     }
     return instrument;

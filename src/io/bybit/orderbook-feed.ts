@@ -187,6 +187,6 @@ export class OrderbookFeed {
         if (typeof entry[1] === 'string') sizeDecimals = Math.max(sizeDecimals, decimalsOf(entry[1]));
       }
     }
-    return this.context.instruments.intern({ venue: 'bybit', symbol, venueId: -1, priceDecimals, sizeDecimals, tickUnits: 1 });
+    return this.context.instruments.intern({ venue: 'bybit', symbol, venueId: -1, priceDecimals, sizeDecimals, tickUnits: 0 });
   }
 }

@@ -31,7 +31,7 @@ export function specsFromProducts(body: unknown, into: Map<string, ProductSpec>)
     if (typeof id !== 'string' || quote === null || base === null || into.has(id)) continue;
     const priceDecimals = Math.max(quote, significantDecimals(product.price_increment) ?? 0);
     const tick = parseUnits(String(product.price_increment ?? product.quote_increment), priceDecimals);
-    into.set(id, { priceDecimals, sizeDecimals: base, tickUnits: tick > 0 ? tick : 1, from: 'products' });
+    into.set(id, { priceDecimals, sizeDecimals: base, tickUnits: tick > 0 ? tick : 0, from: 'products' });
     added++;
   }
   return added;
@@ -70,7 +70,7 @@ export async function coinbaseProductSpecs(path: string, header: JsonlHeader): P
   }
   if ([...configuredProducts(header)].every((product) => specs.has(product)) && specs.size > 0) return specs;
   const widths = await capturedWidths(path);
-  for (const [product, decimals] of widths) if (!specs.has(product)) specs.set(product, { priceDecimals: decimals.price, sizeDecimals: decimals.size, tickUnits: 1, from: 'capture' });
+  for (const [product, decimals] of widths) if (!specs.has(product)) specs.set(product, { priceDecimals: decimals.price, sizeDecimals: decimals.size, tickUnits: 0, from: 'capture' });
   return specs;
 }
 

@@ -200,7 +200,7 @@ export class BitmexMessages {
     }
     const priceDecimals = Math.max(decimals.price, decimals.tick === null ? 0 : decimalsOf(decimals.tick));
     const tick = decimals.tick === null ? NaN : parseUnits(decimals.tick, priceDecimals);
-    const instrument = this.context.instruments.intern({ venue: 'bitmex', symbol, venueId: -1, priceDecimals, sizeDecimals: decimals.size, tickUnits: tick > 0 ? tick : 1 });
+    const instrument = this.context.instruments.intern({ venue: 'bitmex', symbol, venueId: -1, priceDecimals, sizeDecimals: decimals.size, tickUnits: tick > 0 ? tick : 0 });
     state = { instrument, priceDecimals, sizeDecimals: decimals.size, synced: false, priceOf: new Map(), sideOf: new Map() };
     this.symbols.set(symbol, state);
     this.byInstrument[instrument] = state;

@@ -76,7 +76,7 @@ export class CoinbaseProFeed {
     let product = this.products.get(id);
     if (!product) {
       const decimals = this.decimals.get(id) ?? { price: 0, size: 0 };
-      const instrument = this.context.instruments.intern({ venue: 'coinbase', symbol: id, venueId: -1, priceDecimals: decimals.price, sizeDecimals: decimals.size, tickUnits: 1 });
+      const instrument = this.context.instruments.intern({ venue: 'coinbase', symbol: id, venueId: -1, priceDecimals: decimals.price, sizeDecimals: decimals.size, tickUnits: 0 });
       this.products.set(id, (product = { instrument, synced: false, tickers: 0 }));
     }
     return product;

@@ -99,7 +99,7 @@ export class DeribitMessages {
   private instrument(name: string): DeribitInstrument {
     let state = this.instruments.get(name);
     if (!state) {
-      const instrument = this.context.instruments.intern({ venue: 'deribit', symbol: name, venueId: -1, priceDecimals: DERIBIT_PRICE_DECIMALS, sizeDecimals: DERIBIT_SIZE_DECIMALS, tickUnits: 1 });
+      const instrument = this.context.instruments.intern({ venue: 'deribit', symbol: name, venueId: -1, priceDecimals: DERIBIT_PRICE_DECIMALS, sizeDecimals: DERIBIT_SIZE_DECIMALS, tickUnits: 0 });
       state = { instrument, synced: false, lastChangeId: NaN, lastTradeSeq: NaN };
       this.instruments.set(name, state);
     }

@@ -95,7 +95,7 @@ export class DbnSource extends ReaderBase implements EventSource {
         venueId: instrumentId,
         priceDecimals: 9,
         sizeDecimals: 0,
-        tickUnits: 1,
+        tickUnits: 0,
       });
       this.byInstrumentId.set(instrumentId, index);
     }

@@ -85,7 +85,7 @@ export class KrakenBookFeed {
       const prices = [...asks, ...bids].map((entry) => String(entry[0]));
       const printed = Math.max(0, ...prices.map(decimalsOf));
       const priceDecimals = Math.max(0, ...prices.map((text) => decimalsOf(text.includes('.') ? text.replace(/0+$/, '') : text)));
-      instrument = this.instruments.intern({ venue: 'kraken', symbol: pair, venueId: -1, priceDecimals, sizeDecimals: SIZE_DECIMALS, tickUnits: 1, printDecimals: { price: printed, size: SIZE_DECIMALS } });
+      instrument = this.instruments.intern({ venue: 'kraken', symbol: pair, venueId: -1, priceDecimals, sizeDecimals: SIZE_DECIMALS, tickUnits: 0, printDecimals: { price: printed, size: SIZE_DECIMALS } });
       this.instrumentOf.set(pair, instrument);
     }
     for (const entry of [...asks, ...bids]) if (!this.entryValid(instrument, entry, line, raw)) return;

@@ -220,7 +220,7 @@ export class TardisCsvSource extends ReaderBase implements EventSource {
     let index = this.instrumentOf.get(key);
     if (index === undefined) {
       const sizeDecimals = this.kind === 'derivative_ticker' ? OPEN_INTEREST_DECIMALS : DECIMALS;
-      index = this.instruments.intern({ venue: exchange, symbol, venueId: -1, priceDecimals: DECIMALS, sizeDecimals, tickUnits: 1 });
+      index = this.instruments.intern({ venue: exchange, symbol, venueId: -1, priceDecimals: DECIMALS, sizeDecimals, tickUnits: 0 });
       this.instrumentOf.set(key, index);
     }
     return index;

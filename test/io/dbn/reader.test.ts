@@ -30,7 +30,7 @@ test('DBN v3 MBO: metadata, symbol mapping and the exact fields of both records'
   assert.equal(source.metadata.version, 3);
   assert.equal(source.metadata.dataset, 'GLBX.MDP3');
   assert.equal(source.schema, 'mbo');
-  assert.deepEqual(source.instruments.list, [{ venue: 'glbx.mdp3', symbol: 'ESH1', venueId: 5482, priceDecimals: 9, sizeDecimals: 0, tickUnits: 1 }]);
+  assert.deepEqual(source.instruments.list, [{ venue: 'glbx.mdp3', symbol: 'ESH1', venueId: 5482, priceDecimals: 9, sizeDecimals: 0, tickUnits: 0 }]); // MBO has no instrument definitions: openSource infers the tick
   const [first, second] = await rows(source);
   assert.equal(first!.tsEventNs, 1_609_160_400_000_429_831n);
   assert.equal(first!.tsRecvNs, 1_609_160_400_000_704_060n);
