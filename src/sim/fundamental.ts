@@ -1,6 +1,6 @@
 import { Random } from './random.js';
 
-/** Parameters of the fundamental value path informed traders know ahead of time. */
+/** Parameters of the fundamental value path: published as it happens, known ahead by informed traders. */
 export interface FundamentalParams {
   /** Standard deviation of the value's change over one minute, in ticks (a Brownian part). */
   volatilityTicksPerMinute: number;
@@ -16,8 +16,9 @@ export const DEFAULT_FUNDAMENTAL: FundamentalParams = { volatilityTicksPerMinute
 /**
  * The "true" value of the simulated instrument over time: a Gaussian random walk on a grid plus
  * compound-Poisson jumps, in price units, starting at the start price. It is drawn lazily from its own
- * random stream in grid order, so any pattern of queries sees the same path. Informed traders read it
- * ahead of time (`at(now + horizon)`); nobody else sees it.
+ * random stream in grid order, so any pattern of queries sees the same path. V(t) is news published at
+ * t: market makers with an `anchor` read it then (`at(now)`); informed traders read it ahead of time
+ * (`at(now + horizon)`).
  */
 export class FundamentalValue {
   private values = new Float64Array(1024);

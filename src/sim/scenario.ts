@@ -164,7 +164,8 @@ export function parseScenario(text: string, where = 'scenario'): Scenario {
     names.add(agentName);
     const params = readParams(AGENT_DEFAULTS[agentKind], rest, `${at} (${kind})`, ENUMS[agentKind] ?? {});
     checkParams(agentKind, params, `${at} (${kind})`);
-    if (agentKind === 'informed' && fundamental === null) fundamental = { ...DEFAULT_FUNDAMENTAL };
+    // Informed traders read the value ahead; anchored makers read it as published.
+    if ((agentKind === 'informed' || (agentKind === 'market_maker' && (params.anchor as number) > 0)) && fundamental === null) fundamental = { ...DEFAULT_FUNDAMENTAL };
     agents.push({ kind: agentKind, name: agentName, count: n, params });
   });
   return { name, description, seed, date, startNs, durationNs, messages, instrument, fundamental, agents };
@@ -203,6 +204,7 @@ function checkParams(kind: AgentKind, p: ParamValues, where: string): void {
       atLeast('quoteSize', 1);
       atLeast('halfSpreadTicks', 0.5);
       positive('requoteSeconds');
+      atLeast('anchor', 0, 1);
       break;
     case 'momentum':
       positive('lookbackSeconds');

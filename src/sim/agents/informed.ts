@@ -23,7 +23,8 @@ export type InformedParams = typeof INFORMED_DEFAULTS;
  * An informed trader: it knows the fundamental value `horizonSeconds` ahead (FundamentalValue) and
  * trades toward it — buying while that future value is above the mid, selling while below — with
  * market orders or passive orders at the touch. Its flow is the signal a miner should find, at that
- * horizon.
+ * horizon — when the market makers anchor on the published value (`anchor`); otherwise its own orders
+ * move the price to what it knows within seconds.
  */
 export class InformedTrader extends Agent {
   position = 0;

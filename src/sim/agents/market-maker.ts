@@ -15,6 +15,11 @@ export const MARKET_MAKER_DEFAULTS = {
   /** Mean time between re-quotes (exponential), and the reaction delay after a fill, in seconds. */
   requoteSeconds: 0.25,
   reactSeconds: 0.002,
+  /**
+   * Share of the reservation price taken from the public value V(now) (the scenario's fundamental, news
+   * everyone has at time now) instead of the mid. 0: the maker knows only the book.
+   */
+  anchor: 0,
 };
 export type MarketMakerParams = typeof MARKET_MAKER_DEFAULTS;
 
@@ -23,7 +28,9 @@ export type MarketMakerParams = typeof MARKET_MAKER_DEFAULTS;
  * in a limit order book": it quotes one bid and one ask around a reservation price r = mid − skew·q
  * (q its inventory in quote sizes), at a half-spread that widens with recent volatility, never crossing
  * the book (post-only). Quotes move by `Modify`; the side that would grow an inventory past the limit
- * is withdrawn.
+ * is withdrawn. With `anchor` a > 0 the centre is a·V(now) + (1 − a)·mid, V the public value: news moves
+ * the quotes when it is published, and flow that is not news (noise, or information not yet public)
+ * moves them only through the inventory, so its impact fades once the maker has laid it off.
  */
 export class MarketMaker extends Agent {
   private bidId = 0;
@@ -43,6 +50,7 @@ export class MarketMaker extends Agent {
   }
 
   start(market: Market): void {
+    if (this.p.anchor > 0 && market.fundamental === null) throw new Error('a market maker anchored on the public value needs the scenario fundamental value');
     market.wakeAt(this, this.startNs + this.random.exponential(this.p.requoteSeconds) * 1e9);
   }
 
@@ -61,7 +69,9 @@ export class MarketMaker extends Agent {
     }
     this.lastMid = mid;
     const half = p.halfSpreadTicks + p.volatilityWeight * Math.sqrt(this.variance);
-    const reservation = mid / tick - (p.skewTicks * this.inventory) / p.quoteSize;
+    // Unanchored makers never read the value: a scenario may have none, and their quotes are the mid's alone.
+    const centre = p.anchor > 0 ? p.anchor * market.fundamental!.at(market.now) + (1 - p.anchor) * mid : mid;
+    const reservation = centre / tick - (p.skewTicks * this.inventory) / p.quoteSize;
     let bid = Math.floor(reservation - half) * tick;
     let ask = Math.ceil(reservation + half) * tick;
     if (ask - bid < 2 * tick) ask = bid + 2 * tick;
