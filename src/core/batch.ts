@@ -152,37 +152,39 @@ export class BatchBuilder {
     return this.cut(this.n);
   }
 
+  // The batch takes the builder's arrays as they are (views of its first `rows` rows: no copy); the builder
+  // starts over on fresh arrays, carrying only the incomplete rows after them.
   private cut(rows: number): EventBatch {
     const batch: EventBatch = {
       length: rows,
       timeBaseNs: this.timeBaseNs,
-      tsEvent: this.tsEvent.slice(0, rows),
-      tsRecv: this.tsRecv.slice(0, rows),
-      instrument: this.instrument.slice(0, rows),
-      action: this.action.slice(0, rows),
-      side: this.side.slice(0, rows),
-      price: this.price.slice(0, rows),
-      size: this.size.slice(0, rows),
-      orderId: this.orderId.slice(0, rows),
-      seq: this.seq.slice(0, rows),
-      flags: this.flags.slice(0, rows),
-      sourceRow: this.sourceRow.slice(0, rows),
+      tsEvent: this.tsEvent.subarray(0, rows),
+      tsRecv: this.tsRecv.subarray(0, rows),
+      instrument: this.instrument.subarray(0, rows),
+      action: this.action.subarray(0, rows),
+      side: this.side.subarray(0, rows),
+      price: this.price.subarray(0, rows),
+      size: this.size.subarray(0, rows),
+      orderId: this.orderId.subarray(0, rows),
+      seq: this.seq.subarray(0, rows),
+      flags: this.flags.subarray(0, rows),
+      sourceRow: this.sourceRow.subarray(0, rows),
       instruments: this.instruments,
     };
     const rest = this.n - rows;
-    if (rest > 0) {
-      this.tsEvent.copyWithin(0, rows, this.n);
-      this.tsRecv.copyWithin(0, rows, this.n);
-      this.instrument.copyWithin(0, rows, this.n);
-      this.action.copyWithin(0, rows, this.n);
-      this.side.copyWithin(0, rows, this.n);
-      this.price.copyWithin(0, rows, this.n);
-      this.size.copyWithin(0, rows, this.n);
-      this.orderId.copyWithin(0, rows, this.n);
-      this.seq.copyWithin(0, rows, this.n);
-      this.flags.copyWithin(0, rows, this.n);
-      this.sourceRow.copyWithin(0, rows, this.n);
-    }
+    const capacity = Math.max(this.capacity, rest * 2);
+    this.tsEvent = carried(this.tsEvent, rows, this.n, new Float64Array(capacity));
+    this.tsRecv = carried(this.tsRecv, rows, this.n, new Float64Array(capacity));
+    this.instrument = carried(this.instrument, rows, this.n, new Int32Array(capacity));
+    this.action = carried(this.action, rows, this.n, new Uint8Array(capacity));
+    this.side = carried(this.side, rows, this.n, new Int8Array(capacity));
+    this.price = carried(this.price, rows, this.n, new Float64Array(capacity));
+    this.size = carried(this.size, rows, this.n, new Float64Array(capacity));
+    this.orderId = carried(this.orderId, rows, this.n, new Float64Array(capacity));
+    this.seq = carried(this.seq, rows, this.n, new Float64Array(capacity));
+    this.flags = carried(this.flags, rows, this.n, new Uint8Array(capacity));
+    this.sourceRow = carried(this.sourceRow, rows, this.n, new Float64Array(capacity));
+    this.capacity = capacity;
     this.n = rest;
     this.completeRows = 0;
     return batch;
@@ -203,6 +205,12 @@ export class BatchBuilder {
     this.sourceRow = grown(this.sourceRow, capacity);
     this.capacity = capacity;
   }
+}
+
+/** `into` holding `from[start, end)` at its start. */
+function carried<T extends Float64Array | Int32Array | Uint8Array | Int8Array>(from: T, start: number, end: number, into: T): T {
+  if (end > start) into.set(from.subarray(start, end));
+  return into;
 }
 
 /** One event as a plain object: for tests and debugging only, never on hot paths. */

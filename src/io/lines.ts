@@ -35,13 +35,23 @@ export async function* streamLineChunks(stream: AsyncIterable<Uint8Array>, optio
       pending.push(piece);
       continue;
     }
-    const bytes: Uint8Array = pending.length > 0 ? joined([...pending, piece]) : piece;
-    pending = [];
+    let bytes = piece;
+    if (pending.length > 0) {
+      // Only the line that straddles the pieces is copied; the rest of the piece goes out as a view.
+      const split = piece.indexOf(10) + 1;
+      const straddling = joined([...pending, piece.subarray(0, split)]);
+      pending = [];
+      yield { bytes: straddling, end: straddling.length, firstLine: line, lines: counting ? 1 : NaN };
+      line++;
+      bytes = piece.subarray(split);
+    }
     const end = bytes.lastIndexOf(10) + 1;
-    // Readers that number lines themselves skip this pass (firstLine and lines are then NaN).
-    const lines = counting ? countNewlines(bytes, end) : NaN;
-    yield { bytes, end, firstLine: line, lines };
-    line += lines;
+    if (end > 0) {
+      // Readers that number lines themselves skip this pass (firstLine and lines are then NaN).
+      const lines = counting ? countNewlines(bytes, end) : NaN;
+      yield { bytes, end, firstLine: line, lines };
+      line += lines;
+    }
     if (end < bytes.length) pending.push(bytes.subarray(end));
   }
   if (pending.length > 0) {
