@@ -58,7 +58,14 @@ class Absorption implements Detector {
     const run = this.runs[slot]!;
     if (price !== run.price) {
       this.close(slot, false);
-      Object.assign(run, this.fresh(), { price, start: this.context.state.ts });
+      // Reset in place: the best price changes on a large share of updates.
+      run.price = price;
+      run.start = this.context.state.ts;
+      run.last = NaN;
+      run.volume = 0;
+      run.trades = 0;
+      run.displayedSum = 0;
+      run.updates = 0;
     }
     run.displayedSum += size;
     run.updates++;
