@@ -62,12 +62,21 @@ function nasdaq(venue: string): SessionRule {
   };
 }
 
+/**
+ * The US consolidated quote (AlgoSeek's NBBO): Reg NMS Rule 610 forbids locking or crossing quotes only in
+ * regular hours, 09:30-16:00 America/New_York; before and after, locked and crossed NBBOs are common and legal.
+ */
+function usConsolidated(venue: string): SessionRule {
+  return { ...nasdaq(venue), description: 'US consolidated quote: locked or crossed quotes are barred only 09:30-16:00 America/New_York on weekdays (Reg NMS Rule 610)' };
+}
+
 const rules: Record<string, (venue: string) => SessionRule> = {
   'glbx.mdp3': cmeGlobex,
   'glbx-mdp3': cmeGlobex,
   cme: cmeGlobex,
   nasdaq,
   'xnas.itch': nasdaq,
+  algoseek: usConsolidated,
 };
 
 /** The session rule of a venue, or null for venues that match around the clock (crypto). */
