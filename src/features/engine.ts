@@ -21,6 +21,8 @@ interface Stream {
   /** Features that want trade rows, and those that want every row. */
   readonly tradeFeatures: Feature[];
   readonly rowFeatures: Feature[];
+  /** Features with an `update`, called after every complete update. */
+  readonly updaters: Feature[];
   readonly clock: TradeClock | null;
   nextBoundary: number;
   lastTradePrice: number;
@@ -75,7 +77,8 @@ export class FeatureEngine {
     state.snapshot = false;
     this.handRows(stream, batch, row, instrument);
     this.cursor = row + 1;
-    for (const feature of stream.features) feature.update?.(state);
+    const updaters = stream.updaters;
+    for (let f = 0; f < updaters.length; f++) updaters[f]!.update!(state);
     state.prevBidPrice = book.bestBidPrice();
     state.prevBidSize = book.bestBidSize();
     state.prevAskPrice = book.bestAskPrice();
@@ -122,7 +125,8 @@ export class FeatureEngine {
       if (request.definition.rows === 'trades') tradeFeatures.push(feature);
       if (request.definition.rows === 'all') rowFeatures.push(feature);
     }
-    const stream: Stream = { state, features, tradeFeatures, rowFeatures, clock: tradeClock(this.clock), nextBoundary: NaN, lastTradePrice: NaN, lastTradeSign: 0 };
+    const updaters = features.filter((feature) => feature.update !== undefined);
+    const stream: Stream = { state, features, tradeFeatures, rowFeatures, updaters, clock: tradeClock(this.clock), nextBoundary: NaN, lastTradePrice: NaN, lastTradeSign: 0 };
     this.streams[instrument] = stream;
     return stream;
   }

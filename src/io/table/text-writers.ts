@@ -135,11 +135,16 @@ abstract class TextTableWriter implements TableWriter {
       return;
     }
     if (!Number.isFinite(value)) return this.decimal(NaN, 0);
+    if (Number.isInteger(value) && Math.abs(value) < MAX_EXACT) {
+      this.decimal(value, 0);
+      this.lastFloat[column] = value;
+      return;
+    }
     // A value with at most 8 decimals is within rounding of a whole number of 1e-8: others go to String() at once.
     const scaled = value * 1e8;
     const decimalLike = Math.abs(scaled) < MAX_EXACT && Math.abs(scaled - Math.round(scaled)) < 1e-3;
-    let scale = 1;
-    for (let decimals = 0; decimalLike && decimals <= 8; decimals++, scale *= 10) {
+    let scale = 10;
+    for (let decimals = 1; decimalLike && decimals <= 8; decimals++, scale *= 10) {
       const units = Math.round(value * scale);
       if (units / scale === value && Math.abs(units) < MAX_EXACT) {
         this.decimal(units, decimals);
