@@ -1,7 +1,8 @@
 import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { parseUnits } from '../../core/decimal.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
-import { textLineBatches, textLines } from '../lines.js';
+import { TextDecoder } from 'node:util';
+import { lineChunks, textLines, type LineChunk } from '../lines.js';
 import { ReaderBase } from '../reader-base.js';
 import { captureDecimals, seeCaptureLine } from './capture-scan.js';
 import { DecimalsSeen, MAX_DECIMALS, type SymbolDecimals } from './decimals.js';
@@ -47,21 +48,35 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
 
   async *batches(): AsyncGenerator<EventBatch> {
     // The start of the capture is read once: scanned for each symbol's decimals, then replayed.
-    const chunks = textLineBatches(this.path)[Symbol.asyncIterator]();
-    const head: { firstLine: number; lines: string[] }[] = [];
+    const chunks = lineChunks(this.path)[Symbol.asyncIterator]();
+    const head: LineChunk[] = [];
     const decimals = new DecimalsSeen();
+    const decoder = new TextDecoder();
     for (let chunk = await chunks.next(); !chunk.done; chunk = await chunks.next()) {
       head.push(chunk.value);
-      if (!decimals.seeLines(chunk.value.lines, seeCaptureLine)) break;
+      if (!decimals.seeLines(textOf(decoder, chunk.value), seeCaptureLine)) break;
     }
     this.decimals = decimals;
     for (;;) {
       const chunk = head.shift() ?? (await chunks.next()).value;
       if (!chunk) break;
-      const { firstLine, lines } = chunk;
-      for (let k = 0; k < lines.length; k++) {
-        this.line(firstLine + k, lines[k]!);
-        if (this.builder) for (let batch = this.builder.take(); batch; batch = this.builder.take()) yield batch;
+      const bytes = chunk.bytes;
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      let line = chunk.firstLine;
+      for (let start = 0; start < chunk.end; line++) {
+        let end = bytes.indexOf(10, start);
+        if (end < 0 || end > chunk.end) end = chunk.end;
+        const next = end + 1;
+        if (end > start && bytes[end - 1] === 13) end--;
+        // Most of a capture is bookTicker lines, not book data: passed over without becoming strings.
+        if (isBookTicker(bytes, start, end)) {
+          this.integrity.report.rowsRead++;
+          this.integrity.report.note('book_tickers');
+        } else {
+          this.line(line, text.toString('utf8', start, end));
+          if (this.builder) for (let batch = this.builder.take(); batch; batch = this.builder.take()) yield batch;
+        }
+        start = next;
       }
     }
     this.messages.finish();
@@ -80,11 +95,6 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
     const recv = space >= 10 && space <= 19 ? this.receiveOffset(text, space) : NaN;
     if (Number.isNaN(recv)) {
       this.integrity.reject('malformed_row', line, 'timestamp', 'expected "<local receive ns> <json>"', text);
-      return;
-    }
-    // bookTicker lines are most of a capture and not book data (see binanceBookTickers): not parsed here.
-    if (text.startsWith('@bookTicker"', text.indexOf('@', space))) {
-      report.note('book_tickers');
       return;
     }
     const scanned = this.scanned;
@@ -164,4 +174,27 @@ export async function* binanceBookTickers(path: string, decimalsOf?: (symbol: st
     const { price, size } = decimalsOf(symbol) ?? { price: MAX_DECIMALS, size: MAX_DECIMALS };
     yield { symbol, updateId: Number(data.u), bidPrice: parseUnits(String(data.b), price), bidSize: parseUnits(String(data.B), size), askPrice: parseUnits(String(data.a), price), askSize: parseUnits(String(data.A), size) };
   }
+}
+
+const BOOK_TICKER = Buffer.from('@bookTicker"');
+
+/**
+ * Whether `bytes[start, end)` is `<receive ns> {"stream":"<symbol>@bookTicker",…`: a well-formed time (10 to 19
+ * digits, as `line` requires) then the stream name. bookTicker lines are the oracle (binanceBookTickers).
+ */
+function isBookTicker(bytes: Uint8Array, start: number, end: number): boolean {
+  const space = bytes.indexOf(32, start);
+  if (space < start + 10 || space > start + 19 || space >= end) return false;
+  for (let i = start; i < space; i++) if (bytes[i]! < 48 || bytes[i]! > 57) return false;
+  const at = bytes.indexOf(64, space);
+  if (at < 0 || at + BOOK_TICKER.length > end) return false;
+  for (let k = 0; k < BOOK_TICKER.length; k++) if (bytes[at + k] !== BOOK_TICKER[k]) return false;
+  return true;
+}
+
+/** The whole lines of a chunk as strings (no line ends), for the decimals scan of the capture's head. */
+function textOf(decoder: TextDecoder, chunk: LineChunk): string[] {
+  const lines = decoder.decode(chunk.bytes.subarray(0, chunk.end)).split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }
