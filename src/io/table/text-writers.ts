@@ -25,7 +25,8 @@ abstract class TextTableWriter implements TableWriter {
   private baseNs: bigint | null = null;
   private baseSeconds = 0;
   private baseNanos = 0;
-  private lastSeconds = -1;
+  /** Per epoch column: the whole seconds its last cell printed (its bytes are the column's last bytes). */
+  private readonly lastSeconds: Float64Array;
   /** Per column: the last value written, its decimals, and where its bytes sit in the output buffer. */
   private readonly lastValue: Float64Array;
   private readonly lastDecimals: Int8Array;
@@ -48,6 +49,7 @@ abstract class TextTableWriter implements TableWriter {
     this.lastEnd = new Int32Array(columns.length);
     this.lastFlush = new Int32Array(columns.length).fill(-1);
     this.lastFloat = new Float64Array(columns.length).fill(NaN);
+    this.lastSeconds = new Float64Array(columns.length).fill(-1);
   }
 
   protected abstract quoteText(value: string): string;
@@ -68,7 +70,7 @@ abstract class TextTableWriter implements TableWriter {
         this.baseNs = baseNs;
         this.baseSeconds = Number(baseNs / NS_PER_SECOND);
         this.baseNanos = Number(baseNs % NS_PER_SECOND);
-        this.lastSeconds = -1;
+        this.lastSeconds.fill(-1);
       }
       // Exact: whole seconds and nanoseconds are carried separately, each well below 2^53.
       const offsetSeconds = Math.floor(offsetNs / 1e9);
@@ -82,13 +84,13 @@ abstract class TextTableWriter implements TableWriter {
       else {
         const column = this.column;
         out.reserve(TextTableWriter.MAX_ROW_CELL_BYTES);
-        if (seconds === this.lastSeconds && this.lastFlush[column] === out.flushes) out.copyBack(this.lastStart[column]!, this.lastEnd[column]!);
+        if (seconds === this.lastSeconds[column] && this.lastFlush[column] === out.flushes) out.copyBack(this.lastStart[column]!, this.lastEnd[column]!);
         else {
           this.lastStart[column] = out.here();
           out.unsigned(seconds);
           this.lastEnd[column] = out.here();
           this.lastFlush[column] = out.flushes;
-          this.lastSeconds = seconds;
+          this.lastSeconds[column] = seconds;
         }
         out.unsigned(nanos, 9);
       }
