@@ -28,6 +28,7 @@ export { Applied, LadderBook } from './book/ladder-book.js';
 export type { BookView } from './book/view.js';
 export { replay, Replayer, type ReplaySummary, type UpdateHandler } from './book/replay.js';
 export { BookEmitter, emitColumns, parseEmitSpec, parseIntervalNs, type EmitSpec } from './book/emit.js';
+export { L2ViewSource, openL2View, type L2ViewOptions } from './book/l2-view.js';
 export {
   computeFeatures,
   DEFAULT_FEATURES,

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { parseIntervalNs } from '../book/emit.js';
+import { openL2View } from '../book/l2-view.js';
 import type { Episode, EpisodeKind } from '../core/episode.js';
 import { UsageError } from '../core/errors.js';
 import type { EventSource } from '../core/source.js';
@@ -18,6 +20,8 @@ interface EvalOptions {
   count: string;
   tolerance: string;
   json?: string;
+  /** `true` for an L2 view of every update, or a conflation interval such as `100ms`. */
+  l2?: boolean | string;
 }
 
 interface Run {
@@ -63,15 +67,19 @@ export function evalDetectCommand(): Command {
     .option('--count <n>', 'planted episodes per kind', '3')
     .option('--tolerance <seconds>', 'a detection matches a labelled episode within this many seconds of its span', '1')
     .option('--json <file>', 'write every run and the totals as JSON')
+    .option('--l2 [interval]', 'run the detectors on what an L2 venue would publish of each run: level changes and trades, no order ids; every update, or conflated per interval (e.g. 100ms)')
     .action(async (inputs: string[], options: EvalOptions) => {
       const requests = parseDetectorList(options.detectors);
+      const intervalNs = typeof options.l2 === 'string' ? parseIntervalNs(options.l2) : 0;
       const kinds = requests.map((request) => request.definition.name);
       const toleranceNs = Number(options.tolerance) * 1e9;
       if (!(toleranceNs >= 0)) throw new UsageError(`--tolerance ${options.tolerance}: expected seconds`);
       const runs: Run[] = [];
       for (const run of await labelledRuns(inputs, options)) {
         const progress = new Progress(`eval ${run.input}${run.seed === null ? '' : ` seed ${run.seed}`}`);
-        const { episodes, summary } = await detect(run.source, requests, (rows) => progress.add(rows));
+        // The labels keep their order ids; detections on L2 have none and match by kind and time alone.
+        const source = options.l2 ? openL2View(run.source, { intervalNs }) : run.source;
+        const { episodes, summary } = await detect(source, requests, (rows) => progress.add(rows));
         progress.stop();
         const truth = run.truth();
         const span = summary.rows > 0 ? spanHours(truth.episodes, episodes) : 0;

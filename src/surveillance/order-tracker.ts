@@ -31,6 +31,11 @@ export interface TrackedOrder {
   modifies: number;
 }
 
+/** One number per (side, price) of an L2 level: prices are integers far below 2^52. */
+function levelKey(side: number, price: number): number {
+  return side > 0 ? price * 2 + 1 : price * 2;
+}
+
 /** Per-order columns of the tracker, indexed by slot. */
 const COLUMNS = ['price', 'size', 'remaining', 'filled', 'fills', 'addedNs', 'ticksFromBest', 'bestSizeBefore', 'imbalanceBefore', 'imbalanceAfter', 'typicalSize', 'modifies', 'side'] as const;
 type Column = (typeof COLUMNS)[number];
@@ -71,6 +76,8 @@ export class OrderTracker {
   /** Orders that have arrived so far, and the side of the last one (detectors watch arrivals through these). */
   arrivals = 0;
   lastArrivalSide = 0;
+  /** Orders that arrived at or through their side's best, per side [bid, ask] (on L2 several arrive per update, read after it). */
+  readonly sideArrivals = [0, 0];
   /** Exponential average of arriving order sizes (units), span ~200 orders. */
   typicalSize = NaN;
   /** Venue time of the last fill of a resting order on each side: [bid, ask]. */
@@ -84,13 +91,27 @@ export class OrderTracker {
     for (const column of COLUMNS) this.columns[column] = new Float64Array(4096);
   }
 
-  // L2 only: level sizes as last seen, the inferred orders resting at each level (oldest first), and
-  // the volume traded at each price since the book last changed.
+  // L2 only: level sizes as last seen, the inferred orders resting at each level (oldest first), the
+  // volume traded at each price since the book last changed, and the level changes of the current update.
   private readonly levels = new Map<number, number>();
   private readonly queues = new Map<number, number[]>();
   private readonly traded = new Map<number, number>();
   private bookChanged = false;
   private nextInferredId = -1;
+  /**
+   * L2: venue time of the book change before the current update's. A change a diff message shows happened
+   * after it, not necessarily at the message's time (a venue that conflates publishes once per interval).
+   */
+  changedAfterNs = NaN;
+  private lastChangeNs = NaN;
+  private changes = 0;
+  private changeSide = new Int8Array(64);
+  private changePrice = new Float64Array(64);
+  private changeBefore = new Float64Array(64);
+  private changeAfter = new Float64Array(64);
+  /** Per change: the part of a shrink that trades do not explain; the part of a growth read as orders moved there. */
+  private changeRest = new Float64Array(64);
+  private changeMoved = new Float64Array(64);
 
   /** True while the order with this id rests (as far as the tracker has seen it). */
   has(id: number): boolean {
@@ -98,11 +119,19 @@ export class OrderTracker {
   }
 
   /**
-   * L2 data shows levels, not orders: a level that grows is an inferred order of the increase (ids
-   * negative, never a venue's); one that shrinks was filled, oldest inferred orders first, as far as
-   * trades at its price since the book last changed account for, and cancelled for the rest, newest
-   * first. Size present before the data began belongs to no inferred order. After a snapshot the levels
-   * are read again and the inferred orders are forgotten (they end unreported).
+   * L2 data shows levels, not orders. The level changes of one update are read together, in updateL2:
+   * - a level that shrank was filled as far as trades at its price since the book last changed account
+   *   for: first the size no inferred order holds (it rests ahead of them, as anonymous liquidity does in
+   *   an L3 book), then its inferred orders oldest first;
+   * - the rest of a shrink, with a level of the same side growing in the same update, is an order moving
+   *   there (a modify: it keeps its arrival): an order of exactly both changes' size (all that a message
+   *   of one order event can show), else, as a conflated message mixes changes, one making up most of both;
+   * - the rest is cancelled: cancels mostly remove whole orders, so the order closest in size goes first;
+   *   a cancel of most of one ends it (a conflated growth may lump several orders; the rest is left to
+   *   no inferred order);
+   * - a growth that is not a move is an inferred order of the increase (ids negative, never a venue's).
+   * Size present before the data began belongs to no inferred order. After a snapshot the levels are read
+   * again and the inferred orders are forgotten (they end unreported). Rows only collect the changes.
    */
   rowL2(batch: EventBatch, i: number): void {
     const action = batch.action[i]!;
@@ -114,50 +143,36 @@ export class OrderTracker {
     if (action !== Action.LevelSet && action !== Action.LevelDelete) return;
     this.bookChanged = true;
     const side = batch.side[i]!;
-    const key = side > 0 ? price * 2 + 1 : price * 2;
+    const key = levelKey(side, price);
     const before = this.levels.get(key) ?? 0;
     const after = action === Action.LevelSet ? batch.size[i]! : 0;
     if (after > 0) this.levels.set(key, after);
     else this.levels.delete(key);
-    let queue = this.queues.get(key);
-    if (after > before) {
-      const id = this.nextInferredId--;
-      this.arrive(id, side, price, after - before);
-      if (!queue) this.queues.set(key, (queue = []));
-      queue.push(id);
-      return;
+    if (after === before) return;
+    if (this.changes === this.changeSide.length) {
+      const capacity = this.changes * 2;
+      this.changeSide = grown(this.changeSide, capacity);
+      this.changePrice = grown(this.changePrice, capacity);
+      this.changeBefore = grown(this.changeBefore, capacity);
+      this.changeAfter = grown(this.changeAfter, capacity);
+      this.changeRest = grown(this.changeRest, capacity);
+      this.changeMoved = grown(this.changeMoved, capacity);
     }
-    if (!queue || after === before) return;
-    const traded = this.traded.get(price) ?? 0;
-    let fill = Math.min(traded, before - after);
-    let cancel = before - after - fill;
-    if (fill > 0) this.traded.set(price, traded - fill);
-    const c = this.columns;
-    while (fill > 0 && queue.length > 0) {
-      const slot = this.index.get(queue[0]!);
-      const take = Math.min(fill, c.remaining[slot]!);
-      fill -= take;
-      c.filled[slot]! += take;
-      c.fills[slot]!++;
-      c.remaining[slot]! -= take;
-      if (c.remaining[slot]! > 0) break;
-      queue.shift();
-      this.end(slot, 'filled');
-    }
-    while (cancel > 0 && queue.length > 0) {
-      const slot = this.index.get(queue[queue.length - 1]!);
-      const take = Math.min(cancel, c.remaining[slot]!);
-      cancel -= take;
-      c.remaining[slot]! -= take;
-      if (c.remaining[slot]! > 0) break;
-      queue.pop();
-      this.end(slot, c.filled[slot]! > 0 ? 'filled' : 'cancelled');
-    }
-    if (queue.length === 0) this.queues.delete(key);
+    const k = this.changes++;
+    this.changeSide[k] = side;
+    this.changePrice[k] = price;
+    this.changeBefore[k] = before;
+    this.changeAfter[k] = after;
   }
 
-  /** L2, after each update: traded volume is matched only against the next book change; snapshots resync. */
+  /** L2, after each update: its level changes become fills, moves, cancels and arrivals; traded volume is matched only against the next book change; snapshots resync. */
   updateL2(): void {
+    if (this.bookChanged) {
+      this.changedAfterNs = this.lastChangeNs;
+      this.lastChangeNs = this.state.ts;
+    }
+    if (this.changes > 0) this.inferOrders();
+    this.changes = 0;
     if (this.bookChanged) this.traded.clear();
     this.bookChanged = false;
     if (!this.state.snapshot) return;
@@ -172,11 +187,133 @@ export class OrderTracker {
     this.levels.clear();
     const book = this.state.book;
     for (const side of [1, -1]) {
-      for (let rank = 0; rank < book.depth(side); rank++) {
-        const price = book.priceAt(side, rank);
-        this.levels.set(side > 0 ? price * 2 + 1 : price * 2, book.sizeAt(side, rank));
+      for (let rank = 0; rank < book.depth(side); rank++) this.levels.set(levelKey(side, book.priceAt(side, rank)), book.sizeAt(side, rank));
+    }
+  }
+
+  private inferOrders(): void {
+    const n = this.changes;
+    const { changeSide: sides, changePrice: prices, changeBefore: befores, changeAfter: afters, changeRest: rest, changeMoved: moved } = this;
+    for (let k = 0; k < n; k++) {
+      const shrink = befores[k]! - afters[k]!;
+      rest[k] = 0;
+      moved[k] = 0;
+      if (shrink <= 0) continue;
+      const traded = this.traded.get(prices[k]!) ?? 0;
+      const fill = Math.min(traded, shrink);
+      if (fill > 0) {
+        this.traded.set(prices[k]!, traded - fill);
+        this.fillLevel(levelKey(sides[k]!, prices[k]!), fill, befores[k]!);
+      }
+      rest[k] = shrink - fill;
+    }
+    // Moves: first orders whose size is exactly one shrink and one growth of the side (all a single-event
+    // message can show); then, as conflated messages mix changes, an order that makes up most of both.
+    for (let exact = 1; exact >= 0; exact--) {
+      for (let k = 0; k < n; k++) {
+        if (!(rest[k]! > 0)) continue;
+        let into = -1;
+        for (let j = 0; j < n; j++) {
+          const room = afters[j]! - befores[j]! - moved[j]!;
+          if (sides[j] !== sides[k] || !(room > 0) || (exact === 1 && (moved[j]! > 0 || room !== rest[k]))) continue;
+          if (into < 0 || room > afters[into]! - befores[into]! - moved[into]!) into = j;
+        }
+        if (into < 0) continue;
+        const room = afters[into]! - befores[into]! - moved[into]!;
+        const most = Math.min(rest[k]!, room);
+        const size = this.moveOrder(levelKey(sides[k]!, prices[k]!), exact === 1 ? most : Math.max(rest[k]!, room) / 2, most, sides[into]!, prices[into]!);
+        rest[k]! -= size;
+        moved[into]! += size;
       }
     }
+    for (let k = 0; k < n; k++) if (rest[k]! > 0) this.cancelLevel(levelKey(sides[k]!, prices[k]!), rest[k]!);
+    for (let k = 0; k < n; k++) {
+      const size = afters[k]! - befores[k]! - moved[k]!;
+      if (!(size > 0)) continue;
+      const id = this.nextInferredId--;
+      this.arrive(id, sides[k]!, prices[k]!, size);
+      const key = levelKey(sides[k]!, prices[k]!);
+      const queue = this.queues.get(key);
+      if (queue) queue.push(id);
+      else this.queues.set(key, [id]);
+    }
+  }
+
+  /** Fills `size` at a level whose total was `before`: the size no inferred order holds first, then inferred orders oldest first. */
+  private fillLevel(key: number, size: number, before: number): void {
+    const queue = this.queues.get(key);
+    if (!queue) return;
+    const c = this.columns;
+    let inferred = 0;
+    for (const id of queue) inferred += c.remaining[this.index.get(id)]!;
+    let fill = size - Math.min(size, Math.max(0, before - inferred));
+    while (fill > 0 && queue.length > 0) {
+      const slot = this.index.get(queue[0]!);
+      const take = Math.min(fill, c.remaining[slot]!);
+      fill -= take;
+      c.filled[slot]! += take;
+      c.fills[slot]!++;
+      c.remaining[slot]! -= take;
+      if (c.remaining[slot]! > 0) break;
+      queue.shift();
+      this.end(slot, 'filled');
+    }
+    if (queue.length === 0) this.queues.delete(key);
+  }
+
+  /**
+   * Cancels `size` at a level. Cancels mostly remove whole orders, so the order whose size is closest to
+   * what is left to cancel goes first (the newest of equals), until the shrink is accounted for.
+   */
+  private cancelLevel(key: number, size: number): void {
+    const queue = this.queues.get(key);
+    if (!queue) return;
+    const c = this.columns;
+    let cancel = size;
+    while (cancel > 0 && queue.length > 0) {
+      let pick = queue.length - 1;
+      for (let q = queue.length - 2; q >= 0; q--) {
+        if (Math.abs(c.remaining[this.index.get(queue[q]!)]! - cancel) < Math.abs(c.remaining[this.index.get(queue[pick]!)]! - cancel)) pick = q;
+      }
+      const slot = this.index.get(queue[pick]!);
+      const take = Math.min(cancel, c.remaining[slot]!);
+      cancel -= take;
+      c.remaining[slot]! -= take;
+      // A cancel of most of an inferred order ends it: one growth of a conflated message may lump several
+      // orders, and what the cancel leaves is read as size no inferred order holds.
+      if (c.remaining[slot]! > 0 && c.remaining[slot]! >= take) break;
+      queue.splice(pick, 1);
+      this.end(slot, c.filled[slot]! > 0 ? 'filled' : 'cancelled');
+    }
+    if (queue.length === 0) this.queues.delete(key);
+  }
+
+  /**
+   * Moves the largest inferred order whose size lies in [`least`, `most`] (the newest of equals) from level
+   * `from` to the back of `price` on `side`. Returns the size moved, 0 when no order fits.
+   */
+  private moveOrder(from: number, least: number, most: number, side: number, price: number): number {
+    const queue = this.queues.get(from);
+    if (!queue) return 0;
+    const c = this.columns;
+    let pick = -1;
+    for (let q = queue.length - 1; q >= 0; q--) {
+      const remaining = c.remaining[this.index.get(queue[q]!)]!;
+      if (remaining < least || remaining > most || (pick >= 0 && remaining <= c.remaining[this.index.get(queue[pick]!)]!)) continue;
+      pick = q;
+    }
+    if (pick < 0) return 0;
+    const id = queue[pick]!;
+    const slot = this.index.get(id);
+    queue.splice(pick, 1);
+    if (queue.length === 0) this.queues.delete(from);
+    c.price[slot] = price;
+    c.modifies[slot]!++;
+    const key = levelKey(side, price);
+    const target = this.queues.get(key);
+    if (target) target.push(id);
+    else this.queues.set(key, [id]);
+    return c.remaining[slot]!;
   }
 
   // Rows of one complete update, in order; `state.book` is the book after the whole update.
@@ -257,6 +394,7 @@ export class OrderTracker {
     this.typicalSize = Number.isNaN(this.typicalSize) ? size : this.typicalSize + (2 / 201) * (size - this.typicalSize);
     this.arrivals++;
     this.lastArrivalSide = side;
+    if (atTouch) this.sideArrivals[side > 0 ? 0 : 1]!++;
   }
 
   private allocate(): number {

@@ -19,7 +19,10 @@ import type { TrackedOrder } from './order-tracker.js';
  * within `pair_window` seconds of its own arrival (the real order it is meant to help: spoofers place the
  * two together), and saw a trade within `fill_window` seconds before its cancel. Several such
  * orders of one side cancelled within a millisecond of each other are a layer (the layering detector's),
- * not a spoof. Score: 50 + up to 20 for size (×2 the threshold = full), 10 for a short life, 10 for the
+ * not a spoof. On L2 the orders are inferred from level changes (OrderTracker.rowL2); the order on the
+ * other side must join or improve its side's best (where the helped order goes: a conflated message
+ * changes both sides anyway), and as a diff message shows a cancel that happened after the message
+ * before it, the trade window opens `fill_window` before that message. Score: 50 + up to 20 for size (×2 the threshold = full), 10 for a short life, 10 for the
  * imbalance shift at arrival, 10 when the trade came in the last quarter of its life.
  */
 class Spoofing implements Detector {
@@ -27,6 +30,8 @@ class Spoofing implements Detector {
   private readonly sizeMultiple: number;
   private readonly nearTicks: number;
   private arrivalsSeen = 0;
+  /** L2: arrivals at their side's best per side [bid, ask] already recorded in `adds`. */
+  private readonly sideArrivalsSeen = [0, 0];
   /** Per side [bid, ask]: arrival times of recent orders. */
   private readonly adds: number[][] = [[], []];
   // Recent trades: times and sizes.
@@ -47,12 +52,16 @@ class Spoofing implements Detector {
 
   private readonly minShift: number;
 
-  /** Candidates wait until the clock has moved a millisecond past their cancel: a layer cancels together. */
-  private pending: TrackedOrder[] = [];
+  /**
+   * Candidates wait until the clock has moved a millisecond past their cancel: a layer cancels together.
+   * `cancelAfterNs`: the cancel happened after this time (on L3 at `endedNs`; on L2 after the book message before).
+   */
+  private pending: (TrackedOrder & { cancelAfterNs: number })[] = [];
   private readonly touchMultiple: number;
   private readonly fillWindowNs: number;
 
   update(): void {
+    if (this.context.state.granularity !== 'L3') this.inferredArrivals();
     const now = this.context.state.ts;
     if (this.pending.length === 0 || now - this.pending[this.pending.length - 1]!.endedNs < 1e6) return;
     for (const order of this.pending) {
@@ -68,10 +77,23 @@ class Spoofing implements Detector {
     this.pending = [];
   }
 
+  /** L2: the orders inferred from an update's level changes arrive once the update is read, several at a time. */
+  private inferredArrivals(): void {
+    const arrived = this.context.orders.sideArrivals;
+    const now = this.context.state.ts;
+    for (let slot = 0; slot < 2; slot++) {
+      if (arrived[slot] === this.sideArrivalsSeen[slot]) continue;
+      this.sideArrivalsSeen[slot] = arrived[slot]!;
+      const adds = this.adds[slot]!;
+      adds.push(now);
+      while (adds.length > 0 && adds[0]! < now - 2 * this.maxLifeNs) adds.shift();
+    }
+  }
+
   row(batch: EventBatch, i: number): void {
     const orders = this.context.orders;
-    if (orders.arrivals !== this.arrivalsSeen) {
-      // An order arrived with this row (on L2: an inferred one).
+    if (orders.arrivals !== this.arrivalsSeen && this.context.state.granularity === 'L3') {
+      // An order arrived with this row.
       this.arrivalsSeen = orders.arrivals;
       const adds = this.adds[orders.lastArrivalSide > 0 ? 0 : 1]!;
       adds.push(this.context.state.ts);
@@ -94,10 +116,11 @@ class Spoofing implements Detector {
     if (!(order.endedNs - order.addedNs <= this.maxLifeNs) || !(order.ticksFromBest <= this.nearTicks)) return;
     if (!(order.size >= this.sizeMultiple * order.typicalSize) || !(order.size >= this.touchMultiple * order.bestSizeBefore)) return;
     if (!((order.imbalanceAfter - order.imbalanceBefore) * order.side >= this.minShift)) return;
-    this.pending.push({ ...order });
+    const seenAfter = this.context.orders.changedAfterNs;
+    this.pending.push({ ...order, cancelAfterNs: this.context.state.granularity === 'L3' || !(seenAfter >= order.addedNs) ? order.endedNs : seenAfter });
   }
 
-  private judge(order: TrackedOrder): void {
+  private judge(order: TrackedOrder & { cancelAfterNs: number }): void {
     const life = order.endedNs - order.addedNs;
     const opposite = this.adds[order.side > 0 ? 1 : 0]!;
     if (this.pairNs >= 0 && !opposite.some((t) => Math.abs(t - order.addedNs) <= this.pairNs)) return;
@@ -108,7 +131,7 @@ class Spoofing implements Detector {
     let volume = 0;
     let last = NaN;
     for (let k = 0; k < times.length; k++) {
-      if (times[k]! < order.addedNs || times[k]! > order.endedNs || times[k]! < order.endedNs - this.fillWindowNs) continue;
+      if (times[k]! < order.addedNs || times[k]! > order.endedNs || times[k]! < order.cancelAfterNs - this.fillWindowNs) continue;
       count++;
       volume += sizes[k]!;
       last = times[k]!;
@@ -136,7 +159,8 @@ class Spoofing implements Detector {
       explanation:
         `${what} of ${sizeText(order.size, state)} (${ratio.toFixed(1)}× the typical ${sizeText(order.typicalSize, state)}) at ${priceText(order.price, state)}, ${where}; ` +
         `queue imbalance ${order.imbalanceBefore.toFixed(2)} → ${order.imbalanceAfter.toFixed(2)} on arrival; cancelled unfilled after ${secondsText(life)}; ` +
-        `${count} trade(s) of ${sizeText(volume, state)} in the ${secondsText(this.fillWindowNs)} before the cancel, the last ${secondsText(order.endedNs - last)} before it`,
+        `${count} trade(s) of ${sizeText(volume, state)} in the ${secondsText(this.fillWindowNs)} before the cancel, the last ${secondsText(order.endedNs - last)} before it` +
+        (order.cancelAfterNs < order.endedNs ? ` (the book message showing the cancel came ${secondsText(order.endedNs - order.cancelAfterNs)} after the one before it: the window opens before that one)` : ''),
     });
   }
 }
@@ -144,7 +168,7 @@ class Spoofing implements Detector {
 export const spoofing: DetectorDefinition = {
   name: 'spoofing',
   doc: 'large order near the touch, cancelled unfilled within max_life right after a trade (the spoofer’s real order executing); shifts the visible imbalance',
-  l2: 'on L2, orders are inferred from level changes (a level that grows is an order of the increase, cancelled newest first, filled as trades at its price account for); episodes name no order ids',
+  l2: 'on L2, orders are inferred from level changes (a level that grows is an order of the increase unless another level of its side shrank by as much: a moved order; a shrink is filled as trades at its price account for, the rest cancels the orders closest in size); the order on the other side must join or improve its best; the trade window opens fill_window before the book message preceding the cancel; episodes name no order ids',
   params: [
     { name: 'max_life', default: 5, doc: 'longest life of a spoof order, seconds' },
     { name: 'size_multiple', default: 6, doc: 'minimum size as a multiple of the typical arriving order' },

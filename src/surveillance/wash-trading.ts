@@ -66,7 +66,7 @@ class WashTrading implements Detector {
 export const washTrading: DetectorDefinition = {
   name: 'wash_trading',
   doc: 'orders placed inside the spread and filled in full the same instant by one trade of their size, repeated in one size, round sizes',
-  l2: 'needs order ids (L3); reports nothing on L2',
+  l2: 'on L2 reads orders inferred from level changes: where the venue publishes every change, an instant match is a level inside the spread filled by one trade of its size; a conflated stream never shows such an order, and nothing is reported',
   params: [
     { name: 'max_gap', default: 0.001, doc: 'longest time between an order’s arrival and its full fill, seconds' },
     { name: 'window', default: 60, doc: 'seconds over which repeats are counted' },

@@ -125,7 +125,7 @@ test('inspect reports instruments, time range, counts by action and integrity', 
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   assert.equal(report.format, 'lobster');
-  assert.deepEqual(report.instruments, [{ venue: 'nasdaq', symbol: 'AMZN', priceDecimals: 4, sizeDecimals: 0 }]);
+  assert.deepEqual(report.instruments, [{ venue: 'nasdaq', symbol: 'AMZN', priceDecimals: 4, sizeDecimals: 0, tick: '0.01' }]);
   assert.equal(report.firstEventTime, '2012-06-21T13:30:00.017459617Z');
   assert.equal(report.lastEventTime, '2012-06-21T19:59:59.959359650Z');
   // MANIFEST: type1 27,845; type2 16; type3 18,235; type4 8,974; type5 2,445.
