@@ -89,6 +89,53 @@ test('iceberg: the venue refills the same order id right after each slice fills'
   assert.match(episodes[0]!.explanation, /^600 executed on the bid at 100\.01 with never more than 200 displayed \(3\.0×\): 2 refill\(s\).*the venue keeping the order id/);
 });
 
+test('iceberg on L2: a best level traded three times what it ever showed, shrinking less than was traded at it, is an episode; a level traded through once is not', async () => {
+  // The bid at 100.00 shows 100; three sells of 100 hit it and each message shows it barely shrunk or grown back.
+  const start = snapshot(0, [[10000, 100], [9999, 500]], [[10002, 100]]);
+  const hits: Row[] = [];
+  for (const [k, after] of [90, 95, 100].entries()) {
+    hits.push({ ts: (1 + k) * S, action: Action.Trade, side: -1, price: 10000, size: 100, last: false });
+    hits.push({ ts: (1 + k) * S, action: Action.LevelSet, side: 1, price: 10000, size: after });
+  }
+  const { episodes } = await detect(rowSource([...start, ...hits], 'L2'), parseDetectorList('iceberg'));
+  assert.equal(episodes.length, 1);
+  const [ice] = episodes;
+  assert.deepEqual([ice!.startNs, ice!.endNs, ice!.side, ice!.price, ice!.orderIds, ice!.score], [1 * S, 3 * S, 1, 10000, [], 84]);
+  assert.match(ice!.explanation, /^300 executed on the bid at 100 with never more than 100 displayed at the touch \(3\.0×, read from level changes\): 3 refill\(s\) in the message of the trades \(290 arrived while it was hit\), 0 after being hit; 3 message\(s\) with trades over 2\.000 s$/);
+
+  // Conflated (a diff per 100 ms): each trade is its own message and the level shows its fill 50 ms later.
+  const conflated = hits.map((row) => (row.action === Action.Trade ? { ...row, last: true } : { ...row, ts: row.ts + 50 * MS }));
+  const late = (await detect(rowSource([...start, ...conflated], 'L2'), parseDetectorList('iceberg'))).episodes;
+  assert.deepEqual(late.map((episode) => [episode.startNs, episode.endNs, episode.score]), [[1 * S, 3 * S, 84]]);
+
+  // Traded through once: the level is gone with what it showed.
+  const through: Row[] = [
+    { ts: 1 * S, action: Action.Trade, side: -1, price: 10000, size: 100, last: false },
+    { ts: 1 * S, action: Action.LevelDelete, side: 1, price: 10000 },
+  ];
+  assert.equal((await detect(rowSource([...start, ...through], 'L2'), parseDetectorList('iceberg'))).episodes.length, 0);
+  // A level showing 300 traded down by 100 three times executed no more than it showed.
+  const shown = snapshot(0, [[10000, 300], [9999, 500]], [[10002, 100]]);
+  const down = [200, 100, 0].flatMap((after, k): Row[] => [
+    { ts: (1 + k) * S, action: Action.Trade, side: -1, price: 10000, size: 100, last: false },
+    after > 0 ? { ts: (1 + k) * S, action: Action.LevelSet, side: 1, price: 10000, size: after } : { ts: (1 + k) * S, action: Action.LevelDelete, side: 1, price: 10000 },
+  ]);
+  assert.equal((await detect(rowSource([...shown, ...down], 'L2'), parseDetectorList('iceberg'))).episodes.length, 0);
+  // Three times the display in a single message is one refill, short of min_refills (2).
+  const once: Row[] = [
+    { ts: 1 * S, action: Action.Trade, side: -1, price: 10000, size: 300, last: false },
+    { ts: 1 * S, action: Action.LevelSet, side: 1, price: 10000, size: 100 },
+  ];
+  assert.equal((await detect(rowSource([...start, ...once], 'L2'), parseDetectorList('iceberg'))).episodes.length, 0);
+  // The same three hits on a thin level where the best usually shows 1,000 (a sell took 100 of a 1,000 bid at 100.01 first): ordinary.
+  const deep = snapshot(0, [[10001, 1000], [10000, 100], [9999, 500]], [[10002, 100]]);
+  const first: Row[] = [
+    { ts: 0.5 * S, action: Action.Trade, side: -1, price: 10001, size: 100, last: false },
+    { ts: 0.5 * S, action: Action.LevelDelete, side: 1, price: 10001 },
+  ];
+  assert.equal((await detect(rowSource([...deep, ...first, ...hits], 'L2'), parseDetectorList('iceberg'))).episodes.length, 0);
+});
+
 test('scoring: detections match labelled episodes by kind, time and order ids', () => {
   const episode = (kind: 'spoofing' | 'layering', start: number, end: number, ids: number[]) => ({ kind, instrument: 0, startNs: start, endNs: end, side: 1, price: 1, orderIds: ids, score: 100, explanation: '' });
   const truth = [episode('spoofing', 10 * S, 11 * S, [1]), episode('spoofing', 50 * S, 51 * S, [2])];
