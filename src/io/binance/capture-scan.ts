@@ -1,45 +1,73 @@
-import { DecimalsSeen, quotedDecimals, seeLevelsText } from './decimals.js';
-import { DepthScanner, type ScannedDepth } from './depth-scan.js';
+import { TextDecoder } from 'node:util';
+import { lineChunks, lineEnd, withoutReturn, type LineChunk } from '../lines.js';
+import { DecimalsSeen } from './decimals.js';
+import { DEPTH_UPDATE, MessageScanner } from './message-scan.js';
 
-const scanner = new DepthScanner();
-const scanned: ScannedDepth = { symbol: '', first: 0, last: 0, previous: NaN, timeMs: 0, bidsAt: 0, asksAt: 0, bids: new Float64Array(0), bidCount: 0, asks: new Float64Array(0), askCount: 0 };
+const scanner = new MessageScanner();
+const decoder = new TextDecoder();
+const ENVELOPE = Buffer.from('{"stream":"');
 
 /**
- * Notes the prices and quantities of one capture line (`<local ns> <json>`, or cryptofeed's `<time>:
- * <json>`), read from the text where the stream name tells the shape: diff depth levels, bookTicker
- * `b`/`B`/`a`/`A`, trade and aggTrade `p`/`q`; other streams carry no book values. Lines without a stream
- * envelope (REST snapshots, single-stream messages) are parsed as JSON.
+ * Notes the prices and quantities of one capture line, `bytes[start, end)` (`<local ns> <json>`, or
+ * cryptofeed's `<time>: <json>`), read from the bytes where the stream name tells the shape: diff depth
+ * levels, bookTicker `b`/`B`/`a`/`A`, trade and aggTrade `p`/`q`; other streams carry no book values.
+ * Lines without a stream envelope (REST snapshots, single-stream messages) are read from the bytes when
+ * they are diff depth, else parsed as JSON, as is any message MessageScanner does not read.
  */
-export function seeCaptureLine(text: string, seen: DecimalsSeen): void {
-  const start = text.indexOf(' {') + 1;
-  if (start === 0) return;
+function seeCaptureLine(bytes: Uint8Array, start: number, end: number, seen: DecimalsSeen): void {
+  const json = messageStart(bytes, start, end);
+  if (json < 0) return;
   // A combined-stream envelope names the stream first: {"stream":"btcusdt@bookTicker", …
-  const at = text.startsWith('{"stream":"', start) ? text.indexOf('@', start + 11) : -1;
-  const stream = at < 0 ? 0 : text.charCodeAt(at + 1);
-  if (stream === 100 /* d: depth */ || (at < 0 && text.includes('"e":"depthUpdate"', start))) {
-    if (scanner.header(text, start, scanned) && seeLevelsText(text, scanned.bidsAt + 4, scanned.symbol, seen) && seeLevelsText(text, scanned.asksAt + 4, scanned.symbol, seen)) return;
+  let at = startsWith(bytes, json, ENVELOPE) ? bytes.indexOf(64 /* @ */, json + ENVELOPE.length) : -1;
+  if (at >= end) at = -1;
+  const stream = at < 0 ? 0 : bytes[at + 1];
+  if (at < 0 || stream === 100 /* d: depth */) {
+    if (scanner.scan(bytes, json, end) && scanner.event === DEPTH_UPDATE) return seen.seeDecimals(scanner.symbol, scanner.maxPriceScale, scanner.maxSizeScale);
   } else if (stream === 98 /* b: bookTicker */ || stream === 116 /* t: trade */ || stream === 97 /* a: aggTrade */) {
-    const symbolAt = text.indexOf('"s":"', at);
-    if (symbolAt < 0) return;
-    const symbol = text.slice(symbolAt + 5, text.indexOf('"', symbolAt + 5));
-    if (stream === 98) seen.seeDecimals(symbol, Math.max(quotedDecimals(text, '"b":"', at), quotedDecimals(text, '"a":"', at)), Math.max(quotedDecimals(text, '"B":"', at), quotedDecimals(text, '"A":"', at)));
-    else seen.seeDecimals(symbol, quotedDecimals(text, '"p":"', at), quotedDecimals(text, '"q":"', at));
-    return;
-  } else if (at >= 0) {
+    if (scanner.scan(bytes, json, end)) {
+      if (scanner.hasSymbol) seen.seeDecimals(scanner.symbol, scanner.maxPriceScale, scanner.maxSizeScale);
+      return;
+    }
+  } else {
     return; // other streams (klines, tickers) carry no book values
   }
   try {
-    seen.message(JSON.parse(text.slice(start)));
+    seen.message(JSON.parse(decoder.decode(bytes.subarray(json, end))));
   } catch {
     // Not JSON: the reader reports it where it reads it.
   }
 }
 
+/** Notes the values of the lines of `chunk` while `seen.budget` lasts (each line costs its bytes and its line end); false once it is spent. */
+export function seeCaptureLines(chunk: LineChunk, seen: DecimalsSeen): boolean {
+  const bytes = chunk.bytes;
+  for (let start = 0; start < chunk.end; ) {
+    if (seen.budget <= 0) return false;
+    const newline = lineEnd(chunk, start);
+    const end = withoutReturn(bytes, start, newline);
+    seeCaptureLine(bytes, start, end, seen);
+    seen.budget -= end - start + 1;
+    start = newline + 1;
+  }
+  return seen.budget > 0;
+}
+
 /**
  * Per symbol, the fewest decimals that hold every price and quantity in the first `seen.budget`
- * characters of a capture (REST snapshots, diff depth, trades, bookTickers): what `binance-capture` uses.
+ * bytes of a capture (REST snapshots, diff depth, trades, bookTickers): what `binance-capture` uses.
  */
 export async function captureDecimals(path: string, seen = new DecimalsSeen()): Promise<DecimalsSeen> {
-  await seen.scan(path, seeCaptureLine);
+  for await (const chunk of lineChunks(path, { countLines: false })) if (!seeCaptureLines(chunk, seen)) break;
   return seen;
+}
+
+/** Where the JSON of a line starts: just after its first " {"; -1 when there is none. */
+function messageStart(bytes: Uint8Array, start: number, end: number): number {
+  for (let space = bytes.indexOf(32, start); space >= 0 && space + 1 < end; space = bytes.indexOf(32, space + 1)) if (bytes[space + 1] === 123 /* { */) return space + 1;
+  return -1;
+}
+
+function startsWith(bytes: Uint8Array, from: number, expected: Uint8Array): boolean {
+  for (let k = 0; k < expected.length; k++) if (bytes[from + k] !== expected[k]) return false;
+  return true;
 }

@@ -113,7 +113,10 @@ export class DecimalsSeen {
     }
   }
 
-  /** Characters (line ends included) still to scan; lines are noted while it is positive. */
+  /**
+   * What is still to scan, line ends included: bytes where lines are read as bytes (seeCaptureLines),
+   * characters where they are strings (`seeLines`), the same for ASCII text. Lines are noted while it is positive.
+   */
   budget = HEAD_SCAN_BYTES;
 
   /** Notes the values `visit` finds in each line while the budget lasts; false once it is spent. */
@@ -136,49 +139,6 @@ export class DecimalsSeen {
     if (!entry) this.bySymbol.set(symbol, (entry = { price: 0, size: 0 }));
     return entry;
   }
-}
-
-/**
- * Notes the levels of a depth message read straight from its text: `[["price","quantity"],…]` starting at
- * `at` (just after `"b":` or `"a":`), without parsing the message. Returns false when the text is not in
- * that shape (the caller then parses the message).
- */
-export function seeLevelsText(text: string, at: number, symbol: string, seen: DecimalsSeen): boolean {
-  if (text.charCodeAt(at) !== 91 /* [ */) return false;
-  let i = at + 1;
-  let priceDecimals = 0;
-  let sizeDecimals = 0;
-  if (text.charCodeAt(i) !== 93 /* ] */) {
-    for (;;) {
-      if (text.charCodeAt(i) !== 91 || text.charCodeAt(i + 1) !== 34 /* " */) return false;
-      const priceEnd = text.indexOf('"', i + 2);
-      if (priceEnd < 0 || text.charCodeAt(priceEnd + 1) !== 44 /* , */ || text.charCodeAt(priceEnd + 2) !== 34) return false;
-      const sizeEnd = text.indexOf('"', priceEnd + 3);
-      if (sizeEnd < 0 || text.charCodeAt(sizeEnd + 1) !== 93) return false;
-      const price = significantDecimals(text, i + 2, priceEnd);
-      const size = significantDecimals(text, priceEnd + 3, sizeEnd);
-      if (price < 0 || size < 0) return false;
-      if (price > priceDecimals) priceDecimals = price;
-      if (size > sizeDecimals) sizeDecimals = size;
-      const next = text.charCodeAt(sizeEnd + 2);
-      if (next === 93) break;
-      if (next !== 44) return false;
-      i = sizeEnd + 3;
-    }
-  }
-  seen.seeDecimals(symbol, priceDecimals, sizeDecimals);
-  return true;
-}
-
-/**
- * Significant decimals of the string value after `key` (e.g. `"p":"`) in a message's text, searched from
- * `from`: -1 when the key is not there or its value is not a plain decimal.
- */
-export function quotedDecimals(text: string, key: string, from: number): number {
-  const at = text.indexOf(key, from);
-  if (at < 0) return -1;
-  const end = text.indexOf('"', at + key.length);
-  return end < 0 ? -1 : significantDecimals(text, at + key.length, end);
 }
 
 /** `text` at `decimals` as integer units; NaN when it does not fit (see unitsProblem). */

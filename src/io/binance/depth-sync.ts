@@ -9,7 +9,10 @@ import { MAX_DECIMALS, unitsOf, unitsProblem, type SymbolDecimals } from './deci
 /** Diffs kept while waiting for the REST snapshot to sync from. */
 const MAX_BUFFERED = 10_000;
 
-/** One diff depth message, levels as (price, size) pairs in integer units. */
+/**
+ * One diff depth message, levels as (price, size) pairs in integer units: `bids[0, 2 × bidCount)` and
+ * `asks[0, 2 × askCount)` (a reader may reuse one diff and its arrays for every message: see `offer`).
+ */
 export interface DepthDiff {
   first: number; // U
   last: number; // u
@@ -17,7 +20,9 @@ export interface DepthDiff {
   tsNs: number;
   recvNs: number;
   bids: Float64Array;
+  bidCount: number;
   asks: Float64Array;
+  askCount: number;
   /** The source line of the message (its first line when it spans several). */
   line: number;
   /** The source line of each level pair, bids then asks (rows of a CSV); null when all are `line`. */
@@ -112,6 +117,11 @@ export class BinanceMessages {
     return book;
   }
 
+  /** The book of a trade's symbol: futures trades have a type (`X`) or a pair (`ps`: COIN-M); spot trades neither. */
+  tradeBook(symbol: string, typed: boolean, paired: boolean): Book {
+    return this.book(symbol, typed || paired, paired);
+  }
+
   stream(message: Record<string, unknown>, recv: number, line: number, raw: string): void {
     const data = (message.data ?? message) as Record<string, unknown>;
     const event = data.e;
@@ -128,7 +138,7 @@ export class BinanceMessages {
       const book = this.book(symbol, futures, typeof data.ps === 'string');
       const bids = pairsOf(data.b, book, symbol, 'b');
       const asks = pairsOf(data.a, book, symbol, 'a');
-      const diff: DepthDiff = { first, last, previous: futures ? (data.pu as number) : NaN, tsNs: this.eventTime(data), recvNs: recv, bids: EMPTY, asks: EMPTY, line, lines: null };
+      const diff: DepthDiff = { first, last, previous: futures ? (data.pu as number) : NaN, tsNs: this.eventTime(data), recvNs: recv, bids: EMPTY, bidCount: 0, asks: EMPTY, askCount: 0, line, lines: null };
       if (!(bids instanceof Float64Array) || !(asks instanceof Float64Array)) {
         const problem = bids instanceof Float64Array ? (asks as Problem) : bids;
         this.context.integrity.reject(problem.kind, line, problem.field, problem.detail, raw);
@@ -136,7 +146,9 @@ export class BinanceMessages {
         return;
       }
       diff.bids = bids;
+      diff.bidCount = bids.length / 2;
       diff.asks = asks;
+      diff.askCount = asks.length / 2;
       this.offer(book, diff);
     } else if (event === 'trade' || event === 'aggTrade') {
       const symbol = data.s;
@@ -144,7 +156,7 @@ export class BinanceMessages {
         this.context.integrity.reject('malformed_row', line, event, 'expected s, p, q and m', raw);
         return;
       }
-      const book = this.book(symbol, data.X !== undefined || typeof data.ps === 'string', typeof data.ps === 'string');
+      const book = this.tradeBook(symbol, data.X !== undefined, typeof data.ps === 'string');
       const price = unitsOf(data.p, book.priceDecimals);
       const size = unitsOf(data.q, book.sizeDecimals);
       if (Number.isNaN(price) || Number.isNaN(size)) {
@@ -152,16 +164,21 @@ export class BinanceMessages {
         this.context.integrity.reject(problem.kind, line, problem.field, problem.detail, raw);
         return;
       }
-      // m: the buyer is the maker, so the seller was the aggressor.
       const id = event === 'trade' ? data.t : data.a;
-      this.context.builder().push(this.eventTime(data), recv, book.instrument, Action.Trade, data.m ? -1 : 1, price, size, 0, typeof id === 'number' ? id : line, 0, line);
-      this.context.builder().endUpdate();
+      this.trade(book, this.eventTime(data), recv, data.m, price, size, typeof id === 'number' ? id : line, line);
       if (data.X !== undefined && data.X !== 'MARKET') report.note(`trade_type_${String(data.X).toLowerCase()}`);
     } else if (event === 'bookTicker' || (data.u !== undefined && data.b !== undefined && data.B !== undefined)) {
       report.note('book_tickers');
     } else {
       report.note(`unhandled_${typeof event === 'string' ? event : 'message'}`);
     }
+  }
+
+  /** Writes one trade (`id`: the venue's trade id) as its own update. */
+  trade(book: Book, tsNs: number, recvNs: number, buyerMaker: boolean, price: number, size: number, id: number, line: number): void {
+    // m: the buyer is the maker, so the seller was the aggressor.
+    this.context.builder().push(tsNs, recvNs, book.instrument, Action.Trade, buyerMaker ? -1 : 1, price, size, 0, id, 0, line);
+    this.context.builder().endUpdate();
   }
 
   /** The venue's time of an event: transaction time T where the stream has it, else event time E (ms). */
@@ -208,8 +225,8 @@ export class BinanceMessages {
     const builder = this.context.builder();
     const flags = Flag.Snapshot;
     builder.push(ts, recv, book.instrument, Action.SnapshotBegin, 0, 0, 0, 0, lastUpdateId, flags, line);
-    this.levels(book.instrument, 1, bids, lines?.bids ?? null, ts, recv, lastUpdateId, flags, line);
-    this.levels(book.instrument, -1, asks, lines?.asks ?? null, ts, recv, lastUpdateId, flags, line);
+    this.levels(book.instrument, 1, bids, bids.length / 2, lines?.bids ?? null, ts, recv, lastUpdateId, flags, line);
+    this.levels(book.instrument, -1, asks, asks.length / 2, lines?.asks ?? null, ts, recv, lastUpdateId, flags, line);
     builder.push(ts, recv, book.instrument, Action.SnapshotEnd, 0, 0, 0, 0, lastUpdateId, flags | Flag.Last, line);
     this.context.integrity.report.note('snapshots');
     book.state = 'first';
@@ -235,10 +252,11 @@ export class BinanceMessages {
       const straddled = new Set<number>();
       for (const diff of buffered) {
         const pairs = side === 1 ? diff.bids : diff.asks;
+        const end = 2 * (side === 1 ? diff.bidCount : diff.askCount);
         const covered = book.futures ? diff.last < lastUpdateId : diff.last <= lastUpdateId;
-        if (covered) for (let k = 0; k < pairs.length; k += 2) last.set(pairs[k]!, pairs[k + 1]!);
+        if (covered) for (let k = 0; k < end; k += 2) last.set(pairs[k]!, pairs[k + 1]!);
         // The diff spanning the snapshot's id may change a price again before that id: leave those out.
-        else if (diff.first <= lastUpdateId) for (let k = 0; k < pairs.length; k += 2) straddled.add(pairs[k]!);
+        else if (diff.first <= lastUpdateId) for (let k = 0; k < end; k += 2) straddled.add(pairs[k]!);
       }
       for (const price of straddled) last.delete(price);
       const sizes = new Map<number, number>();
@@ -256,13 +274,16 @@ export class BinanceMessages {
     }
   }
 
-  /** Applies a diff if the chain allows, buffers it while waiting for a snapshot, or reports a gap. */
+  /**
+   * Applies a diff if the chain allows, buffers it while waiting for a snapshot, or reports a gap. What is
+   * kept of the diff after the call is a copy: the caller may reuse it and its arrays.
+   */
   offer(book: Book, diff: DepthDiff): void {
     if (book.state === 'waiting') {
       // Keep following the chain while waiting, so that every gap is reported, not only the first.
       const previousU = book.buffered.length > 0 ? book.buffered[book.buffered.length - 1]!.last : book.lastU;
       if (!Number.isNaN(previousU) && !this.chains(book, previousU, diff)) this.gap(book, diff, this.expected(book, previousU, diff));
-      if (book.buffered.push(diff) > MAX_BUFFERED) {
+      if (book.buffered.push(kept(diff)) > MAX_BUFFERED) {
         book.buffered.shift();
         this.context.integrity.report.note('depth_dropped_waiting_for_snapshot');
       }
@@ -270,7 +291,7 @@ export class BinanceMessages {
     }
     if (book.state === 'first') {
       const id = book.lastU;
-      book.check?.diffs.push(diff);
+      book.check?.diffs.push(kept(diff));
       if (book.futures ? diff.last < id : diff.last <= id) {
         this.context.integrity.report.note('depth_covered_by_snapshot');
         return;
@@ -285,9 +306,9 @@ export class BinanceMessages {
       return this.gap(book, diff, this.expected(book, book.lastU, diff));
     }
     const lines = diff.lines;
-    this.levels(book.instrument, 1, diff.bids, lines === null ? null : lines.bids, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
-    this.levels(book.instrument, -1, diff.asks, lines === null ? null : lines.asks, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
-    if (diff.bids.length + diff.asks.length === 0) this.context.integrity.report.note('empty_depth_diffs');
+    this.levels(book.instrument, 1, diff.bids, diff.bidCount, lines === null ? null : lines.bids, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
+    this.levels(book.instrument, -1, diff.asks, diff.askCount, lines === null ? null : lines.asks, diff.tsNs, diff.recvNs, diff.last, 0, diff.line);
+    if (diff.bidCount + diff.askCount === 0) this.context.integrity.report.note('empty_depth_diffs');
     else this.context.builder().endUpdate();
     book.state = 'chained';
     book.lastU = diff.last;
@@ -348,14 +369,14 @@ export class BinanceMessages {
       return;
     }
     book.state = 'waiting';
-    book.buffered = [diff];
+    book.buffered = [kept(diff)];
     this.context.integrity.report.note('book_unsynced_after_gap');
   }
 
-  /** Writes one side's (price, size) pairs as level rows; a size of 0 removes the level. `lines`: each pair's source line. */
-  private levels(instrument: number, side: number, pairs: Float64Array, lines: Float64Array | null, ts: number, recv: number, seq: number, flags: number, line: number): void {
+  /** Writes one side's first `count` (price, size) pairs as level rows; a size of 0 removes the level. `lines`: each pair's source line. */
+  private levels(instrument: number, side: number, pairs: Float64Array, count: number, lines: Float64Array | null, ts: number, recv: number, seq: number, flags: number, line: number): void {
     const builder = this.context.builder();
-    for (let k = 0; k < pairs.length; k += 2) {
+    for (let k = 0; k < 2 * count; k += 2) {
       const size = pairs[k + 1]!;
       builder.push(ts, recv, instrument, size > 0 ? Action.LevelSet : Action.LevelDelete, side, pairs[k]!, size, 0, seq, flags, lines === null ? line : lines[k >> 1]!);
     }
@@ -363,6 +384,11 @@ export class BinanceMessages {
 }
 
 const EMPTY = new Float64Array(0);
+
+/** A diff that is kept (buffered, or held for the snapshot check): its own copy of the levels. */
+function kept(diff: DepthDiff): DepthDiff {
+  return { ...diff, bids: diff.bids.slice(0, 2 * diff.bidCount), asks: diff.asks.slice(0, 2 * diff.askCount) };
+}
 
 /**
  * [["price","quantity"], …] as (price, size) pairs in the book's units, or what is wrong with the first

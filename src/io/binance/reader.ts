@@ -1,13 +1,12 @@
 import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { parseUnits } from '../../core/decimal.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
-import { TextDecoder } from 'node:util';
-import { lineChunks, textLines, type LineChunk } from '../lines.js';
+import { lineChunks, lineEnd, textLines, withoutReturn, type LineChunk } from '../lines.js';
 import { ReaderBase } from '../reader-base.js';
-import { captureDecimals, seeCaptureLine } from './capture-scan.js';
+import { captureDecimals, seeCaptureLines } from './capture-scan.js';
 import { DecimalsSeen, MAX_DECIMALS, type SymbolDecimals } from './decimals.js';
-import { DepthScanner, type ScannedDepth } from './depth-scan.js';
 import { BinanceMessages, type DepthDiff } from './depth-sync.js';
+import { AGG_TRADE, DEPTH_UPDATE, MessageScanner, TRADE, unitsOfDigits } from './message-scan.js';
 
 /**
  * Raw Binance websocket captures (`<local receive ns> <json>` lines, as the hftbacktest collector writes
@@ -17,6 +16,9 @@ import { BinanceMessages, type DepthDiff } from './depth-sync.js';
  * Each symbol's prices and quantities are integer units at the fewest decimals that hold every value in
  * the first HEAD_SCAN_BYTES of the capture (`captureDecimals`); a later value needing more is a
  * `precision` finding (see BinanceMessages).
+ *
+ * Lines are read from their bytes (MessageScanner) where they have the usual shape; any other line is
+ * decoded and parsed as JSON, with the same result.
  *
  * Depth is synced as Binance documents. Spot: drop diffs with u <= lastUpdateId; the first applied diff
  * has U <= lastUpdateId + 1 <= u; each next one has U = previous u + 1. USD-M and COIN-M futures: drop
@@ -39,8 +41,13 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
   private baseSeconds = 0;
   /** Decimals seen at the start of the capture, read before the first row. */
   private decimals: DecimalsSeen | null = null;
-  private readonly scanner = new DepthScanner();
-  private readonly scanned: ScannedDepth = { symbol: '', first: 0, last: 0, previous: NaN, timeMs: 0, bidsAt: 0, asksAt: 0, bids: new Float64Array(256), bidCount: 0, asks: new Float64Array(256), askCount: 0 };
+  private readonly scanner = new MessageScanner();
+  /**
+   * The diff being read, the same object for every message (`offer` copies what it keeps). Its number
+   * fields start as NaN, not 0: a field that starts as a small integer and later holds a large id changes
+   * the object's layout, and the optimized code built for the first layout is thrown away.
+   */
+  private readonly diff: DepthDiff = { first: NaN, last: NaN, previous: NaN, tsNs: NaN, recvNs: NaN, bids: this.scanner.bids, bidCount: 0, asks: this.scanner.asks, askCount: 0, line: 0, lines: null };
 
   constructor(path: string, options: OpenOptions = {}) {
     super(path, 'binance-capture', options);
@@ -48,40 +55,91 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
 
   async *batches(): AsyncGenerator<EventBatch> {
     // The start of the capture is read once: scanned for each symbol's decimals, then replayed.
-    const chunks = lineChunks(this.path)[Symbol.asyncIterator]();
+    const chunks = lineChunks(this.path, { countLines: false })[Symbol.asyncIterator]();
     const head: LineChunk[] = [];
     const decimals = new DecimalsSeen();
-    const decoder = new TextDecoder();
     for (let chunk = await chunks.next(); !chunk.done; chunk = await chunks.next()) {
       head.push(chunk.value);
-      if (!decimals.seeLines(textOf(decoder, chunk.value), seeCaptureLine)) break;
+      if (!seeCaptureLines(chunk.value, decimals)) break;
     }
     this.decimals = decimals;
+    let line = 1;
     for (;;) {
       const chunk = head.shift() ?? (await chunks.next()).value;
       if (!chunk) break;
       const bytes = chunk.bytes;
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-      let line = chunk.firstLine;
+      let text: Buffer | null = null;
       for (let start = 0; start < chunk.end; line++) {
-        let end = bytes.indexOf(10, start);
-        if (end < 0 || end > chunk.end) end = chunk.end;
-        const next = end + 1;
-        if (end > start && bytes[end - 1] === 13) end--;
-        // Most of a capture is bookTicker lines, not book data: passed over without becoming strings.
-        if (isBookTicker(bytes, start, end)) {
-          this.integrity.report.rowsRead++;
-          this.integrity.report.note('book_tickers');
-        } else {
+        const newline = lineEnd(chunk, start);
+        const end = withoutReturn(bytes, start, newline);
+        if (!this.lineBytes(bytes, start, end, line)) {
+          text ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
           this.line(line, text.toString('utf8', start, end));
-          if (this.builder) for (let batch = this.builder.take(); batch; batch = this.builder.take()) yield batch;
         }
-        start = next;
+        if (this.builder) for (let batch = this.builder.take(); batch; batch = this.builder.take()) yield batch;
+        start = newline + 1;
       }
     }
     this.messages.finish();
     const last = this.builder?.flush();
     if (last) yield last;
+  }
+
+  /**
+   * Reads the line `bytes[start, end)` from its bytes when it is `<receive ns> <message>` with a bookTicker
+   * (passed over: most of a capture, not book data), or a diff depth or trade message MessageScanner reads
+   * whose values fit the symbol's units. False for any other line, having done nothing `line` would not
+   * do the same way: `line` then reads it as text.
+   */
+  private lineBytes(bytes: Uint8Array, start: number, end: number, line: number): boolean {
+    // The receive time: 10 to 19 digits (as `line` requires), whole seconds and nanoseconds apart.
+    const space = bytes.indexOf(32, start);
+    if (space < start + 10 || space > start + 19 || space >= end) return false;
+    let seconds = 0;
+    let nanos = 0;
+    for (let i = start; i < space; i++) {
+      const c = bytes[i]!;
+      if (c < 48 || c > 57) return false;
+      if (i < space - 9) seconds = seconds * 10 + (c - 48);
+      else nanos = nanos * 10 + (c - 48);
+    }
+    const report = this.integrity.report;
+    if (isBookTicker(bytes, space, end)) {
+      report.rowsRead++;
+      report.note('book_tickers');
+      return true;
+    }
+    const scanner = this.scanner;
+    if (bytes[space + 1] !== 123 /* { */ || !scanner.scan(bytes, space + 1, end)) return false;
+    const recv = this.receiveOffset(seconds, nanos);
+    if (scanner.event === DEPTH_UPDATE) {
+      const book = this.messages.book(scanner.symbol, scanner.hasPrevious, scanner.coinMargined);
+      if (!scanner.depthUnits(book.priceDecimals, book.sizeDecimals)) return false;
+      const diff = this.diff;
+      diff.first = scanner.first;
+      diff.last = scanner.last;
+      diff.previous = scanner.previous;
+      diff.tsNs = this.messages.msOffset(scanner.timeMs);
+      diff.recvNs = recv;
+      diff.bids = scanner.bids;
+      diff.bidCount = scanner.bidCount;
+      diff.asks = scanner.asks;
+      diff.askCount = scanner.askCount;
+      diff.line = line;
+      report.rowsRead++;
+      this.messages.offer(book, diff);
+      return true;
+    }
+    if (scanner.event === TRADE || scanner.event === AGG_TRADE) {
+      const book = this.messages.tradeBook(scanner.symbol, scanner.hasTradeType, scanner.coinMargined);
+      const price = unitsOfDigits(scanner.priceDigits, scanner.priceScale, book.priceDecimals);
+      const size = unitsOfDigits(scanner.sizeDigits, scanner.sizeScale, book.sizeDecimals);
+      if (Number.isNaN(price) || Number.isNaN(size)) return false;
+      report.rowsRead++;
+      this.messages.trade(book, this.messages.msOffset(scanner.timeMs), recv, scanner.buyerMaker, price, size, scanner.tradeId, line);
+      return true;
+    }
+    return false;
   }
 
   private line(line: number, text: string): void {
@@ -92,29 +150,10 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
     }
     report.rowsRead++;
     const space = text.indexOf(' ');
-    const recv = space >= 10 && space <= 19 ? this.receiveOffset(text, space) : NaN;
+    const recv = space >= 10 && space <= 19 && /^\d+$/.test(text.slice(0, space)) ? this.receiveOffset(Number(text.slice(0, space - 9)), Number(text.slice(space - 9, space))) : NaN;
     if (Number.isNaN(recv)) {
       this.integrity.reject('malformed_row', line, 'timestamp', 'expected "<local receive ns> <json>"', text);
       return;
-    }
-    const scanned = this.scanned;
-    if (text.includes('"e":"depthUpdate"', space) && this.scanner.header(text, space + 1, scanned)) {
-      const book = this.messages.book(scanned.symbol, !Number.isNaN(scanned.previous), text.includes('"ps":"', space));
-      if (this.scanner.levels(text, scanned, book.priceDecimals, book.sizeDecimals)) {
-        const diff: DepthDiff = {
-          first: scanned.first,
-          last: scanned.last,
-          previous: scanned.previous,
-          tsNs: this.messages.msOffset(scanned.timeMs),
-          recvNs: recv,
-          bids: scanned.bids.slice(0, 2 * scanned.bidCount),
-          asks: scanned.asks.slice(0, 2 * scanned.askCount),
-          line,
-          lines: null,
-        };
-        this.messages.offer(book, diff);
-        return;
-      }
     }
     let message: Record<string, unknown>;
     try {
@@ -128,13 +167,10 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
   }
 
   /**
-   * The receive time (epoch ns text, `text[0, end)`) as an offset from the time base, without bigint
-   * arithmetic: whole seconds and nanoseconds are parsed apart. The first line fixes the base (its UTC midnight).
+   * A receive time (epoch `seconds` and `nanos`) as ns after the time base, without bigint arithmetic. The
+   * first line that has one fixes the base (its UTC midnight).
    */
-  private receiveOffset(text: string, end: number): number {
-    if (!/^\d+$/.test(text.slice(0, end))) return NaN;
-    const seconds = Number(text.slice(0, end - 9));
-    const nanos = Number(text.slice(end - 9, end));
+  private receiveOffset(seconds: number, nanos: number): number {
     if (!this.builder) {
       const midnight = seconds - (seconds % 86_400);
       this.baseSeconds = midnight;
@@ -142,7 +178,6 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
     }
     return (seconds - this.baseSeconds) * 1e9 + nanos;
   }
-
 }
 
 /** One bookTicker message: the venue's own best bid and offer at update id `updateId`. */
@@ -179,22 +214,12 @@ export async function* binanceBookTickers(path: string, decimalsOf?: (symbol: st
 const BOOK_TICKER = Buffer.from('@bookTicker"');
 
 /**
- * Whether `bytes[start, end)` is `<receive ns> {"stream":"<symbol>@bookTicker",…`: a well-formed time (10 to 19
- * digits, as `line` requires) then the stream name. bookTicker lines are the oracle (binanceBookTickers).
+ * Whether the message `bytes(space, end)` of a line is `{"stream":"<symbol>@bookTicker",…`: its first `@`
+ * starts that stream name. bookTicker lines are the oracle (binanceBookTickers).
  */
-function isBookTicker(bytes: Uint8Array, start: number, end: number): boolean {
-  const space = bytes.indexOf(32, start);
-  if (space < start + 10 || space > start + 19 || space >= end) return false;
-  for (let i = start; i < space; i++) if (bytes[i]! < 48 || bytes[i]! > 57) return false;
+function isBookTicker(bytes: Uint8Array, space: number, end: number): boolean {
   const at = bytes.indexOf(64, space);
   if (at < 0 || at + BOOK_TICKER.length > end) return false;
   for (let k = 0; k < BOOK_TICKER.length; k++) if (bytes[at + k] !== BOOK_TICKER[k]) return false;
   return true;
-}
-
-/** The whole lines of a chunk as strings (no line ends), for the decimals scan of the capture's head. */
-function textOf(decoder: TextDecoder, chunk: LineChunk): string[] {
-  const lines = decoder.decode(chunk.bytes.subarray(0, chunk.end)).split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }

@@ -105,7 +105,7 @@ export class BinanceTDepthSource extends ReaderBase implements EventSource {
       previous = this.lastRead.get(group.symbol) ?? NaN;
     }
     this.lastRead.set(group.symbol, group.last);
-    const diff: DepthDiff = { first: group.first, last: group.last, previous, tsNs, recvNs: NaN, bids: group.bids, asks: group.asks, line: group.firstLine, lines: { bids: group.bidLines, asks: group.askLines } };
+    const diff: DepthDiff = { first: group.first, last: group.last, previous, tsNs, recvNs: NaN, bids: group.bids, bidCount: group.bids.length / 2, asks: group.asks, askCount: group.asks.length / 2, line: group.firstLine, lines: { bids: group.bidLines, asks: group.askLines } };
     if (group.damaged) this.messages.lose(book, diff);
     else this.messages.offer(book, diff);
   }
