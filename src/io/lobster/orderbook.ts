@@ -1,6 +1,6 @@
 import { InputError } from '../../core/errors.js';
 import type { Integrity } from '../../core/integrity.js';
-import { lineChunks, type LineChunk } from '../lines.js';
+import { lineChunks, lineEnd as endOfLine, type LineChunk } from '../lines.js';
 
 /**
  * The rows of a LOBSTER orderbook file, read in step with the message file: row i is the top-N book
@@ -90,8 +90,7 @@ export class OrderbookRows {
     const end = chunk.end;
     const values = this.values;
     while (pos < end) {
-      let lineEnd = bytes.indexOf(10, pos);
-      if (lineEnd < 0 || lineEnd >= end) lineEnd = end;
+      const lineEnd = endOfLine(chunk, pos);
       let stop = lineEnd;
       if (stop > pos && bytes[stop - 1] === 13) stop--;
       const base = this.count * width;

@@ -7,7 +7,7 @@ import { ReaderBase } from '../reader-base.js';
 import type { Integrity } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { parseIsoDate, zonedMidnightNs } from '../../core/time.js';
-import { lineChunks, type LineChunk } from '../lines.js';
+import { lineChunks, lineEnd as endOfLine, type LineChunk } from '../lines.js';
 import { OrderbookRows } from './orderbook.js';
 import { FIX_KIND_NAMES, TopWindow } from './window.js';
 
@@ -108,8 +108,7 @@ class MessageParser {
     while (pos < end) {
       if (orderbook !== null && line >= orderbook.loadedEnd && !orderbook.done) break;
       const lineStart = pos;
-      let lineEnd = bytes.indexOf(10, pos);
-      if (lineEnd < 0 || lineEnd >= end) lineEnd = end;
+      const lineEnd = endOfLine(chunk, pos);
       pos = lineEnd + 1;
       let stop = lineEnd;
       if (stop > lineStart && bytes[stop - 1] === 13) stop--;
