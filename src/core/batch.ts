@@ -1,6 +1,6 @@
 import { Flag } from './event.js';
 import type { InstrumentTable } from './instrument.js';
-import { grown } from './typed-arrays.js';
+import { carriedColumns, columnViews, grownColumns, newColumns, type EventColumns } from './event-columns.js';
 
 /**
  * A columnar batch of normalized events. Row i of every column describes one event.
@@ -55,17 +55,7 @@ export class BatchBuilder {
   private n = 0;
   /** Rows [0, completeRows) end on a Last row and can be handed out. */
   private completeRows = 0;
-  private tsEvent: Float64Array;
-  private tsRecv: Float64Array;
-  private instrument: Int32Array;
-  private action: Uint8Array;
-  private side: Int8Array;
-  private price: Float64Array;
-  private size: Float64Array;
-  private orderId: Float64Array;
-  private seq: Float64Array;
-  private flags: Uint8Array;
-  private sourceRow: Float64Array;
+  private columns: EventColumns;
 
   constructor(
     readonly instruments: InstrumentTable,
@@ -73,17 +63,7 @@ export class BatchBuilder {
     readonly softCapacity = 8192,
   ) {
     this.capacity = softCapacity + 64;
-    this.tsEvent = new Float64Array(this.capacity);
-    this.tsRecv = new Float64Array(this.capacity);
-    this.instrument = new Int32Array(this.capacity);
-    this.action = new Uint8Array(this.capacity);
-    this.side = new Int8Array(this.capacity);
-    this.price = new Float64Array(this.capacity);
-    this.size = new Float64Array(this.capacity);
-    this.orderId = new Float64Array(this.capacity);
-    this.seq = new Float64Array(this.capacity);
-    this.flags = new Uint8Array(this.capacity);
-    this.sourceRow = new Float64Array(this.capacity);
+    this.columns = newColumns(this.capacity);
   }
 
   /** Rows buffered, complete or not. */
@@ -107,17 +87,18 @@ export class BatchBuilder {
   ): number {
     if (this.n === this.capacity) this.grow();
     const i = this.n++;
-    this.tsEvent[i] = tsEvent;
-    this.tsRecv[i] = tsRecv;
-    this.instrument[i] = instrument;
-    this.action[i] = action;
-    this.side[i] = side;
-    this.price[i] = price;
-    this.size[i] = size;
-    this.orderId[i] = orderId;
-    this.seq[i] = seq;
-    this.flags[i] = flags;
-    this.sourceRow[i] = sourceRow;
+    const c = this.columns;
+    c.tsEvent[i] = tsEvent;
+    c.tsRecv[i] = tsRecv;
+    c.instrument[i] = instrument;
+    c.action[i] = action;
+    c.side[i] = side;
+    c.price[i] = price;
+    c.size[i] = size;
+    c.orderId[i] = orderId;
+    c.seq[i] = seq;
+    c.flags[i] = flags;
+    c.sourceRow[i] = sourceRow;
     if (flags & Flag.Last) this.completeRows = this.n;
     return i;
   }
@@ -125,15 +106,15 @@ export class BatchBuilder {
   /** Marks the most recent row as the last of its atomic update. */
   endUpdate(): void {
     if (this.n === 0) return;
-    this.flags[this.n - 1] |= Flag.Last;
+    this.columns.flags[this.n - 1] |= Flag.Last;
     this.completeRows = this.n;
   }
 
   /** Sets `Flag.Last` on the most recent row of `instrument`, e.g. after a reader folds away the row that carried it. */
   markLastOfInstrument(instrument: number): void {
     for (let i = this.n - 1; i >= this.completeRows; i--) {
-      if (this.instrument[i] === instrument) {
-        this.flags[i] |= Flag.Last;
+      if (this.columns.instrument[i] === instrument) {
+        this.columns.flags[i] |= Flag.Last;
         this.completeRows = i + 1;
         return;
       }
@@ -148,69 +129,26 @@ export class BatchBuilder {
   /** Returns every buffered row as a batch (end of input), marking the final row Last; null if empty. */
   flush(): EventBatch | null {
     if (this.n === 0) return null;
-    this.flags[this.n - 1] |= Flag.Last;
+    this.columns.flags[this.n - 1] |= Flag.Last;
     return this.cut(this.n);
   }
 
   // The batch takes the builder's arrays as they are (views of its first `rows` rows: no copy); the builder
   // starts over on fresh arrays, carrying only the incomplete rows after them.
   private cut(rows: number): EventBatch {
-    const batch: EventBatch = {
-      length: rows,
-      timeBaseNs: this.timeBaseNs,
-      tsEvent: this.tsEvent.subarray(0, rows),
-      tsRecv: this.tsRecv.subarray(0, rows),
-      instrument: this.instrument.subarray(0, rows),
-      action: this.action.subarray(0, rows),
-      side: this.side.subarray(0, rows),
-      price: this.price.subarray(0, rows),
-      size: this.size.subarray(0, rows),
-      orderId: this.orderId.subarray(0, rows),
-      seq: this.seq.subarray(0, rows),
-      flags: this.flags.subarray(0, rows),
-      sourceRow: this.sourceRow.subarray(0, rows),
-      instruments: this.instruments,
-    };
+    const batch: EventBatch = { length: rows, timeBaseNs: this.timeBaseNs, ...columnViews(this.columns, 0, rows), instruments: this.instruments };
     const rest = this.n - rows;
-    const capacity = Math.max(this.capacity, rest * 2);
-    this.tsEvent = carried(this.tsEvent, rows, this.n, new Float64Array(capacity));
-    this.tsRecv = carried(this.tsRecv, rows, this.n, new Float64Array(capacity));
-    this.instrument = carried(this.instrument, rows, this.n, new Int32Array(capacity));
-    this.action = carried(this.action, rows, this.n, new Uint8Array(capacity));
-    this.side = carried(this.side, rows, this.n, new Int8Array(capacity));
-    this.price = carried(this.price, rows, this.n, new Float64Array(capacity));
-    this.size = carried(this.size, rows, this.n, new Float64Array(capacity));
-    this.orderId = carried(this.orderId, rows, this.n, new Float64Array(capacity));
-    this.seq = carried(this.seq, rows, this.n, new Float64Array(capacity));
-    this.flags = carried(this.flags, rows, this.n, new Uint8Array(capacity));
-    this.sourceRow = carried(this.sourceRow, rows, this.n, new Float64Array(capacity));
-    this.capacity = capacity;
+    this.capacity = Math.max(this.capacity, rest * 2);
+    this.columns = carriedColumns(this.columns, rows, this.n, this.capacity);
     this.n = rest;
     this.completeRows = 0;
     return batch;
   }
 
   private grow(): void {
-    const capacity = this.capacity * 2;
-    this.tsEvent = grown(this.tsEvent, capacity);
-    this.tsRecv = grown(this.tsRecv, capacity);
-    this.instrument = grown(this.instrument, capacity);
-    this.action = grown(this.action, capacity);
-    this.side = grown(this.side, capacity);
-    this.price = grown(this.price, capacity);
-    this.size = grown(this.size, capacity);
-    this.orderId = grown(this.orderId, capacity);
-    this.seq = grown(this.seq, capacity);
-    this.flags = grown(this.flags, capacity);
-    this.sourceRow = grown(this.sourceRow, capacity);
-    this.capacity = capacity;
+    this.capacity *= 2;
+    this.columns = grownColumns(this.columns, this.capacity);
   }
-}
-
-/** `into` holding `from[start, end)` at its start. */
-function carried<T extends Float64Array | Int32Array | Uint8Array | Int8Array>(from: T, start: number, end: number, into: T): T {
-  if (end > start) into.set(from.subarray(start, end));
-  return into;
 }
 
 /** One event as a plain object: for tests and debugging only, never on hot paths. */

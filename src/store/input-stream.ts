@@ -5,6 +5,7 @@
  * are dropped.
  */
 import { FlowmineError } from '../core/errors.js';
+import { columnList } from '../core/event-columns.js';
 import { Flag } from '../core/event.js';
 import type { PartBlock, PartReader } from './part-reader.js';
 import { RowBuffer } from './row-buffer.js';
@@ -177,7 +178,6 @@ export class InputStream {
   }
 
   private move(from: number, to: number, target: number): void {
-    const b = this.buffer;
-    for (const column of [b.tsEvent, b.tsRecv, b.instrument, b.action, b.side, b.price, b.size, b.orderId, b.seq, b.flags, b.sourceRow]) column.copyWithin(target, from, to);
+    for (const column of columnList(this.buffer)) column.copyWithin(target, from, to);
   }
 }

@@ -6,44 +6,35 @@
 import type { EventBatch } from '../core/batch.js';
 import { Flag } from '../core/event.js';
 import type { InstrumentTable } from '../core/instrument.js';
-import { grown } from '../core/typed-arrays.js';
+import { columnList, columnSlices, grownColumns, newColumns, type EventColumns } from '../core/event-columns.js';
 import type { PartBlock } from './part-reader.js';
 
 /** Below this many rows a run is copied row by row; above, column by column with `set`. */
 const SHORT_RUN = 16;
 
 /** Rows [head, n) pending, of which [head, complete) are whole updates; times are ns offsets from `baseNs`. */
-export class RowBuffer {
+export class RowBuffer implements EventColumns {
   head = 0;
   n = 0;
   /** End of the rows known to form whole updates (kept in step when consumed rows are dropped). */
   complete = 0;
   baseNs: bigint;
-  tsEvent: Float64Array;
-  tsRecv: Float64Array;
-  instrument: Int32Array;
-  action: Uint8Array;
-  side: Int8Array;
-  price: Float64Array;
-  size: Float64Array;
-  orderId: Float64Array;
-  seq: Float64Array;
-  flags: Uint8Array;
-  sourceRow: Float64Array;
+  // The columns (EventColumns), set by Object.assign from the shared helpers.
+  tsEvent!: Float64Array;
+  tsRecv!: Float64Array;
+  instrument!: Int32Array;
+  action!: Uint8Array;
+  side!: Int8Array;
+  price!: Float64Array;
+  size!: Float64Array;
+  orderId!: Float64Array;
+  seq!: Float64Array;
+  flags!: Uint8Array;
+  sourceRow!: Float64Array;
 
   constructor(baseNs: bigint, capacity = 16_384) {
     this.baseNs = baseNs;
-    this.tsEvent = new Float64Array(capacity);
-    this.tsRecv = new Float64Array(capacity);
-    this.instrument = new Int32Array(capacity);
-    this.action = new Uint8Array(capacity);
-    this.side = new Int8Array(capacity);
-    this.price = new Float64Array(capacity);
-    this.size = new Float64Array(capacity);
-    this.orderId = new Float64Array(capacity);
-    this.seq = new Float64Array(capacity);
-    this.flags = new Uint8Array(capacity);
-    this.sourceRow = new Float64Array(capacity);
+    Object.assign(this, newColumns(capacity));
   }
 
   /** Rows pending. */
@@ -122,7 +113,7 @@ export class RowBuffer {
   /** Drops rows [from, to), moving later rows down. */
   remove(from: number, to: number): void {
     if (to < this.n) {
-      for (const column of this.columns()) column.copyWithin(from, to, this.n);
+      for (const column of columnList(this)) column.copyWithin(from, to, this.n);
     }
     this.n -= to - from;
   }
@@ -130,22 +121,7 @@ export class RowBuffer {
   /** Hands out rows [head, end) as a batch; `end` must follow a Last row. */
   take(end: number, instruments: InstrumentTable): EventBatch {
     const from = this.head;
-    const batch: EventBatch = {
-      length: end - from,
-      timeBaseNs: this.baseNs,
-      tsEvent: this.tsEvent.slice(from, end),
-      tsRecv: this.tsRecv.slice(from, end),
-      instrument: this.instrument.slice(from, end),
-      action: this.action.slice(from, end),
-      side: this.side.slice(from, end),
-      price: this.price.slice(from, end),
-      size: this.size.slice(from, end),
-      orderId: this.orderId.slice(from, end),
-      seq: this.seq.slice(from, end),
-      flags: this.flags.slice(from, end),
-      sourceRow: this.sourceRow.slice(from, end),
-      instruments,
-    };
+    const batch: EventBatch = { length: end - from, timeBaseNs: this.baseNs, ...columnSlices(this, from, end), instruments };
     this.head = end;
     return batch;
   }
@@ -159,7 +135,7 @@ export class RowBuffer {
   private reserve(count: number): void {
     if (this.n + count <= this.tsEvent.length) return;
     if (this.head > 0) {
-      for (const column of this.columns()) column.copyWithin(0, this.head, this.n);
+      for (const column of columnList(this)) column.copyWithin(0, this.head, this.n);
       this.n -= this.head;
       this.complete = Math.max(0, this.complete - this.head);
       this.head = 0;
@@ -167,20 +143,6 @@ export class RowBuffer {
     }
     let capacity = this.tsEvent.length * 2;
     while (capacity < this.n + count) capacity *= 2;
-    this.tsEvent = grown(this.tsEvent, capacity);
-    this.tsRecv = grown(this.tsRecv, capacity);
-    this.instrument = grown(this.instrument, capacity);
-    this.action = grown(this.action, capacity);
-    this.side = grown(this.side, capacity);
-    this.price = grown(this.price, capacity);
-    this.size = grown(this.size, capacity);
-    this.orderId = grown(this.orderId, capacity);
-    this.seq = grown(this.seq, capacity);
-    this.flags = grown(this.flags, capacity);
-    this.sourceRow = grown(this.sourceRow, capacity);
-  }
-
-  private columns(): (Float64Array | Int32Array | Uint8Array | Int8Array)[] {
-    return [this.tsEvent, this.tsRecv, this.instrument, this.action, this.side, this.price, this.size, this.orderId, this.seq, this.flags, this.sourceRow];
+    Object.assign(this, grownColumns(this, capacity));
   }
 }
