@@ -5,23 +5,14 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { FlowmineError } from '../core/errors.js';
+import type { EventColumns } from '../core/event-columns.js';
 import { decodeColumnChunk } from './parquet/column-decoder.js';
 import { int64Statistic, readFileMeta, type FileMeta } from './parquet/metadata.js';
 import { PART_COLUMNS, PART_LAYOUT_VERSION, PART_METADATA_KEY, type PartDescription } from './schema.js';
 
-/** The rows of one row group, as batch columns; times are ns offsets from the base they were read with. */
-export interface PartBlock {
+/** The rows of one row group, as batch columns but the instrument (one per part); times are ns offsets from the base they were read with. */
+export interface PartBlock extends Omit<EventColumns, 'instrument'> {
   rows: number;
-  tsEvent: Float64Array;
-  tsRecv: Float64Array;
-  action: Uint8Array;
-  side: Int8Array;
-  price: Float64Array;
-  size: Float64Array;
-  orderId: Float64Array;
-  seq: Float64Array;
-  flags: Uint8Array;
-  sourceRow: Float64Array;
   eventIndex: Float64Array;
 }
 
