@@ -40,7 +40,7 @@ async function streamingMemory() {
     const input = concatenatedLobster(dataDir, work, copies);
     const messages = 57_515 * copies;
     const reportPath = join(work, `scale-${copies}.json`);
-    const run = await runNode(cli, ['replay', input, '--emit', 'bbo', '--out', '-', '--report', reportPath], { stdoutTo: 'ignore' });
+    const run = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', '-', '--report', reportPath], { stdoutTo: 'ignore' }));
     const openOrders = JSON.parse(readFileSync(reportPath, 'utf8')).replay.openOrders as number;
     runs.push({ copies, messages, run, openOrders });
     if (copies > 18) rmSync(join(work, `amzn-x${copies}`), { recursive: true, force: true });
@@ -104,6 +104,8 @@ const binance = await binanceReplay();
 const dataset = await datasetReplay();
 const scale = await streamingMemory();
 const ratio = replay.tardis.seconds / replay.flowmine.seconds;
+const longRun = scale[scale.length - 1]!;
+const metOrNot = (met: boolean) => (met ? 'met' : 'not met yet');
 const lines = [
   '# Benchmarks',
   '',
@@ -121,7 +123,8 @@ const lines = [
   `| tardis-dev OrderBook (peer, bench/peers/tardis-lobster.ts) | ${replay.tardis.seconds.toFixed(3)} | ${fmt(rate(replay.messages, replay.tardis))} | ${replay.tardis.maxRssMb.toFixed(0)} |`,
   '',
   `flowmine / peer speed ratio: **${ratio.toFixed(2)}×**. Outputs byte-identical: **${replay.identical ? 'yes' : 'NO'}**.`,
-  `Target (issue: core): at least 2.5 M messages/s end to end — ${rate(replay.messages, replay.flowmine) >= 2_500_000 ? 'met' : 'not met yet'}.`,
+  `Target (issue: core): at least 2.5 M messages/s end to end — here ${metOrNot(rate(replay.messages, replay.flowmine) >= 2_500_000)}; ` +
+    `on the ${fmt(longRun.messages)}-message input of the streaming table below (the same job, CSV to /dev/null; start-up spread over ten times the messages): ${fmt(rate(longRun.messages, longRun.run))} messages/s, ${metOrNot(rate(longRun.messages, longRun.run) >= 2_500_000)}.`,
   '',
   '## Binance USD-M capture to best bid/offer',
   '',

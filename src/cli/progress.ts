@@ -1,4 +1,8 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
+
+// Loaded only when a bar is drawn: most runs (pipes, CI, benchmarks) never draw one, and loading it costs start-up time.
+const loadCliProgress = () => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
 
 /**
  * Progress on standard error for long work: events processed and their rate. Silent when stderr is not
@@ -11,10 +15,11 @@ export class Progress {
   private readonly started = performance.now();
 
   constructor(label: string, enabled = process.stderr.isTTY === true && process.env.CI !== 'true') {
-    this.bar = enabled
-      ? new cliProgress.SingleBar(
+    const bars = enabled ? loadCliProgress() : null;
+    this.bar = bars
+      ? new bars.SingleBar(
           { format: `${label} {value} events | {rate} events/s | {duration}s`, stream: process.stderr, hideCursor: true, noTTYOutput: false },
-          cliProgress.Presets.shades_classic,
+          bars.Presets.shades_classic,
         )
       : null;
     this.bar?.start(0, 0, { rate: 0 });

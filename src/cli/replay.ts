@@ -26,7 +26,7 @@ export function replayCommand(): Command {
   ).action(async (input: string, options: ReplayOptions) => {
     const spec = parseEmitSpec(options.emit);
     const everyNs = options.every === undefined ? undefined : parseIntervalNs(options.every);
-    const { source, close } = await openInput(input, options);
+    const { source, close } = await openInput(input, options, { batchAtATime: true, ticks: false });
     const progress = new Progress('replay');
     const replayer = Replayer.for(source);
     let writer: TableWriter | null = null;

@@ -29,6 +29,10 @@ export interface SourceOptions {
 export interface InputNeeds {
   /** The command works on one instrument: a dataset selection of several is a usage error. */
   singleInstrument?: boolean;
+  /** The command reads each batch only until it asks for the next: their columns may be reused. */
+  batchAtATime?: boolean;
+  /** False when the command never uses price ticks: ticks the data does not state are then not inferred. */
+  ticks?: boolean;
 }
 
 /** Adds the input options (--format, --on-error, --quarantine, --date, --orderbook/--no-orderbook, and the dataset filters). */
@@ -66,11 +70,13 @@ export async function openInput(input: string, options: SourceOptions, needs: In
     ...(options.format !== undefined && { format: options.format }),
     ...(options.date !== undefined && { date: options.date }),
     ...(companion !== undefined && { companion }),
+    ...(needs.ticks === false && { inferTicks: false }),
     policy,
   };
-  if (options.threads === '2' && !(await opensInMainThread(input, options.format))) return { source: await openSourceInWorker(input, { ...openOptions, ...(quarantinePath && { quarantinePath }) }), close: () => {} };
+  const recycleBatches = needs.batchAtATime === true;
+  if (options.threads === '2' && !(await opensInMainThread(input, options.format))) return { source: await openSourceInWorker(input, { ...openOptions, ...(quarantinePath && { quarantinePath }), recycleBatches }), close: () => {} };
   const quarantine = quarantinePath ? new QuarantineFile(quarantinePath) : null;
-  const source = await openSource(input, { ...openOptions, ...(quarantine && { quarantine }) });
+  const source = await openSource(input, { ...openOptions, ...(quarantine && { quarantine }), recycleBatches });
   return { source, close: () => quarantine?.close() };
 }
 

@@ -134,12 +134,12 @@ export class BatchBuilder {
   }
 
   // The batch takes the builder's arrays as they are (views of its first `rows` rows: no copy); the builder
-  // starts over on fresh arrays, carrying only the incomplete rows after them.
+  // starts over on fresh (or recycled) arrays, carrying only the incomplete rows after them.
   private cut(rows: number): EventBatch {
     const batch: EventBatch = { length: rows, timeBaseNs: this.timeBaseNs, ...columnViews(this.columns, 0, rows), instruments: this.instruments };
     const rest = this.n - rows;
-    this.capacity = Math.max(this.capacity, rest * 2);
-    this.columns = carriedColumns(this.columns, rows, this.n, this.capacity);
+    this.columns = carriedColumns(this.columns, rows, this.n, Math.max(this.capacity, rest * 2));
+    this.capacity = this.columns.tsEvent.length;
     this.n = rest;
     this.completeRows = 0;
     return batch;

@@ -50,6 +50,17 @@ export interface OpenOptions {
   companion?: string | false;
   /** Rows per batch (a batch may be longer to finish an atomic update). */
   batchRows?: number;
+  /**
+   * The consumer reads each batch only until it asks for the next: the batch's columns are then reused
+   * for later batches (sparing the allocation of new ones), so a consumer that keeps batches must not set it.
+   */
+  recycleBatches?: boolean;
+  /**
+   * Whether ticks the reader cannot know are inferred from the stream's head (the default; its batches are
+   * held back until it is read). Consumers that never use ticks (a replay to prices and sizes) set false:
+   * such instruments then keep `tickUnits` 0, unknown.
+   */
+  inferTicks?: boolean;
 }
 
 /** A readable format: how to recognise it and how to open it. Registered with `defineFormat`. */

@@ -1,4 +1,5 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { FlowmineError, InputError } from '../core/errors.js';
@@ -58,6 +59,33 @@ export async function* fileBytes(path: string): AsyncGenerator<Uint8Array> {
     }
   } finally {
     raw.destroy();
+  }
+}
+
+/** Read buffers in the ring of `ringFileBytes`. */
+const RING = 3;
+
+/**
+ * `fileBytes` for consumers done with each chunk before they ask for the next but one: an uncompressed
+ * file is read into a ring of three buffers, reused, instead of a new buffer per chunk (new memory costs
+ * a page fault per 4 KB on first touch: more than the read itself). Compressed files stream as in `fileBytes`.
+ */
+export async function* ringFileBytes(path: string): AsyncGenerator<Uint8Array> {
+  if (compressionOf(rawHead(path)) !== 'none') {
+    yield* fileBytes(path);
+    return;
+  }
+  const file = await open(path, 'r');
+  try {
+    const ring = Array.from({ length: RING }, () => new Uint8Array(CHUNK_BYTES));
+    for (let k = 0; ; k++) {
+      const buffer = ring[k % RING]!;
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
   }
 }
 

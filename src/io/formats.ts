@@ -3,6 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { Registry } from '../core/registry.js';
 import type { EventSource, FormatDescriptor, OpenOptions } from '../core/source.js';
 import { headBytes } from './bytes.js';
+import { withRecycledBatches } from './source-wrapper.js';
 import { withInferredTicks } from './tick-inference.js';
 
 /** Every readable format, by name. Readers register themselves through `defineFormat`. */
@@ -23,8 +24,14 @@ export async function sniffFormat(path: string): Promise<FormatDescriptor> {
   throw new UsageError(`${path}: could be ${matches.map((format) => format.name).join(' or ')}; name it with --format`);
 }
 
-/** Opens a file with the named format, or the sniffed one when `format` is undefined; ticks the reader cannot know are inferred (tick-inference.ts). */
+/**
+ * Opens a file with the named format, or the sniffed one when `format` is undefined; ticks the reader
+ * cannot know are inferred (tick-inference.ts) unless `inferTicks` is false; batches are recycled when
+ * the options say so.
+ */
 export async function openSource(path: string, options: OpenOptions & { format?: string } = {}): Promise<EventSource> {
   const descriptor = options.format ? formats.get(options.format) : await sniffFormat(path);
-  return withInferredTicks(await descriptor.open(path, options));
+  const opened = await descriptor.open(path, options);
+  const source = options.inferTicks === false ? opened : withInferredTicks(opened);
+  return options.recycleBatches ? withRecycledBatches(source) : source;
 }

@@ -1,4 +1,4 @@
-import { fileBytes } from './bytes.js';
+import { fileBytes, ringFileBytes } from './bytes.js';
 
 /**
  * A run of whole text lines inside `bytes[0, end)`. `firstLine` is the 1-based line number of the
@@ -28,17 +28,33 @@ export function withoutReturn(bytes: Uint8Array, start: number, end: number): nu
   return end > start && bytes[end - 1] === 13 ? end - 1 : end;
 }
 
+/** How `lineChunks` reads. */
+export interface LineChunkOptions {
+  /** Count the lines of each chunk (`lines`, `firstLine`); readers that number lines themselves say false. */
+  countLines?: boolean;
+  /**
+   * The consumer is done with a chunk's bytes when it asks for the next chunk: the file's read buffers are
+   * then reused (see ringFileBytes), sparing new memory per chunk. Consumers that keep chunks say false (the default).
+   */
+  reuseBuffers?: boolean;
+}
+
 /**
  * Streams a (possibly compressed) text file as chunks of whole lines, without splitting into strings.
  * Hot readers scan `bytes` directly.
  */
-export async function* lineChunks(path: string, options: { countLines?: boolean } = {}): AsyncGenerator<LineChunk> {
-  yield* streamLineChunks(fileBytes(path), options);
+export async function* lineChunks(path: string, options: LineChunkOptions = {}): AsyncGenerator<LineChunk> {
+  yield* streamLineChunks(options.reuseBuffers ? ringFileBytes(path) : fileBytes(path), options);
 }
 
-/** `lineChunks` over any byte stream (a zip member, a socket): chunks of whole lines, never the stream whole. */
-export async function* streamLineChunks(stream: AsyncIterable<Uint8Array>, options: { countLines?: boolean } = {}): AsyncGenerator<LineChunk> {
+/**
+ * `lineChunks` over any byte stream (a zip member, a socket): chunks of whole lines, never the stream
+ * whole. With `reuseBuffers` the stream may refill its chunks once the next one is asked for: the
+ * unfinished line at a chunk's end is then copied out.
+ */
+export async function* streamLineChunks(stream: AsyncIterable<Uint8Array>, options: LineChunkOptions = {}): AsyncGenerator<LineChunk> {
   const counting = options.countLines ?? true;
+  const keep = options.reuseBuffers ? (piece: Uint8Array) => piece.slice() : (piece: Uint8Array) => piece;
   // The unfinished line at the end of what has been read, in pieces: joined once, when its newline comes
   // (a line longer than many chunks is copied once, not once per chunk).
   let pending: Uint8Array[] = [];
@@ -47,7 +63,7 @@ export async function* streamLineChunks(stream: AsyncIterable<Uint8Array>, optio
     // Plain Uint8Array views only (no Buffer): keeps the readers' byte loops monomorphic.
     const piece = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     if (piece.lastIndexOf(10) < 0) {
-      pending.push(piece);
+      pending.push(keep(piece));
       continue;
     }
     let bytes = piece;
@@ -67,7 +83,7 @@ export async function* streamLineChunks(stream: AsyncIterable<Uint8Array>, optio
       yield { bytes, end, firstLine: line, lines };
       line += lines;
     }
-    if (end < bytes.length) pending.push(bytes.subarray(end));
+    if (end < bytes.length) pending.push(keep(bytes.subarray(end)));
   }
   if (pending.length > 0) {
     const rest = joined(pending);

@@ -1,8 +1,8 @@
 import type { EventBatch } from '../core/batch.js';
 import { Action } from '../core/event.js';
 import type { InstrumentTable } from '../core/instrument.js';
-import type { Integrity } from '../core/integrity.js';
-import type { BookChecksum, EventSource, Granularity } from '../core/source.js';
+import type { EventSource } from '../core/source.js';
+import { SourceWrapper } from './source-wrapper.js';
 
 /** Rows of the stream's head whose prices decide the ticks of the instruments it holds. */
 export const TICK_HEAD_ROWS = 200_000;
@@ -24,34 +24,12 @@ export function withInferredTicks(source: EventSource, headRows = TICK_HEAD_ROWS
 }
 
 /** The source itself, but for `batches()`, which settles ticks first. */
-class TickInferringSource implements EventSource {
+class TickInferringSource extends SourceWrapper {
   constructor(
-    private readonly inner: EventSource,
+    inner: EventSource,
     private readonly headRows: number,
-  ) {}
-  get format(): string {
-    return this.inner.format;
-  }
-  get path(): string {
-    return this.inner.path;
-  }
-  get granularity(): Granularity {
-    return this.inner.granularity;
-  }
-  get instruments(): InstrumentTable {
-    return this.inner.instruments;
-  }
-  get integrity(): Integrity {
-    return this.inner.integrity;
-  }
-  get windowLevels(): number | undefined {
-    return this.inner.windowLevels;
-  }
-  get depthLimit(): number | undefined {
-    return this.inner.depthLimit;
-  }
-  get checksum(): BookChecksum | undefined {
-    return this.inner.checksum;
+  ) {
+    super(inner);
   }
   batches(): AsyncIterable<EventBatch> {
     return inferredBatches(this.inner, this.headRows);

@@ -3,6 +3,7 @@
  * transferring their buffers, never more than BATCHES_IN_FLIGHT ahead of the consumer.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { columnBuffers, columnsOver, recycleColumns } from '../core/event-columns.js';
 import { FlowmineError, InputError } from '../core/errors.js';
 import type { OpenOptions } from '../core/source.js';
 import { openSource } from './index.js';
@@ -16,7 +17,7 @@ const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.post
 let credit = BATCHES_IN_FLIGHT;
 let wake: (() => void) | null = null;
 port.on('message', (message: ConsumerMessage) => {
-  if (message.type !== 'credit') return;
+  if (message.type === 'recycle') return recycleColumns(columnsOver(message.buffers));
   credit++;
   wake?.();
   wake = null;
@@ -34,8 +35,7 @@ try {
     }
     while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
     credit--;
-    const buffers = [batch.tsEvent, batch.tsRecv, batch.instrument, batch.action, batch.side, batch.price, batch.size, batch.orderId, batch.seq, batch.flags, batch.sourceRow].map((column) => column.buffer as ArrayBuffer);
-    post({ type: 'batch', batch }, buffers);
+    post({ type: 'batch', batch }, columnBuffers(batch));
   }
   const report = source.integrity.report;
   post({ type: 'done', report: { rowsRead: report.rowsRead, repaired: report.repaired, skipped: report.skipped, issues: [...report.issues], notes: [...report.notes] } });

@@ -11,8 +11,11 @@ export type WorkerMessage =
   | { type: 'done'; report: ReportState }
   | { type: 'error'; name: string; message: string; file?: string; line?: number; field?: string; detail?: string };
 
-/** What the consumer sends back: one credit per batch it has taken. */
-export type ConsumerMessage = { type: 'credit' };
+/**
+ * What the consumer sends back: one credit per batch it has taken, and, when it recycles, the buffers of
+ * each batch it is done with (in `columnList` order) for the decoder to fill again.
+ */
+export type ConsumerMessage = { type: 'credit' } | { type: 'recycle'; buffers: ArrayBuffer[] };
 
 /** An EventBatch without its instrument table (the consumer keeps its own copy). */
 export type TransferableBatch = Omit<EventBatch, 'instruments'>;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { EventBatch } from '../core/batch.js';
+import { columnBuffers } from '../core/event-columns.js';
 import { FlowmineError, InputError, UsageError } from '../core/errors.js';
 import { InstrumentTable } from '../core/instrument.js';
 import { Integrity, IntegrityReport, type IntegrityPolicy } from '../core/integrity.js';
@@ -7,7 +8,11 @@ import type { BookChecksum, EventSource, Granularity, OpenOptions } from '../cor
 import { checksumRule } from './checksums.js';
 import type { ConsumerMessage, WorkerMessage } from './worker-protocol.js';
 
-/** Options for a source decoded in a worker: as openSource, with the quarantine given as a file path. */
+/**
+ * Options for a source decoded in a worker: as openSource, with the quarantine given as a file path. With
+ * `recycleBatches` a batch's buffers go back to the worker once the next batch is asked for (the batch's
+ * columns are then empty), to be filled again.
+ */
 export type WorkerSourceOptions = Omit<OpenOptions, 'quarantine'> & { format?: string; quarantinePath?: string };
 
 /**
@@ -22,7 +27,7 @@ export type WorkerSourceOptions = Omit<OpenOptions, 'quarantine'> & { format?: s
  * ```
  */
 export async function openSourceInWorker(path: string, options: WorkerSourceOptions = {}): Promise<EventSource> {
-  const { quarantinePath, ...openOptions } = options;
+  const { quarantinePath, recycleBatches = false, ...openOptions } = options;
   const worker = new Worker(new URL('../io/worker-entry.js', import.meta.url), { workerData: { path, options: openOptions, quarantinePath } });
   const inbox = new Inbox(worker);
   const first = await inbox.next();
@@ -30,7 +35,7 @@ export async function openSourceInWorker(path: string, options: WorkerSourceOpti
     await worker.terminate();
     throw asError(first);
   }
-  const source = new WorkerSource(path, first.format, first.granularity, first.windowLevels, options.policy ?? 'strict', worker, inbox);
+  const source = new WorkerSource(path, first.format, first.granularity, first.windowLevels, options.policy ?? 'strict', worker, inbox, recycleBatches);
   source.depthLimit = first.depthLimit;
   source.checksum = first.checksum === undefined ? undefined : checksumRule(first.checksum);
   return source;
@@ -50,6 +55,7 @@ class WorkerSource implements EventSource {
     policy: IntegrityPolicy,
     private readonly worker: Worker,
     private readonly inbox: Inbox,
+    private readonly recycleBatches: boolean,
   ) {
     this.integrity = new Integrity(policy, new IntegrityReport(path, format));
   }
@@ -62,10 +68,15 @@ class WorkerSource implements EventSource {
           case 'instruments':
             for (const instrument of message.list) this.instruments.intern(instrument);
             break;
-          case 'batch':
+          case 'batch': {
             this.worker.postMessage({ type: 'credit' } satisfies ConsumerMessage);
             yield { ...message.batch, instruments: this.instruments };
+            if (this.recycleBatches) {
+              const buffers = columnBuffers(message.batch);
+              this.worker.postMessage({ type: 'recycle', buffers } satisfies ConsumerMessage, buffers);
+            }
             break;
+          }
           case 'done':
             this.mergeReport(message.report);
             return;

@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../src/book/replay.js';
+import type { EventBatch } from '../../src/core/batch.js';
 import { InputError } from '../../src/core/errors.js';
 import { openSource } from '../../src/io/index.js';
 import { openSourceInWorker } from '../../src/io/worker-source.js';
 import { fixture, needs } from '../support/data.js';
 
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
+// Streams its batches (after the first 200k rows, held for tick inference), so buffers go round many times.
+const USDM = 'hftbacktest_binance-usdm_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz';
 
 test('a source decoded in a worker thread gives the same book, counts and report as one decoded here', needs(AMZN), async () => {
   const states = async (source: Awaited<ReturnType<typeof openSource>>) => {
@@ -25,6 +28,36 @@ test('a source decoded in a worker thread gives the same book, counts and report
   const worker = await states(await openSourceInWorker(fixture(AMZN)));
   assert.deepEqual(worker, here);
   assert.equal(worker.updates, 57_515);
+});
+
+test('recycled batches, here and from a worker: each is the same as a fresh one until the next is asked for', needs(USDM), async () => {
+  // Small batches, so that buffers go round hundreds of times; every column of every row is compared.
+  const digest = (batch: EventBatch) => {
+    let h = 0;
+    for (const column of [batch.tsEvent, batch.tsRecv, batch.instrument, batch.action, batch.side, batch.price, batch.size, batch.orderId, batch.seq, batch.flags, batch.sourceRow]) {
+      for (let i = 0; i < batch.length; i++) h = (h * 31 + (Number.isNaN(column[i]!) ? 17 : column[i]!)) % 1_000_000_007;
+    }
+    return `${batch.length}:${h}`;
+  };
+  const digests = async (source: Awaited<ReturnType<typeof openSource>>, keep: EventBatch[] = []) => {
+    const out: string[] = [];
+    for await (const batch of source.batches()) {
+      out.push(digest(batch));
+      keep.push(batch);
+    }
+    return out;
+  };
+  const fresh = await digests(await openSource(fixture(USDM), { batchRows: 500 }));
+  assert.equal(fresh.length, 781);
+  const here: EventBatch[] = [];
+  assert.deepEqual(await digests(await openSource(fixture(USDM), { batchRows: 500, recycleBatches: true }), here), fresh);
+  const there: EventBatch[] = [];
+  assert.deepEqual(await digests(await openSourceInWorker(fixture(USDM), { batchRows: 500, recycleBatches: true }), there), fresh);
+  // Here, the columns of batches consumed earlier were refilled by later ones; there, their buffers went
+  // back to the worker (the batches are empty now).
+  const refilled = here.filter((batch, k) => digest(batch) !== fresh[k]).length;
+  assert.ok(refilled > 400, `${refilled} of ${here.length} batches refilled`);
+  assert.ok(there.every((batch) => batch.tsEvent.length === 0));
 });
 
 test('an error in the worker arrives as the same one-line InputError', async () => {

@@ -93,7 +93,9 @@ export class BinanceCaptureSource extends ReaderBase implements EventSource {
    */
   private lineBytes(bytes: Uint8Array, start: number, end: number, line: number): boolean {
     // The receive time: 10 to 19 digits (as `line` requires), whole seconds and nanoseconds apart.
-    const space = bytes.indexOf(32, start);
+    let space = start;
+    const last = Math.min(end, start + 20);
+    while (space < last && bytes[space] !== 32) space++;
     if (space < start + 10 || space > start + 19 || space >= end) return false;
     let seconds = 0;
     let nanos = 0;
@@ -218,8 +220,9 @@ const BOOK_TICKER = Buffer.from('@bookTicker"');
  * starts that stream name. bookTicker lines are the oracle (binanceBookTickers).
  */
 function isBookTicker(bytes: Uint8Array, space: number, end: number): boolean {
-  const at = bytes.indexOf(64, space);
-  if (at < 0 || at + BOOK_TICKER.length > end) return false;
+  let at = space;
+  while (at < end && bytes[at] !== 64) at++;
+  if (at + BOOK_TICKER.length > end) return false;
   for (let k = 0; k < BOOK_TICKER.length; k++) if (bytes[at + k] !== BOOK_TICKER[k]) return false;
   return true;
 }

@@ -1,6 +1,6 @@
 import { InputError } from '../../core/errors.js';
 import type { Integrity } from '../../core/integrity.js';
-import { lineChunks, lineEnd as endOfLine, type LineChunk } from '../lines.js';
+import { lineChunks, lineEnd as endOfLine, withoutReturn, type LineChunk } from '../lines.js';
 
 /**
  * The rows of a LOBSTER orderbook file, read in step with the message file: row i is the top-N book
@@ -21,7 +21,7 @@ export class OrderbookRows {
   private missingReported = false;
 
   constructor(readonly path: string, private readonly integrity: Integrity) {
-    this.chunks = lineChunks(path, { countLines: false });
+    this.chunks = lineChunks(path, { countLines: false, reuseBuffers: true });
   }
 
   /** One past the last line loaded so far. */
@@ -40,7 +40,7 @@ export class OrderbookRows {
   /** Offset of line's row in `values`, or -1 when the row is unusable or missing. */
   rowOffset(line: number): number {
     const index = line - this.firstLine;
-    if (index >= 0 && index < this.count) return this.unusable.has(line) ? -1 : index * 4 * this.levels;
+    if (index >= 0 && index < this.count) return this.unusable.size > 0 && this.unusable.has(line) ? -1 : index * 4 * this.levels;
     if (!this.missingReported) {
       this.missingReported = true;
       if (this.integrity.policy === 'strict') throw new InputError(this.path, line, 'row', 'orderbook file ends before the message file');
@@ -70,7 +70,7 @@ export class OrderbookRows {
     this.values.copyWithin(0, drop * width, this.count * width);
     this.firstLine += drop;
     this.count -= drop;
-    for (const unusable of [...this.unusable]) if (unusable < this.firstLine) this.unusable.delete(unusable);
+    if (this.unusable.size > 0) for (const unusable of [...this.unusable]) if (unusable < this.firstLine) this.unusable.delete(unusable);
   }
 
   private append(chunk: LineChunk): void {
@@ -89,52 +89,49 @@ export class OrderbookRows {
     let pos = 0;
     const end = chunk.end;
     const values = this.values;
+    // Hot loop: integers separated by commas, parsed from bytes up to the line's terminator (the chunk
+    // ends with a newline, or at the end of `bytes`, so no digit loop runs past it).
     while (pos < end) {
-      const lineEnd = endOfLine(chunk, pos);
-      let stop = lineEnd;
-      if (stop > pos && bytes[stop - 1] === 13) stop--;
       const base = this.count * width;
       let p = pos;
       let field = 0;
       let ok = true;
-      // Hot loop: integers separated by commas, parsed from bytes.
+      let c = bytes[p]!;
       while (field < width) {
         let negative = false;
-        if (bytes[p] === 45) {
+        if (c === 45) {
           negative = true;
-          p++;
+          c = bytes[++p]!;
         }
         let value = 0;
         let digits = 0;
-        let c = bytes[p]!;
-        while (p < stop && c >= 48 && c <= 57) {
+        while (c >= 48 && c <= 57) {
           value = value * 10 + (c - 48);
           digits++;
           c = bytes[++p]!;
         }
-        if (digits === 0) {
+        if (digits === 0 || (field < width - 1 && c !== 44)) {
           ok = false;
           break;
         }
         values[base + field++] = negative ? -value : value;
-        if (field < width) {
-          if (p >= stop || bytes[p] !== 44) {
-            ok = false;
-            break;
-          }
-          p++;
-        }
+        if (field < width) c = bytes[++p]!;
       }
-      if (!ok || p !== stop) {
-        const raw = Buffer.from(bytes.subarray(pos, stop)).toString('latin1');
+      if (ok && c === 10) pos = p + 1;
+      else if (ok && c === 13 && bytes[p + 1] === 10) pos = p + 2;
+      else if (ok && p === end) pos = end;
+      else {
+        const lineEnd = endOfLine(chunk, pos);
+        const raw = Buffer.from(bytes.subarray(pos, withoutReturn(bytes, pos, lineEnd))).toString('latin1');
         const found = raw.split(',').length;
-        const detail = found !== width ? `expected ${width} fields, found ${found}` : `expected integers, found "${raw.split(',')[field]}"`;
-        this.integrity.reject('malformed_orderbook_row', line, found !== width ? 'columns' : `field ${field + 1}`, detail, raw, this.path);
+        const bad = Math.min(field, width - 1);
+        const detail = found !== width ? `expected ${width} fields, found ${found}` : `expected integers, found "${raw.split(',')[bad]}"`;
+        this.integrity.reject('malformed_orderbook_row', line, found !== width ? 'columns' : `field ${bad + 1}`, detail, raw, this.path);
         this.unusable.add(line);
+        pos = lineEnd + 1;
       }
       this.count++;
       line++;
-      pos = lineEnd + 1;
     }
   }
 }

@@ -7,7 +7,7 @@ import { ReaderBase } from '../reader-base.js';
 import type { Integrity } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { parseIsoDate, zonedMidnightNs } from '../../core/time.js';
-import { lineChunks, lineEnd as endOfLine, type LineChunk } from '../lines.js';
+import { lineChunks, lineEnd as endOfLine, withoutReturn, type LineChunk } from '../lines.js';
 import { OrderbookRows } from './orderbook.js';
 import { FIX_KIND_NAMES, TopWindow } from './window.js';
 
@@ -59,7 +59,7 @@ export class LobsterSource extends ReaderBase implements EventSource {
     const orderbook = this.companion ? new OrderbookRows(this.companion, this.integrity) : null;
     const parser = new MessageParser(builder, this.integrity, orderbook);
     try {
-      for await (const chunk of lineChunks(this.path, { countLines: false })) {
+      for await (const chunk of lineChunks(this.path, { countLines: false, reuseBuffers: true })) {
         // The parser stops where the orderbook rows loaded so far end; load more and resume.
         for (let pos = parser.parse(chunk, 0); pos < chunk.end; pos = parser.parse(chunk, pos)) await orderbook!.loadFrom(parser.nextLine);
         for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
@@ -75,7 +75,6 @@ export class LobsterSource extends ReaderBase implements EventSource {
 }
 
 const FIELD_NAMES = ['time', 'type', 'order_id', 'size', 'price', 'direction'];
-const NO_VALUE = -0.5; // marks a field that failed to parse (valid fields are integers)
 
 /** Parses message lines straight from bytes into the batch builder. One instance per file. */
 class MessageParser {
@@ -105,16 +104,17 @@ class MessageParser {
     const report = this.integrity.report;
     const orderbook = this.orderbook;
     let line = this.nextLine;
+    // Lines are parsed up to their terminator, never searched for first: a chunk's bytes end with a newline
+    // (or, for a last line without one, at the end of `bytes`), so no digit loop can run past it.
     while (pos < end) {
       if (orderbook !== null && line >= orderbook.loadedEnd && !orderbook.done) break;
       const lineStart = pos;
-      const lineEnd = endOfLine(chunk, pos);
-      pos = lineEnd + 1;
-      let stop = lineEnd;
-      if (stop > lineStart && bytes[stop - 1] === 13) stop--;
-      if (stop === lineStart) {
+      let p = pos;
+      let c = bytes[p]!;
+      if (c === 10 || (c === 13 && (bytes[p + 1] === 10 || p + 1 === end))) {
         // Blank lines carry no message; count them so every line is accounted for.
         report.note('blank_lines');
+        pos = Math.min(end, c === 10 ? p + 1 : p + 2);
         line++;
         continue;
       }
@@ -122,11 +122,9 @@ class MessageParser {
       this.lastLine = line;
 
       // Field 0: time, seconds after midnight with up to 9 decimals -> ns.
-      let p = lineStart;
       let seconds = 0;
       let digits = 0;
-      let c = bytes[p]!;
-      while (c >= 48 && c <= 57 && p < stop) {
+      while (c >= 48 && c <= 57) {
         seconds = seconds * 10 + (c - 48);
         digits++;
         c = bytes[++p]!;
@@ -134,9 +132,9 @@ class MessageParser {
       let nanos = 0;
       let fracDigits = 0;
       let beyondNs = -1; // first digit past the ninth, when a file was printed through floating point
-      if (p < stop && c === 46) {
+      if (c === 46) {
         c = bytes[++p]!;
-        while (c >= 48 && c <= 57 && p < stop) {
+        while (c >= 48 && c <= 57) {
           if (fracDigits < 9) {
             nanos = nanos * 10 + (c - 48);
             fracDigits++;
@@ -149,37 +147,39 @@ class MessageParser {
         if (beyondNs >= 5) nanos++;
         report.note('time_rounded_to_ns');
       }
-      fields[0] = digits > 0 && (p === stop || c === 44) ? seconds * 1e9 + nanos * POW10_9[fracDigits]! : NO_VALUE;
-      // Fields 1..5: signed integers.
-      let field = 1;
-      let ok = fields[0] !== NO_VALUE;
-      if (!ok) field = 0;
+      let ok = digits > 0 && c === 44;
+      fields[0] = seconds * 1e9 + nanos * POW10_9[fracDigits]!;
+      // Fields 1..5: signed integers, each after a comma.
+      let field = ok ? 1 : 0;
       while (ok && field < 6) {
-        if (p >= stop || bytes[p] !== 44) {
-          ok = false;
-          break;
-        }
-        p++;
+        c = bytes[++p]!;
         let negative = false;
-        if (bytes[p] === 45) {
+        if (c === 45) {
           negative = true;
-          p++;
+          c = bytes[++p]!;
         }
         let value = 0;
         let n = 0;
-        c = bytes[p]!;
-        while (p < stop && c >= 48 && c <= 57) {
+        while (c >= 48 && c <= 57) {
           value = value * 10 + (c - 48);
           n++;
           c = bytes[++p]!;
         }
-        if (n === 0 || (p < stop && c !== 44)) {
+        if (n === 0 || (field < 5 && c !== 44)) {
           ok = false;
           break;
         }
         fields[field++] = negative ? -value : value;
       }
-      if (!ok || p !== stop) {
+      // The line must end right after the sixth field.
+      let stop = p;
+      if (ok && c === 10) pos = p + 1;
+      else if (ok && c === 13 && bytes[p + 1] === 10) pos = p + 2;
+      else if (ok && p === end) pos = end;
+      else {
+        const lineEnd = endOfLine(chunk, lineStart);
+        stop = withoutReturn(bytes, lineStart, lineEnd);
+        pos = lineEnd + 1;
         this.malformed(bytes, lineStart, stop, line, field);
         line++;
         continue;

@@ -110,3 +110,46 @@ test('book findings: an unknown order is an error from a full-depth source, an e
   await replay(windowed);
   assert.equal(windowed.integrity.report.notes.get('unknown_order_id_outside_window'), 1);
 });
+
+test('LOBSTER CRLF line ends and blank lines: the same messages, blank lines counted', async () => {
+  const lf = await run(lobsterFile(GOOD), 'strict');
+  const dir = mkdtempSync(join(tmpdir(), 'flowmine-lobster-'));
+  const path = join(dir, 'TEST_2012-06-21_34200000_57600000_message_1.csv');
+  writeFileSync(path, [GOOD[0], GOOD[1], '', GOOD[2], GOOD[3]].join('\r\n') + '\r\n');
+  const crlf = await run(path, 'strict');
+  assert.equal(crlf.summary.updates, lf.summary.updates);
+  assert.equal(crlf.report.rowsRead, 4);
+  assert.equal(crlf.report.notes.get('blank_lines'), 1);
+});
+
+test('LOBSTER a last field followed by garbage names the field', async () => {
+  const path = lobsterFile([...GOOD.slice(0, 2), '34200.25,1,13,10,2238000,1x', ...GOOD.slice(2)]);
+  await assert.rejects(run(path, 'strict'), { message: `${path}:3: direction: expected an integer, found "1x"` });
+});
+
+// The level-1 book after each GOOD message: ask price, ask size, bid price, bid size (an empty ask is 9999999999 with size 0).
+const BOOK = ['9999999999,0,2238100,100', '2238500,50,2238100,100', '2238500,50,2238100,70', '9999999999,0,2238100,70'];
+
+for (const [name, bad, message] of [
+  ['a non-numeric size', '2238500,5x,2238100,70', ':3: field 2: expected integers, found "5x"'],
+  ['a missing column', '2238500,50,2238100', ':3: columns: expected 4 fields, found 3'],
+] as const) {
+  test(`LOBSTER orderbook file with ${name}: strict names it; skip counts it and the messages still replay`, async () => {
+    const path = lobsterFile(GOOD);
+    const orderbook = path.replace('_message_', '_orderbook_');
+    writeFileSync(orderbook, [...BOOK.slice(0, 2), bad, BOOK[3]].join('\n') + '\n');
+    await assert.rejects(run(path, 'strict'), { message: `${orderbook}${message}` });
+    const skipped = await run(path, 'skip');
+    assert.equal(skipped.report.issueCount('malformed_orderbook_row'), 1);
+    assert.equal(skipped.summary.updates, 4);
+    assert.equal(skipped.report.rowsRead, 4);
+  });
+}
+
+test('LOBSTER orderbook file that agrees with every message: nothing restated', async () => {
+  const path = lobsterFile(GOOD);
+  writeFileSync(path.replace('_message_', '_orderbook_'), BOOK.join('\n') + '\n');
+  const { report, summary } = await run(path, 'strict');
+  assert.equal(summary.updates, 4);
+  assert.equal(report.notes.get('window_restated_messages'), 0);
+});
