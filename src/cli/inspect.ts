@@ -32,7 +32,7 @@ export function inspectCommand(): Command {
       .argument('<input>', 'market data file, or a dataset folder (flowmine ingest; select with --venue, --symbol, --from, --to)')
       .option('--json', 'print the report as JSON'),
   ).action(async (input: string, options: InspectOptions) => {
-    const { source, close } = await openInput(input, options);
+    const { source, close } = await openInput(input, options, { batchAtATime: true });
     let inspection: Inspection;
     try {
       inspection = await inspect(source);

@@ -2,7 +2,7 @@ import type { EventBatch } from '../core/batch.js';
 import { Action } from '../core/event.js';
 import { num } from '../features/feature.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
-import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
 
 /**
  * Absorption (REFERENCES.md; order-flow trading practice): heavy aggressive volume into a level that does
@@ -15,7 +15,18 @@ import { priceText, secondsText, sideName, sizeText, unit } from './detector.js'
  * multiple (twice = full) + 10 when the level still stands at the end of the input.
  */
 class Absorption implements Detector {
-  private readonly runs = [this.fresh(), this.fresh()];
+  readonly rowActions = actionMask(Action.Trade);
+  /**
+   * Per side [bid, ask], the run at its best price: the price, when it became the best and the last trade
+   * into it, the volume and number of those trades, and the displayed size summed over its updates.
+   */
+  private readonly price = new Float64Array([NaN, NaN]);
+  private readonly start = new Float64Array([NaN, NaN]);
+  private readonly last = new Float64Array([NaN, NaN]);
+  private readonly volume = new Float64Array(2);
+  private readonly trades = new Float64Array(2);
+  private readonly displayedSum = new Float64Array(2);
+  private readonly updates = new Float64Array(2);
   private readonly multiple: number;
   private readonly minTrades: number;
   private readonly minDurationNs: number;
@@ -24,10 +35,6 @@ class Absorption implements Detector {
     this.multiple = num(params, 'multiple');
     this.minTrades = num(params, 'min_trades');
     this.minDurationNs = num(params, 'min_duration') * 1e9;
-  }
-
-  private fresh() {
-    return { price: NaN, start: NaN, last: NaN, volume: 0, trades: 0, displayedSum: 0, updates: 0 };
   }
 
   // Hot: every trade and every update pass here; no allocation.
@@ -46,29 +53,27 @@ class Absorption implements Detector {
 
   /** A trade at `price` into side `slot` whose best was `best` before the update. */
   private absorb(slot: number, best: number, price: number, size: number, ts: number): void {
-    const run = this.runs[slot]!;
-    if (price !== best || run.price !== best) return;
-    run.volume += size;
-    run.trades++;
-    run.last = ts;
+    if (price !== best || this.price[slot] !== best) return;
+    this.volume[slot]! += size;
+    this.trades[slot]!++;
+    this.last[slot] = ts;
   }
 
   /** The side's best after an update: the run goes on while its price holds. */
   private hold(slot: number, price: number, size: number): void {
-    const run = this.runs[slot]!;
-    if (price !== run.price) {
-      this.close(slot, false);
-      // Reset in place: the best price changes on a large share of updates.
-      run.price = price;
-      run.start = this.context.state.ts;
-      run.last = NaN;
-      run.volume = 0;
-      run.trades = 0;
-      run.displayedSum = 0;
-      run.updates = 0;
+    if (price !== this.price[slot]) {
+      // Most runs are too short to close as an episode: skip the call for them.
+      if (!(this.trades[slot]! < this.minTrades)) this.close(slot, false);
+      this.price[slot] = price;
+      this.start[slot] = this.context.state.ts;
+      this.last[slot] = NaN;
+      this.volume[slot] = 0;
+      this.trades[slot] = 0;
+      this.displayedSum[slot] = 0;
+      this.updates[slot] = 0;
     }
-    run.displayedSum += size;
-    run.updates++;
+    this.displayedSum[slot]! += size;
+    this.updates[slot]!++;
   }
 
   finish(): void {
@@ -77,23 +82,27 @@ class Absorption implements Detector {
   }
 
   private close(slot: number, standing: boolean): void {
-    const run = this.runs[slot]!;
-    if (run.trades < this.minTrades || !(run.last - run.start >= this.minDurationNs)) return;
-    const displayed = run.displayedSum / run.updates;
-    const ratio = run.volume / displayed;
+    const trades = this.trades[slot]!;
+    const start = this.start[slot]!;
+    const last = this.last[slot]!;
+    if (trades < this.minTrades || !(last - start >= this.minDurationNs)) return;
+    const displayed = this.displayedSum[slot]! / this.updates[slot]!;
+    const volume = this.volume[slot]!;
+    const ratio = volume / displayed;
     if (!(ratio >= this.multiple)) return;
     const state = this.context.state;
     const side = slot === 0 ? 1 : -1;
+    const price = this.price[slot]!;
     this.context.emit({
       kind: 'absorption',
       instrument: state.index,
-      startNs: run.start,
-      endNs: run.last,
+      startNs: start,
+      endNs: last,
       side,
-      price: run.price,
+      price,
       orderIds: [],
       score: Math.round(50 + 40 * unit((ratio - this.multiple) / this.multiple) + (standing ? 10 : 0)),
-      explanation: `${run.trades} aggressive trades (${sizeText(run.volume, state)}) into the best ${sideName(side)} at ${priceText(run.price, state)} over ${secondsText(run.last - run.start)}, ${ratio.toFixed(1)}× its average displayed size ${sizeText(displayed, state)}, and the level ${standing ? 'still stands' : 'held until then'}`,
+      explanation: `${trades} aggressive trades (${sizeText(volume, state)}) into the best ${sideName(side)} at ${priceText(price, state)} over ${secondsText(last - start)}, ${ratio.toFixed(1)}× its average displayed size ${sizeText(displayed, state)}, and the level ${standing ? 'still stands' : 'held until then'}`,
     });
   }
 }

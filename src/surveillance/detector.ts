@@ -16,6 +16,11 @@ export interface DetectorContext {
  * (L3), `finish` ends the input (close what is open).
  */
 export interface Detector {
+  /**
+   * The actions whose rows `row` reads (`actionMask(…)`, fixed for the instance): the runner hands it no
+   * other row. Absent: every row.
+   */
+  readonly rowActions?: number;
   row?(batch: EventBatch, i: number): void;
   orderEnded?(order: TrackedOrder): void;
   update?(): void;
@@ -31,6 +36,13 @@ export interface DetectorDefinition {
   readonly l2: string;
   readonly params: readonly ParamSpec[];
   create(params: Params, context: DetectorContext): Detector;
+}
+
+/** The mask of `Detector.rowActions` for these action codes (all below 32). */
+export function actionMask(...actions: number[]): number {
+  let mask = 0;
+  for (const action of actions) mask |= 1 << action;
+  return mask;
 }
 
 /** Clamps a score component to [0, 1]. */

@@ -2,8 +2,9 @@ import type { EventBatch } from '../core/batch.js';
 import { Action, Flag } from '../core/event.js';
 import { num } from '../features/feature.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
-import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
 import type { TrackedOrder } from './order-tracker.js';
+import { OrderedNumberMap } from './ordered-number-map.js';
 
 /** One number per (side, price): prices are integers far below 2^52. */
 function levelKey(side: number, price: number): number {
@@ -74,10 +75,17 @@ interface LevelRun {
  */
 class Iceberg implements Detector {
   /** Chains whose current slice is resting, by that slice's order id. */
-  private readonly active = new Map<number, Chain>();
+  private readonly active = new OrderedNumberMap<Chain>();
   /** Chains whose last slice was filled, waiting for a refill, by level. */
-  private readonly waiting = new Map<number, Chain[]>();
-  private readonly hidden = new Map<number, { times: number[]; volume: number }>();
+  private readonly waiting = new OrderedNumberMap<Chain[]>();
+  /**
+   * At most the earliest last fill of a waiting chain: until refill_window after it none is due to close,
+   * and unless a refill emptied a level's list (dropped at the end of the update) `update` has nothing to do.
+   */
+  private waitingSince = Infinity;
+  private emptied = false;
+  /** Hidden executions by price: their times and volume since the last episode there (an empty entry: none). */
+  private readonly hidden = new OrderedNumberMap<{ times: number[]; volume: number }>();
   private readonly refillNs: number;
   private readonly minRefills: number;
   private readonly minRatio: number;
@@ -87,6 +95,8 @@ class Iceberg implements Detector {
   private readonly levelGapNs: number;
   /** The stream is L2: refills are read from levels (the rows' orders, if any, are inferred). */
   private readonly l2: boolean;
+  /** L2: level changes and trades; else adds (refills) and trades (hidden executions). */
+  readonly rowActions: number;
   /**
    * L2 only: open runs by level; per side [bid, ask] the volume traded at its best since the last book
    * message with the times of its first and last trade, and the size its best usually showed to trades
@@ -108,6 +118,7 @@ class Iceberg implements Detector {
     this.levelRatio = num(params, 'level_ratio');
     this.levelGapNs = num(params, 'level_gap') * 1e9;
     this.l2 = context.state.granularity === 'L2';
+    this.rowActions = this.l2 ? actionMask(Action.LevelSet, Action.LevelDelete, Action.Trade) : actionMask(Action.Add, Action.Trade);
   }
 
   row(batch: EventBatch, i: number): void {
@@ -120,9 +131,13 @@ class Iceberg implements Detector {
     const size = batch.size[i]!;
     const id = batch.orderId[i]!;
     const now = this.context.state.ts;
-    const k = list.findIndex((chain) => now - chain.lastFill <= this.refillNs && Math.abs(size - chain.display) <= 0.1 * chain.display);
-    if (k < 0) return;
-    const chain = list.splice(k, 1)[0]!;
+    let k = 0;
+    while (k < list.length && !(now - list[k]!.lastFill <= this.refillNs && Math.abs(size - list[k]!.display) <= 0.1 * list[k]!.display)) k++;
+    if (k === list.length) return;
+    const chain = list[k]!;
+    for (; k < list.length - 1; k++) list[k] = list[k + 1]!;
+    list.pop();
+    if (list.length === 0) this.emptied = true;
     if (chain.ids[chain.ids.length - 1] === id) chain.sameId = true;
     chain.ids.push(id);
     this.active.set(id, chain);
@@ -142,6 +157,7 @@ class Iceberg implements Detector {
     chain ??= { side: order.side, price: order.price, display: order.size, executed: 0, ids: [order.id], start: order.addedNs, lastFill: order.endedNs, sameId: false };
     chain.executed += order.filled;
     chain.lastFill = order.endedNs;
+    this.waitingSince = Math.min(this.waitingSince, chain.lastFill);
     const key = levelKey(order.side, order.price);
     const list = this.waiting.get(key);
     if (list) list.push(chain);
@@ -151,21 +167,34 @@ class Iceberg implements Detector {
   update(): void {
     if (this.l2) return this.updateL2();
     const now = this.context.state.ts;
-    for (const [key, list] of this.waiting) {
+    if (!this.emptied && now - this.waitingSince <= this.refillNs) return;
+    this.emptied = false;
+    let since = Infinity;
+    const waiting = this.waiting;
+    for (let slot = 0; slot < waiting.end; slot++) {
+      const list = waiting.at(slot);
+      if (!list) continue;
       for (let k = list.length - 1; k >= 0; k--) {
-        if (now - list[k]!.lastFill <= this.refillNs) continue;
+        if (now - list[k]!.lastFill <= this.refillNs) {
+          since = Math.min(since, list[k]!.lastFill);
+          continue;
+        }
         this.close(list[k]!);
         list.splice(k, 1);
       }
-      if (list.length === 0) this.waiting.delete(key);
+      if (list.length === 0) waiting.delete(waiting.keyAt(slot));
     }
+    this.waitingSince = since;
   }
 
   finish(): void {
     for (const run of this.runs.values()) this.closeRun(run);
     this.runs.clear();
-    for (const list of this.waiting.values()) for (const chain of list) this.close(chain);
-    for (const chain of this.active.values()) this.close(chain);
+    for (let slot = 0; slot < this.waiting.end; slot++) for (const chain of this.waiting.at(slot) ?? []) this.close(chain);
+    for (let slot = 0; slot < this.active.end; slot++) {
+      const chain = this.active.at(slot);
+      if (chain) this.close(chain);
+    }
     this.waiting.clear();
     this.active.clear();
   }
@@ -317,7 +346,8 @@ class Iceberg implements Detector {
       score: Math.round(50 + 40 * unit(entry.times.length / (4 * this.minHidden))),
       explanation: `${entry.times.length} executions against hidden liquidity at ${priceText(price, state)} (${sizeText(entry.volume, state)}) within ${secondsText(now - entry.times[0]!)}: non-displayed size rests there`,
     });
-    this.hidden.delete(price);
+    entry.times.length = 0;
+    entry.volume = 0;
   }
 }
 

@@ -42,6 +42,20 @@ export function parseDetectorList(list: string): DetectorRequest[] {
 }
 
 /**
+ * Per action code (any byte), the detectors whose `row` reads rows of that action, in request order: a
+ * row goes only to the detectors that asked for its action.
+ */
+function rowDispatch(instances: readonly Detector[]): Detector[][] {
+  const none: Detector[] = [];
+  const rowsFor: Detector[][] = [];
+  for (let action = 0; action < 256; action++) {
+    const readers = instances.filter((detector) => detector.row && (detector.rowActions === undefined || (action < 32 && (detector.rowActions >>> action) & 1)));
+    rowsFor.push(readers.length > 0 ? readers : none);
+  }
+  return rowsFor;
+}
+
+/**
  * Runs detectors over a source: one order tracker and one instance of each detector per instrument, fed
  * every complete update by the feature engine's event clock. Returns the episodes in order of their end.
  */
@@ -59,11 +73,11 @@ export async function detect(source: EventSource, requests: readonly DetectorReq
       // Inferred orders (L2) have no venue ids: episodes name only real ones.
       const context = { state, orders, emit: (episode: Episode) => episodes.push(state.granularity === 'L3' ? episode : { ...episode, orderIds: episode.orderIds.filter((id) => id > 0) }) };
       const instances: Detector[] = requests.map((request) => request.definition.create(request.params, context));
-      const withRows = instances.filter((detector) => detector.row);
+      const rowsFor = rowDispatch(instances);
       const withUpdate = instances.filter((detector) => detector.update);
       const withEnd = instances.filter((detector) => detector.orderEnded);
       orders.onEnd = (order) => {
-        for (const detector of withEnd) detector.orderEnded!(order);
+        for (let k = 0; k < withEnd.length; k++) withEnd[k]!.orderEnded!(order);
       };
       finishers.push(() => {
         for (const detector of instances) detector.finish?.();
@@ -71,14 +85,16 @@ export async function detect(source: EventSource, requests: readonly DetectorReq
       const l3 = state.granularity === 'L3';
       const l2 = state.granularity === 'L2';
       return {
+        // Hot: every row of the input passes here once.
         row(batch, i) {
           if (l3) orders.row(batch, i);
           else if (l2) orders.rowL2(batch, i);
-          for (const detector of withRows) detector.row!(batch, i);
+          const readers = rowsFor[batch.action[i]!]!;
+          for (let k = 0; k < readers.length; k++) readers[k]!.row!(batch, i);
         },
         update() {
           if (l2) orders.updateL2();
-          for (const detector of withUpdate) detector.update!();
+          for (let k = 0; k < withUpdate.length; k++) withUpdate[k]!.update!();
         },
         close() {},
       };

@@ -5,6 +5,7 @@ import { grown } from '../core/typed-arrays.js';
 import type { Classifier } from '../mining/models/model.js';
 import { Standardizer } from '../mining/models/model.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
+import { actionMask } from './detector.js';
 import { detect } from './index.js';
 import type { TrackedOrder } from './order-tracker.js';
 
@@ -36,6 +37,7 @@ export interface OrderTable {
 
 /** Collects the features of every order (resting orders at their end; aggressive orders at their trade). */
 class OrderFeatures implements Detector {
+  readonly rowActions = actionMask(Action.Trade);
   private touchChangedNs = NaN;
   private lastBid = NaN;
   private lastAsk = NaN;

@@ -2,8 +2,18 @@ import type { EventBatch } from '../core/batch.js';
 import { Action } from '../core/event.js';
 import { num } from '../features/feature.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
-import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { NumberQueue } from './number-queue.js';
 import type { TrackedOrder } from './order-tracker.js';
+
+/** What a layer needs of an order that ended cancelled. */
+interface Candidate {
+  id: number;
+  price: number;
+  size: number;
+  addedNs: number;
+  endedNs: number;
+}
 
 /**
  * Layering (REFERENCES.md): several same-side orders across price levels, placed together and cancelled
@@ -19,11 +29,12 @@ import type { TrackedOrder } from './order-tracker.js';
  * full), 15 for the spread of levels, 15 for how tightly the cancels cluster.
  */
 class Layering implements Detector {
-  private readonly candidates: TrackedOrder[][] = [[], []];
+  readonly rowActions = actionMask(Action.Trade);
+  private readonly candidates: Candidate[][] = [[], []];
   /** Per side: arrival times of recent large orders that traded (a layer is placed and cancelled untouched). */
-  private readonly executed: number[][] = [[], []];
+  private readonly executed = [new NumberQueue(), new NumberQueue()];
   /** Times of recent trades. */
-  private readonly trades: number[] = [];
+  private readonly trades = new NumberQueue();
   private readonly maxLifeNs: number;
   private readonly placeNs: number;
   private readonly cancelNs: number;
@@ -45,7 +56,7 @@ class Layering implements Detector {
     if (batch.action[i] !== Action.Trade) return;
     const trades = this.trades;
     trades.push(this.context.state.ts);
-    while (trades.length > 0 && trades[0]! < this.context.state.ts - 2 * this.maxLifeNs) trades.shift();
+    while (trades.length > 0 && trades.at(0) < this.context.state.ts - 2 * this.maxLifeNs) trades.shift();
   }
 
   orderEnded(order: TrackedOrder): void {
@@ -56,25 +67,35 @@ class Layering implements Detector {
       // A large order that traded: the orders placed with it are not an untouched layer.
       const executed = this.executed[order.side > 0 ? 0 : 1]!;
       executed.push(order.addedNs);
-      while (executed.length > 0 && executed[0]! < order.endedNs - 2 * this.maxLifeNs) executed.shift();
+      while (executed.length > 0 && executed.at(0) < order.endedNs - 2 * this.maxLifeNs) executed.shift();
       return;
     }
     if (order.end !== 'cancelled' || !(order.endedNs - order.addedNs <= this.maxLifeNs)) return;
     const slot = order.side > 0 ? 0 : 1;
     const list = this.candidates[slot]!;
-    list.push({ ...order });
+    list.push({ id: order.id, price: order.price, size: order.size, addedNs: order.addedNs, endedNs: order.endedNs });
     const now = order.endedNs;
     while (list.length > 0 && list[0]!.endedNs < now - this.cancelNs) list.shift();
     // The group: cancels within the cancel window (the list), arrivals within the place window of this one's.
+    let members = 0;
+    for (let k = 0; k < list.length; k++) if (Math.abs(list[k]!.addedNs - order.addedNs) <= this.placeNs) members++;
+    if (!(members < this.minOrders)) this.judge(order, slot);
+  }
+
+  /** Whether the group of `order` (enough members) is a layer; emits it and takes its members off the list. */
+  private judge(order: TrackedOrder, slot: number): void {
+    const list = this.candidates[slot]!;
+    const now = order.endedNs;
     const group = list.filter((other) => Math.abs(other.addedNs - order.addedNs) <= this.placeNs);
-    if (group.length < this.minOrders) return;
     const levels = new Set(group.map((member) => member.price)).size;
     if (levels < this.minLevels) return;
     const first = Math.min(...group.map((member) => member.addedNs));
     const last = Math.max(...group.map((member) => member.addedNs));
-    if (this.executed[slot]!.some((added) => added >= first - this.placeNs && added <= last + this.placeNs)) return;
-    const fills = this.trades.filter((t) => t >= first && t <= now);
-    if (fills.length === 0) return;
+    const executed = this.executed[slot]!;
+    for (let k = 0; k < executed.length; k++) if (executed.at(k) >= first - this.placeNs && executed.at(k) <= last + this.placeNs) return;
+    let fills = 0;
+    for (let k = 0; k < this.trades.length; k++) if (this.trades.at(k) >= first && this.trades.at(k) <= now) fills++;
+    if (fills === 0) return;
     for (const member of group) list.splice(list.indexOf(member), 1);
     const state = this.context.state;
     const prices = group.map((member) => member.price).sort((a, b) => a - b);
@@ -92,7 +113,7 @@ class Layering implements Detector {
       explanation:
         `${group.length} ${sideName(order.side)} orders (${sizeText(total, state)} in all) at ${levels} prices ${priceText(prices[0]!, state)}–${priceText(prices[prices.length - 1]!, state)}, ` +
         `placed within ${secondsText(Math.max(...group.map((member) => member.addedNs)) - first)}, cancelled unfilled within ${secondsText(cancelSpread)}; ` +
-        `${fills.length} trade(s) in between`,
+        `${fills} trade(s) in between`,
     });
   }
 }

@@ -3,7 +3,7 @@ import { Action } from '../core/event.js';
 import { zoneOffsetMs } from '../core/time.js';
 import { num } from '../features/feature.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
-import { priceText, sizeText, unit } from './detector.js';
+import { actionMask, priceText, sizeText, unit } from './detector.js';
 
 /** Spacing of the recorded (time, mid, cumulative volume) samples. */
 const SAMPLE_NS = 1e9;
@@ -36,6 +36,7 @@ function nextReference(venue: string, epochMs: number): number {
  * multiple, 15 for the move in σ, 15 for the reversal.
  */
 class MarkingTheClose implements Detector {
+  readonly rowActions = actionMask(Action.Trade);
   private readonly times: number[] = [];
   private readonly mids: number[] = [];
   private readonly volumes: number[] = [];

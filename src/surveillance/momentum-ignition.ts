@@ -3,7 +3,8 @@ import { Action } from '../core/event.js';
 import { num } from '../features/feature.js';
 import { TradeSigner } from '../features/signing.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
-import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { NumberQueue } from './number-queue.js';
 
 /**
  * Momentum ignition (REFERENCES.md; ESMA 2012 guidelines, SEC 2010 concept release): a burst of same-side
@@ -17,6 +18,7 @@ import { priceText, secondsText, sideName, sizeText, unit } from './detector.js'
  * size of the move in σ (2k = full) + up to 25 for the share given back (all = full).
  */
 class MomentumIgnition implements Detector {
+  readonly rowActions = actionMask(Action.Trade);
   private readonly signer = new TradeSigner('aggressor');
   private readonly windowNs: number;
   private readonly minTrades: number;
@@ -25,9 +27,13 @@ class MomentumIgnition implements Detector {
   private readonly reversalNs: number;
   private readonly reversal: number;
   // Trades in the window: time, signed size, mid before.
-  private readonly times: number[] = [];
-  private readonly signed: number[] = [];
-  private readonly mids: number[] = [];
+  private readonly times = new NumberQueue();
+  private readonly signed = new NumberQueue();
+  private readonly mids = new NumberQueue();
+  /** Buying and selling volume of the trades in the window, summed again only after the window changed. */
+  private buy = 0;
+  private sell = 0;
+  private windowChanged = false;
   private sigma = NaN;
   private sigmaWindowStart = NaN;
   private sigmaWindowMid = NaN;
@@ -58,6 +64,7 @@ class MomentumIgnition implements Detector {
     this.signed.push(sign * batch.size[i]!);
     this.tradedSinceWindow += batch.size[i]!;
     this.mids.push((state.prevBidPrice + state.prevAskPrice) / 2);
+    this.windowChanged = true;
   }
 
   update(): void {
@@ -65,27 +72,33 @@ class MomentumIgnition implements Detector {
     const mid = (state.book.bestBidPrice() + state.book.bestAskPrice()) / 2;
     if (Number.isNaN(mid)) return;
     this.trackSigma(state.ts, mid);
-    while (this.times.length > 0 && this.times[0]! < state.ts - this.windowNs) {
+    while (this.times.length > 0 && this.times.at(0) < state.ts - this.windowNs) {
       this.times.shift();
       this.signed.shift();
       this.mids.shift();
+      this.windowChanged = true;
     }
     if (this.pending) return this.watchReversal(state.ts, mid);
-    if (this.times.length < this.minTrades || !(this.sigma > 0) || this.times[0]! < this.lastEpisodeEnd) return;
-    let buy = 0;
-    let sell = 0;
-    for (const s of this.signed) {
-      if (s > 0) buy += s;
-      else sell -= s;
+    if (this.times.length < this.minTrades || !(this.sigma > 0) || this.times.at(0) < this.lastEpisodeEnd) return;
+    if (this.windowChanged) {
+      this.buy = 0;
+      this.sell = 0;
+      for (let k = 0; k < this.signed.length; k++) {
+        const s = this.signed.at(k);
+        if (s > 0) this.buy += s;
+        else this.sell -= s;
+      }
+      this.windowChanged = false;
     }
+    const { buy, sell } = this;
     const side = buy >= sell ? 1 : -1;
     const share = Math.max(buy, sell) / (buy + sell);
-    const from = this.mids[0]!;
+    const from = this.mids.at(0);
     const move = (mid - from) * side;
     const volume = Math.max(buy, sell);
     const concentrated = !(this.volumeMultiple > 0) || volume >= this.volumeMultiple * this.typicalVolume;
     if (share >= this.minShare && move >= this.k * this.sigma && concentrated) {
-      this.pending = { start: this.times[0]!, end: state.ts, side, from, to: mid, trades: this.times.length, volume: Math.max(buy, sell), sigma: this.sigma };
+      this.pending = { start: this.times.at(0), end: state.ts, side, from, to: mid, trades: this.times.length, volume: Math.max(buy, sell), sigma: this.sigma };
       this.extreme = mid;
     }
   }

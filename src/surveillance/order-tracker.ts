@@ -36,22 +36,44 @@ function levelKey(side: number, price: number): number {
   return side > 0 ? price * 2 + 1 : price * 2;
 }
 
-/** Per-order columns of the tracker, indexed by slot. */
-const COLUMNS = ['price', 'size', 'remaining', 'filled', 'fills', 'addedNs', 'ticksFromBest', 'bestSizeBefore', 'imbalanceBefore', 'imbalanceAfter', 'typicalSize', 'modifies', 'side'] as const;
-type Column = (typeof COLUMNS)[number];
+/**
+ * Where each field of an order sits in its record of STRIDE numbers: arriving and ending (which touch
+ * every field) read and write one place.
+ */
+const ID = 0;
+const SIDE = 1;
+const PRICE = 2;
+const SIZE = 3;
+const REMAINING = 4;
+const FILLED = 5;
+const FILLS = 6;
+const ADDED_NS = 7;
+const TICKS_FROM_BEST = 8;
+const BEST_SIZE_BEFORE = 9;
+const IMBALANCE_BEFORE = 10;
+const IMBALANCE_AFTER = 11;
+const TYPICAL_SIZE = 12;
+const MODIFIES = 13;
+const STRIDE = 14;
+/**
+ * Records are kept in chunks of 2^CHUNK_SHIFT slots: a stream whose orders are not all seen to end (a
+ * LOBSTER level-N window) keeps adding slots, and chunks grow without copying what is there.
+ */
+const CHUNK_SHIFT = 12;
+const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
 /**
  * Follows every order of an L3 stream by id: where it arrived relative to the touch, how big it was
  * against the typical order, how the visible imbalance moved when it arrived, fills and cancels, and how
  * it ended. Orders placed before the data began are not tracked. Detectors read it and are told of
- * every order that ends. Hot: orders live in typed-array columns by slot, found through a NumberMap;
+ * every order that ends. Hot: orders live in typed-array records by slot, found through a NumberMap;
  * nothing is allocated per order. The `TrackedOrder` handed to `onEnd` is one reused object: copy what
  * you keep.
  */
 export class OrderTracker {
   private readonly index = new NumberMap(4096);
-  private readonly columns = {} as Record<Column, Float64Array>;
-  private ids = new Float64Array(4096);
+  /** The order records: slot s is at `(s & CHUNK_MASK) * STRIDE` in chunk `s >>> CHUNK_SHIFT`. */
+  private readonly chunks: Float64Array[] = [];
   private free = new Int32Array(4096);
   private freeCount = 0;
   private slots = 0;
@@ -88,7 +110,6 @@ export class OrderTracker {
 
   constructor(private readonly state: StreamState) {
     this.tick = Math.max(1, state.instrument.tickUnits);
-    for (const column of COLUMNS) this.columns[column] = new Float64Array(4096);
   }
 
   // L2 only: level sizes as last seen, the inferred orders resting at each level (oldest first), the
@@ -177,11 +198,7 @@ export class OrderTracker {
     this.bookChanged = false;
     if (!this.state.snapshot) return;
     for (const queue of this.queues.values()) {
-      for (const id of queue) {
-        const slot = this.index.get(id);
-        this.index.delete(id);
-        this.release(slot);
-      }
+      for (const id of queue) this.release(this.index.delete(id));
     }
     this.queues.clear();
     this.levels.clear();
@@ -243,18 +260,19 @@ export class OrderTracker {
   private fillLevel(key: number, size: number, before: number): void {
     const queue = this.queues.get(key);
     if (!queue) return;
-    const c = this.columns;
     let inferred = 0;
-    for (const id of queue) inferred += c.remaining[this.index.get(id)]!;
+    for (const id of queue) inferred += this.remainingOf(id);
     let fill = size - Math.min(size, Math.max(0, before - inferred));
     while (fill > 0 && queue.length > 0) {
       const slot = this.index.get(queue[0]!);
-      const take = Math.min(fill, c.remaining[slot]!);
+      const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+      const r = (slot & CHUNK_MASK) * STRIDE;
+      const take = Math.min(fill, d[r + REMAINING]!);
       fill -= take;
-      c.filled[slot]! += take;
-      c.fills[slot]!++;
-      c.remaining[slot]! -= take;
-      if (c.remaining[slot]! > 0) break;
+      d[r + FILLED]! += take;
+      d[r + FILLS]!++;
+      d[r + REMAINING]! -= take;
+      if (d[r + REMAINING]! > 0) break;
       queue.shift();
       this.end(slot, 'filled');
     }
@@ -268,22 +286,23 @@ export class OrderTracker {
   private cancelLevel(key: number, size: number): void {
     const queue = this.queues.get(key);
     if (!queue) return;
-    const c = this.columns;
     let cancel = size;
     while (cancel > 0 && queue.length > 0) {
       let pick = queue.length - 1;
       for (let q = queue.length - 2; q >= 0; q--) {
-        if (Math.abs(c.remaining[this.index.get(queue[q]!)]! - cancel) < Math.abs(c.remaining[this.index.get(queue[pick]!)]! - cancel)) pick = q;
+        if (Math.abs(this.remainingOf(queue[q]!) - cancel) < Math.abs(this.remainingOf(queue[pick]!) - cancel)) pick = q;
       }
       const slot = this.index.get(queue[pick]!);
-      const take = Math.min(cancel, c.remaining[slot]!);
+      const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+      const r = (slot & CHUNK_MASK) * STRIDE;
+      const take = Math.min(cancel, d[r + REMAINING]!);
       cancel -= take;
-      c.remaining[slot]! -= take;
+      d[r + REMAINING]! -= take;
       // A cancel of most of an inferred order ends it: one growth of a conflated message may lump several
       // orders, and what the cancel leaves is read as size no inferred order holds.
-      if (c.remaining[slot]! > 0 && c.remaining[slot]! >= take) break;
+      if (d[r + REMAINING]! > 0 && d[r + REMAINING]! >= take) break;
       queue.splice(pick, 1);
-      this.end(slot, c.filled[slot]! > 0 ? 'filled' : 'cancelled');
+      this.end(slot, d[r + FILLED]! > 0 ? 'filled' : 'cancelled');
     }
     if (queue.length === 0) this.queues.delete(key);
   }
@@ -295,25 +314,26 @@ export class OrderTracker {
   private moveOrder(from: number, least: number, most: number, side: number, price: number): number {
     const queue = this.queues.get(from);
     if (!queue) return 0;
-    const c = this.columns;
     let pick = -1;
     for (let q = queue.length - 1; q >= 0; q--) {
-      const remaining = c.remaining[this.index.get(queue[q]!)]!;
-      if (remaining < least || remaining > most || (pick >= 0 && remaining <= c.remaining[this.index.get(queue[pick]!)]!)) continue;
+      const remaining = this.remainingOf(queue[q]!);
+      if (remaining < least || remaining > most || (pick >= 0 && remaining <= this.remainingOf(queue[pick]!))) continue;
       pick = q;
     }
     if (pick < 0) return 0;
     const id = queue[pick]!;
     const slot = this.index.get(id);
+    const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+    const r = (slot & CHUNK_MASK) * STRIDE;
     queue.splice(pick, 1);
     if (queue.length === 0) this.queues.delete(from);
-    c.price[slot] = price;
-    c.modifies[slot]!++;
+    d[r + PRICE] = price;
+    d[r + MODIFIES]!++;
     const key = levelKey(side, price);
     const target = this.queues.get(key);
     if (target) target.push(id);
     else this.queues.set(key, [id]);
-    return c.remaining[slot]!;
+    return d[r + REMAINING]!;
   }
 
   // Rows of one complete update, in order; `state.book` is the book after the whole update.
@@ -321,7 +341,6 @@ export class OrderTracker {
     const action = batch.action[i]!;
     const id = batch.orderId[i]!;
     const state = this.state;
-    const c = this.columns;
     switch (action) {
       case Action.Add:
         this.arrive(id, batch.side[i]!, batch.price[i]!, batch.size[i]!);
@@ -332,40 +351,54 @@ export class OrderTracker {
         this.lastFillSize[slotSide] = batch.size[i]!;
         const slot = this.index.get(id);
         if (slot < 0) return;
-        c.filled[slot]! += batch.size[i]!;
-        c.fills[slot]!++;
-        c.remaining[slot]! -= batch.size[i]!;
-        if (c.remaining[slot]! <= 0) this.end(slot, 'filled');
+        const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+        const r = (slot & CHUNK_MASK) * STRIDE;
+        d[r + FILLED]! += batch.size[i]!;
+        d[r + FILLS]!++;
+        d[r + REMAINING]! -= batch.size[i]!;
+        if (d[r + REMAINING]! <= 0) this.end(slot, 'filled');
         return;
       }
       case Action.Cancel: {
         const slot = this.index.get(id);
         if (slot < 0 || batch.flags[i]! & Flag.AfterFill) return;
-        c.remaining[slot]! -= batch.size[i]!;
-        if (c.remaining[slot]! <= 0) this.end(slot, 'cancelled');
+        const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+        const r = (slot & CHUNK_MASK) * STRIDE;
+        d[r + REMAINING]! -= batch.size[i]!;
+        if (d[r + REMAINING]! <= 0) this.end(slot, 'cancelled');
         return;
       }
       case Action.Delete: {
-        const slot = this.index.get(id);
-        if (slot >= 0) this.end(slot, c.remaining[slot]! > 0 || c.filled[slot] === 0 ? 'cancelled' : 'filled');
+        const slot = this.index.delete(id);
+        if (slot < 0) return;
+        const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+        const r = (slot & CHUNK_MASK) * STRIDE;
+        this.left(slot, d[r + REMAINING]! > 0 || d[r + FILLED] === 0 ? 'cancelled' : 'filled');
         return;
       }
       case Action.Modify: {
         const slot = this.index.get(id);
         if (slot < 0 || batch.flags[i]! & Flag.AfterFill) return;
-        c.modifies[slot]!++;
-        c.price[slot] = batch.price[i]!;
-        c.remaining[slot] = batch.size[i]!;
-        c.size[slot] = Math.max(c.size[slot]!, batch.size[i]!);
+        const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+        const r = (slot & CHUNK_MASK) * STRIDE;
+        d[r + MODIFIES]!++;
+        d[r + PRICE] = batch.price[i]!;
+        d[r + REMAINING] = batch.size[i]!;
+        d[r + SIZE] = Math.max(d[r + SIZE]!, batch.size[i]!);
         return;
       }
     }
   }
 
+  /** What the resting order `id` (L2: an inferred order of a queue) still shows. */
+  private remainingOf(id: number): number {
+    const slot = this.index.get(id);
+    return this.chunks[slot >>> CHUNK_SHIFT]![(slot & CHUNK_MASK) * STRIDE + REMAINING]!;
+  }
+
   /** A new resting order (or, on L2, an inferred one). */
   private arrive(id: number, side: number, price: number, size: number): void {
     const state = this.state;
-    const c = this.columns;
     const best = side > 0 ? state.prevBidPrice : state.prevAskPrice;
     const bid = state.prevBidSize;
     const ask = state.prevAskSize;
@@ -376,21 +409,23 @@ export class OrderTracker {
     if (slot < 0) {
       slot = this.allocate();
       this.index.set(id, slot);
-      this.ids[slot] = id;
     }
-    c.side[slot] = side;
-    c.price[slot] = price;
-    c.size[slot] = size;
-    c.remaining[slot] = size;
-    c.filled[slot] = 0;
-    c.fills[slot] = 0;
-    c.addedNs[slot] = state.ts;
-    c.ticksFromBest[slot] = Number.isNaN(best) ? NaN : (side > 0 ? best - price : price - best) / this.tick;
-    c.bestSizeBefore[slot] = side > 0 ? bid : ask;
-    c.imbalanceBefore[slot] = (bid - ask) / (bid + ask);
-    c.imbalanceAfter[slot] = (bidAfter - askAfter) / (bidAfter + askAfter);
-    c.typicalSize[slot] = this.typicalSize;
-    c.modifies[slot] = 0;
+    const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+    const r = (slot & CHUNK_MASK) * STRIDE;
+    d[r + ID] = id;
+    d[r + SIDE] = side;
+    d[r + PRICE] = price;
+    d[r + SIZE] = size;
+    d[r + REMAINING] = size;
+    d[r + FILLED] = 0;
+    d[r + FILLS] = 0;
+    d[r + ADDED_NS] = state.ts;
+    d[r + TICKS_FROM_BEST] = Number.isNaN(best) ? NaN : (side > 0 ? best - price : price - best) / this.tick;
+    d[r + BEST_SIZE_BEFORE] = side > 0 ? bid : ask;
+    d[r + IMBALANCE_BEFORE] = (bid - ask) / (bid + ask);
+    d[r + IMBALANCE_AFTER] = (bidAfter - askAfter) / (bidAfter + askAfter);
+    d[r + TYPICAL_SIZE] = this.typicalSize;
+    d[r + MODIFIES] = 0;
     this.typicalSize = Number.isNaN(this.typicalSize) ? size : this.typicalSize + (2 / 201) * (size - this.typicalSize);
     this.arrivals++;
     this.lastArrivalSide = side;
@@ -399,11 +434,7 @@ export class OrderTracker {
 
   private allocate(): number {
     if (this.freeCount > 0) return this.free[--this.freeCount]!;
-    if (this.slots === this.ids.length) {
-      const capacity = this.slots * 2;
-      this.ids = grown(this.ids, capacity);
-      for (const column of COLUMNS) this.columns[column] = grown(this.columns[column], capacity);
-    }
+    if (this.slots >>> CHUNK_SHIFT === this.chunks.length) this.chunks.push(new Float64Array(STRIDE << CHUNK_SHIFT));
     return this.slots++;
   }
 
@@ -412,15 +443,33 @@ export class OrderTracker {
     this.free[this.freeCount++] = slot;
   }
 
+  /** The resting order in `slot` ended. */
   private end(slot: number, end: 'filled' | 'cancelled'): void {
-    const id = this.ids[slot]!;
-    this.index.delete(id);
+    this.index.delete(this.chunks[slot >>> CHUNK_SHIFT]![(slot & CHUNK_MASK) * STRIDE + ID]!);
+    this.left(slot, end);
+  }
+
+  /** The order in `slot`, already out of the index, ended: its slot is freed and the detectors told. */
+  private left(slot: number, end: 'filled' | 'cancelled'): void {
+    const d = this.chunks[slot >>> CHUNK_SHIFT]!;
+    const r = (slot & CHUNK_MASK) * STRIDE;
     this.release(slot);
     if (!this.onEnd) return;
     const order = this.ended;
-    const c = this.columns;
-    order.id = id;
-    for (const column of COLUMNS) order[column] = c[column][slot]!;
+    order.id = d[r + ID]!;
+    order.side = d[r + SIDE]!;
+    order.price = d[r + PRICE]!;
+    order.size = d[r + SIZE]!;
+    order.remaining = d[r + REMAINING]!;
+    order.filled = d[r + FILLED]!;
+    order.fills = d[r + FILLS]!;
+    order.addedNs = d[r + ADDED_NS]!;
+    order.ticksFromBest = d[r + TICKS_FROM_BEST]!;
+    order.bestSizeBefore = d[r + BEST_SIZE_BEFORE]!;
+    order.imbalanceBefore = d[r + IMBALANCE_BEFORE]!;
+    order.imbalanceAfter = d[r + IMBALANCE_AFTER]!;
+    order.typicalSize = d[r + TYPICAL_SIZE]!;
+    order.modifies = d[r + MODIFIES]!;
     order.endedNs = this.state.ts;
     order.end = end;
     this.onEnd(order);

@@ -3,7 +3,7 @@ import { Action } from '../core/event.js';
 import { num } from '../features/feature.js';
 import { TradeSigner } from '../features/signing.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
-import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
 import type { TrackedOrder } from './order-tracker.js';
 
 /**
@@ -21,6 +21,8 @@ import type { TrackedOrder } from './order-tracker.js';
  * for the count (twice the minimum = full) + up to 20 for the levels walked.
  */
 class Pinging implements Detector {
+  /** Trades, on L2 only (on L3 pings are orders). */
+  readonly rowActions: number;
   private readonly signer = new TradeSigner('aggressor');
   private typical = NaN;
   /** Recent pings per side [bid, ask] seen as orders (L3, or inferred on L2), then per side seen only as trades (L2). */
@@ -37,6 +39,7 @@ class Pinging implements Detector {
     this.minCount = num(params, 'min_count');
     this.minLevels = num(params, 'min_levels');
     this.maxLifeNs = num(params, 'max_life') * 1e9;
+    this.rowActions = context.state.granularity === 'L3' ? 0 : actionMask(Action.Trade);
   }
 
   orderEnded(order: TrackedOrder): void {
@@ -61,12 +64,13 @@ class Pinging implements Detector {
     if (trade && list.length > 0 && list[list.length - 1]!.ts === ts) return;
     list.push({ ts, price, size, id, filled });
     while (list.length > 0 && list[0]!.ts < ts - this.windowNs) list.shift();
+    if (list.length < this.minCount) return;
     const levels = new Set(list.map((ping) => ping.price)).size;
     const state = this.context.state;
     // Small trades are common: pings seen only as trades (L2) must walk, half of them at a new price. Tiny
     // orders that came and went (L3, or inferred from a level's change on L2) are judged as on L3.
     const walk = trade ? Math.max(this.minLevels, list.length / 2) : this.minLevels;
-    if (list.length < this.minCount || levels < walk) return;
+    if (levels < walk) return;
     const prices = list.map((ping) => ping.price);
     const volume = list.reduce((sum, ping) => sum + ping.size, 0);
     const filledCount = list.filter((ping) => ping.filled).length;

@@ -4,6 +4,9 @@ import { num } from '../features/feature.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
 import { secondsText, unit } from './detector.js';
 
+/** Most order ids an episode names. */
+const MAX_IDS = 200;
+
 /**
  * Quote stuffing (REFERENCES.md; Egginton, Van Ness & Van Ness 2016): bursts of order messages far above
  * the baseline rate, with almost no executions.
@@ -21,12 +24,16 @@ class QuoteStuffing implements Detector {
   private readonly minMessages: number;
   private readonly maxFillRatio: number;
   private readonly alpha: number;
+  /** (1 − alpha)^n by n, NaN until first needed. */
+  private readonly decays = new Float64Array(1024).fill(NaN);
   private windowStart = NaN;
   private levelRows = false;
   private messages = 0;
   private fills = 0;
   private baseline = NaN;
-  private readonly ids: number[] = [];
+  /** Ids of the window's first adds (at most MAX_IDS). */
+  private readonly ids = new Float64Array(MAX_IDS);
+  private idCount = 0;
   private episode: { start: number; end: number; messages: number; fills: number; peak: number; ids: number[] } | null = null;
 
   constructor(params: Record<string, number | string>, private readonly context: DetectorContext) {
@@ -46,7 +53,7 @@ class QuoteStuffing implements Detector {
       const empty = Math.floor((ts - this.windowStart) / this.windowNs);
       if (empty > 0) {
         this.flush();
-        this.baseline *= (1 - this.alpha) ** empty;
+        this.baseline *= this.decay(empty);
         this.windowStart += empty * this.windowNs;
       }
     }
@@ -54,7 +61,7 @@ class QuoteStuffing implements Detector {
     if (action === Action.Fill || (action === Action.Trade && this.context.state.granularity !== 'L3')) this.fills++;
     else if (action === Action.Add || action === Action.Cancel || action === Action.Delete || action === Action.Modify) {
       this.messages++;
-      if (action === Action.Add && this.ids.length < 200) this.ids.push(batch.orderId[i]!);
+      if (action === Action.Add && this.idCount < MAX_IDS) this.ids[this.idCount++] = batch.orderId[i]!;
     } else if (action === Action.LevelSet || action === Action.LevelDelete) this.levelRows = true;
   }
 
@@ -69,6 +76,14 @@ class QuoteStuffing implements Detector {
     this.flush();
   }
 
+  /** (1 − alpha)^windows: remembered for the shorter gaps, which recur on nearly every row of a sparse stream. */
+  private decay(windows: number): number {
+    if (windows >= this.decays.length) return (1 - this.alpha) ** windows;
+    let factor = this.decays[windows]!;
+    if (Number.isNaN(factor)) factor = this.decays[windows] = (1 - this.alpha) ** windows;
+    return factor;
+  }
+
   private closeWindow(): void {
     const { messages, fills } = this;
     const burst = messages >= this.minMessages && messages >= this.multiple * this.baseline && fills <= this.maxFillRatio * messages;
@@ -79,10 +94,11 @@ class QuoteStuffing implements Detector {
         this.episode.messages += messages;
         this.episode.fills += fills;
         this.episode.peak = Math.max(this.episode.peak, messages);
-        this.episode.ids.push(...this.ids.slice(0, 200 - this.episode.ids.length));
+        const ids = this.episode.ids;
+        for (let k = 0; k < this.idCount && ids.length < MAX_IDS; k++) ids.push(this.ids[k]!);
       } else {
         this.flush();
-        this.episode = { start: this.windowStart, end, messages, fills, peak: messages, ids: this.ids.slice() };
+        this.episode = { start: this.windowStart, end, messages, fills, peak: messages, ids: Array.from(this.ids.subarray(0, this.idCount)) };
       }
     } else {
       this.flush();
@@ -91,7 +107,7 @@ class QuoteStuffing implements Detector {
     }
     this.messages = 0;
     this.fills = 0;
-    this.ids.length = 0;
+    this.idCount = 0;
     this.windowStart += this.windowNs;
   }
 

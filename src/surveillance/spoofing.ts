@@ -2,7 +2,8 @@ import type { EventBatch } from '../core/batch.js';
 import { Action } from '../core/event.js';
 import { num } from '../features/feature.js';
 import type { Detector, DetectorContext, DetectorDefinition } from './detector.js';
-import { priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
+import { NumberQueue } from './number-queue.js';
 import type { TrackedOrder } from './order-tracker.js';
 
 /**
@@ -26,6 +27,8 @@ import type { TrackedOrder } from './order-tracker.js';
  * imbalance shift at arrival, 10 when the trade came in the last quarter of its life.
  */
 class Spoofing implements Detector {
+  /** Trades; on L3 also adds (an order arrives with each). */
+  readonly rowActions: number;
   private readonly maxLifeNs: number;
   private readonly sizeMultiple: number;
   private readonly nearTicks: number;
@@ -33,10 +36,10 @@ class Spoofing implements Detector {
   /** L2: arrivals at their side's best per side [bid, ask] already recorded in `adds`. */
   private readonly sideArrivalsSeen = [0, 0];
   /** Per side [bid, ask]: arrival times of recent orders. */
-  private readonly adds: number[][] = [[], []];
+  private readonly adds = [new NumberQueue(), new NumberQueue()];
   // Recent trades: times and sizes.
-  private readonly tradeTimes: number[] = [];
-  private readonly tradeSizes: number[] = [];
+  private readonly tradeTimes = new NumberQueue();
+  private readonly tradeSizes = new NumberQueue();
 
   constructor(params: Record<string, number | string>, private readonly context: DetectorContext) {
     this.maxLifeNs = num(params, 'max_life') * 1e9;
@@ -46,6 +49,7 @@ class Spoofing implements Detector {
     this.fillWindowNs = num(params, 'fill_window') * 1e9;
     this.minShift = num(params, 'min_shift');
     this.pairNs = num(params, 'pair_window') * 1e9;
+    this.rowActions = context.state.granularity === 'L3' ? actionMask(Action.Add, Action.Trade) : actionMask(Action.Trade);
   }
 
   private readonly pairNs: number;
@@ -86,7 +90,7 @@ class Spoofing implements Detector {
       this.sideArrivalsSeen[slot] = arrived[slot]!;
       const adds = this.adds[slot]!;
       adds.push(now);
-      while (adds.length > 0 && adds[0]! < now - 2 * this.maxLifeNs) adds.shift();
+      while (adds.length > 0 && adds.at(0) < now - 2 * this.maxLifeNs) adds.shift();
     }
   }
 
@@ -97,7 +101,7 @@ class Spoofing implements Detector {
       this.arrivalsSeen = orders.arrivals;
       const adds = this.adds[orders.lastArrivalSide > 0 ? 0 : 1]!;
       adds.push(this.context.state.ts);
-      while (adds.length > 0 && adds[0]! < this.context.state.ts - 2 * this.maxLifeNs) adds.shift();
+      while (adds.length > 0 && adds.at(0) < this.context.state.ts - 2 * this.maxLifeNs) adds.shift();
       return;
     }
     if (batch.action[i] !== Action.Trade) return;
@@ -105,7 +109,7 @@ class Spoofing implements Detector {
     times.push(this.context.state.ts);
     this.tradeSizes.push(batch.size[i]!);
     // Keep only trades that can still fall inside a live order's life.
-    while (times.length > 0 && times[0]! < this.context.state.ts - this.maxLifeNs) {
+    while (times.length > 0 && times.at(0) < this.context.state.ts - this.maxLifeNs) {
       times.shift();
       this.tradeSizes.shift();
     }
@@ -120,10 +124,16 @@ class Spoofing implements Detector {
     this.pending.push({ ...order, cancelAfterNs: this.context.state.granularity === 'L3' || !(seenAfter >= order.addedNs) ? order.endedNs : seenAfter });
   }
 
+  /** True when an order of `arrivals` came within pair_window of `ns`. */
+  private arrivedNear(arrivals: NumberQueue, ns: number): boolean {
+    for (let k = 0; k < arrivals.length; k++) if (Math.abs(arrivals.at(k) - ns) <= this.pairNs) return true;
+    return false;
+  }
+
   private judge(order: TrackedOrder & { cancelAfterNs: number }): void {
     const life = order.endedNs - order.addedNs;
     const opposite = this.adds[order.side > 0 ? 1 : 0]!;
-    if (this.pairNs >= 0 && !opposite.some((t) => Math.abs(t - order.addedNs) <= this.pairNs)) return;
+    if (this.pairNs >= 0 && !this.arrivedNear(opposite, order.addedNs)) return;
     const ratio = order.size / order.typicalSize;
     const times = this.tradeTimes;
     const sizes = this.tradeSizes;
@@ -131,10 +141,11 @@ class Spoofing implements Detector {
     let volume = 0;
     let last = NaN;
     for (let k = 0; k < times.length; k++) {
-      if (times[k]! < order.addedNs || times[k]! > order.endedNs || times[k]! < order.cancelAfterNs - this.fillWindowNs) continue;
+      const t = times.at(k);
+      if (t < order.addedNs || t > order.endedNs || t < order.cancelAfterNs - this.fillWindowNs) continue;
       count++;
-      volume += sizes[k]!;
-      last = times[k]!;
+      volume += sizes.at(k);
+      last = t;
     }
     if (count === 0) return;
     const state = this.context.state;
