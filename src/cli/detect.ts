@@ -72,7 +72,7 @@ export function detectCommand(): Command {
     }
     if (input === undefined) throw new UsageError('detect: an input is required (or --list)');
     const requests = parseDetectorList(options.detectors);
-    const { source, close } = await openInput(input, options);
+    const { source, close } = await openInput(input, options, { batchAtATime: true });
     const progress = new Progress('detect');
     let result;
     try {

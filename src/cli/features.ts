@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
 import { DEFAULT_FEATURES, features, parseClock, parseFeatureList, runFeatures } from '../features/index.js';
-import { openTableWriter } from '../io/table/open.js';
+import { floatsWriter, openTableWriter } from '../io/table/open.js';
 import { Progress } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
@@ -30,7 +30,7 @@ export function featuresCommand(): Command {
     if (input === undefined) throw new UsageError('features: an input is required (or --list)');
     const requests = parseFeatureList(options.features);
     const clock = parseClock(options.clock);
-    const { source, close } = await openInput(input, options);
+    const { source, close } = await openInput(input, options, { batchAtATime: true });
     const progress = new Progress('features');
     let writer: TableWriter | null = null;
     const columns = requests.flatMap((request) => request.columns);
@@ -39,9 +39,11 @@ export function featuresCommand(): Command {
       const specs: ColumnSpec[] = [{ name: 'ts_ns', type: 'epoch_ns' }];
       if (withInstrument) specs.push({ name: 'instrument', type: 'text' });
       for (const name of columns) specs.push({ name, type: 'float' });
-      return { writer: openTableWriter(options.out, specs), withInstrument };
+      const opened = openTableWriter(options.out, specs);
+      return { writer: opened, writeFloats: floatsWriter(opened), withInstrument };
     };
     let withInstrument = false;
+    let writeFloats: (values: Float64Array) => void = () => {};
     let result;
     try {
       result = await runFeatures(
@@ -49,10 +51,10 @@ export function featuresCommand(): Command {
         requests,
         clock,
         (instrument, ts, baseNs, values) => {
-          if (!writer) ({ writer, withInstrument } = open());
+          if (!writer) ({ writer, writeFloats, withInstrument } = open());
           writer.epochNs(baseNs, ts);
           if (withInstrument) writer.text(source.instruments.get(instrument).symbol);
-          for (let c = 0; c < values.length; c++) writer.float(values[c]!);
+          writeFloats(values);
           writer.endRow();
         },
         (rows) => progress.add(rows),

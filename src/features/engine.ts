@@ -6,6 +6,7 @@ import type { Granularity } from '../core/source.js';
 import { tradeClock, type ClockSpec, type TradeClock } from './clock.js';
 import type { Feature, StreamState } from './feature.js';
 import type { FeatureRequest } from './registry.js';
+import { TopLevels } from './top-levels.js';
 
 /**
  * Receives each closed bar: the instrument index, the bar's time (ns after `timeBaseNs`: the boundary for
@@ -14,15 +15,23 @@ import type { FeatureRequest } from './registry.js';
  */
 export type BarSink = (instrument: number, ts: number, timeBaseNs: bigint, values: Float64Array) => void;
 
-/** One instrument's features, clock and running state. */
+type RowCall = (batch: EventBatch, i: number, state: StreamState) => void;
+type UpdateCall = (state: StreamState) => void;
+type CloseCall = (out: Float64Array, offset: number, barTs: number) => void;
+
+/**
+ * One instrument's features, clock and running state. The features' methods are bound once: features
+ * are of many classes, and a call through a bound function costs less than looking the method up.
+ */
 interface Stream {
   readonly state: StreamState;
-  readonly features: Feature[];
-  /** Features that want trade rows, and those that want every row. */
-  readonly tradeFeatures: Feature[];
-  readonly rowFeatures: Feature[];
-  /** Features with an `update`, called after every complete update. */
-  readonly updaters: Feature[];
+  readonly top: TopLevels;
+  /** `row` of the features that want trade rows, and of those that want every row. */
+  readonly tradeCalls: RowCall[];
+  readonly rowCalls: RowCall[];
+  /** `update` of the features that have one, called after every complete update. */
+  readonly updateCalls: UpdateCall[];
+  readonly closeCalls: CloseCall[];
   readonly clock: TradeClock | null;
   nextBoundary: number;
   lastTradePrice: number;
@@ -31,17 +40,20 @@ interface Stream {
 
 /**
  * Runs requested features over a replay: pass `onUpdate` to `Replayer.push`. For each complete update of
- * an instrument the engine hands the update's rows to the features that asked for them, then calls their
- * `update`, and closes bars as the clock says. Instruments are independent: each has its own features.
- * Feeding the same events in batches of any size gives the same bars (the conformance tests check it).
- * A bar still open at the end of the input is not emitted (for time clocks: unless the last update falls
- * exactly on its boundary).
+ * an instrument the engine reads the book's best levels (`state.top`), hands the update's rows to the
+ * features that asked for them, then calls their `update`, and closes bars as the clock says (time bars
+ * that end before the update close before its levels are read). Instruments are independent: each has
+ * its own features. Feeding the same events in batches of any size gives the same bars (the conformance
+ * tests check it). A bar still open at the end of the input is not emitted (for time clocks: unless the
+ * last update falls exactly on its boundary).
  */
 export class FeatureEngine {
   readonly columns: string[];
   private readonly streams: Stream[] = [];
   private readonly values: Float64Array;
   private readonly widths: number[];
+  /** Levels per side the streams' features read from `state.top`. */
+  private readonly levels: number;
   private baseNs: bigint | null = null;
   private shift = 0;
   private batch: EventBatch | null = null;
@@ -58,6 +70,7 @@ export class FeatureEngine {
     this.columns = requests.flatMap((request) => request.columns);
     this.widths = requests.map((request) => request.columns.length);
     this.values = new Float64Array(this.columns.length);
+    this.levels = Math.max(1, ...requests.map((request) => request.definition.levels?.(request.params) ?? 0));
   }
 
   /** The replay's update handler. */
@@ -75,14 +88,16 @@ export class FeatureEngine {
     state.ts = ts;
     state.book = book;
     state.snapshot = false;
+    const top = stream.top;
+    top.read(book);
     this.handRows(stream, batch, row, instrument);
     this.cursor = row + 1;
-    const updaters = stream.updaters;
-    for (let f = 0; f < updaters.length; f++) updaters[f]!.update!(state);
-    state.prevBidPrice = book.bestBidPrice();
-    state.prevBidSize = book.bestBidSize();
-    state.prevAskPrice = book.bestAskPrice();
-    state.prevAskSize = book.bestAskSize();
+    const updateCalls = stream.updateCalls;
+    for (let f = 0; f < updateCalls.length; f++) updateCalls[f]!(state);
+    state.prevBidPrice = top.bidPrice[0]!;
+    state.prevBidSize = top.bidSize[0]!;
+    state.prevAskPrice = top.askPrice[0]!;
+    state.prevAskSize = top.askSize[0]!;
     if (this.clock.kind === 'event' || stream.clock?.closes()) this.closeBar(stream, instrument, ts);
   };
 
@@ -101,6 +116,7 @@ export class FeatureEngine {
 
   private open(instrument: number, book: LadderBook): Stream {
     const meta = this.instruments.get(instrument);
+    const top = new TopLevels(this.levels);
     const state: StreamState = {
       instrument: meta,
       index: instrument,
@@ -110,23 +126,27 @@ export class FeatureEngine {
       timeBaseNs: this.baseNs!,
       ts: NaN,
       book,
+      top,
       prevBidPrice: NaN,
       prevBidSize: 0,
       prevAskPrice: NaN,
       prevAskSize: 0,
       snapshot: false,
     };
-    const features: Feature[] = [];
-    const tradeFeatures: Feature[] = [];
-    const rowFeatures: Feature[] = [];
-    for (const request of this.requests) {
-      const feature = request.definition.create(request.params, state);
-      features.push(feature);
-      if (request.definition.rows === 'trades') tradeFeatures.push(feature);
-      if (request.definition.rows === 'all') rowFeatures.push(feature);
-    }
-    const updaters = features.filter((feature) => feature.update !== undefined);
-    const stream: Stream = { state, features, tradeFeatures, rowFeatures, updaters, clock: tradeClock(this.clock), nextBoundary: NaN, lastTradePrice: NaN, lastTradeSign: 0 };
+    const features: Feature[] = this.requests.map((request) => request.definition.create(request.params, state));
+    const rowCallsOf = (rows: string) => features.filter((_, f) => this.requests[f]!.definition.rows === rows).map((feature) => feature.row!.bind(feature));
+    const stream: Stream = {
+      state,
+      top,
+      tradeCalls: rowCallsOf('trades'),
+      rowCalls: rowCallsOf('all'),
+      updateCalls: features.filter((feature) => feature.update !== undefined).map((feature) => feature.update!.bind(feature)),
+      closeCalls: features.map((feature) => feature.close.bind(feature)),
+      clock: tradeClock(this.clock),
+      nextBoundary: NaN,
+      lastTradePrice: NaN,
+      lastTradeSign: 0,
+    };
     this.streams[instrument] = stream;
     return stream;
   }
@@ -135,17 +155,17 @@ export class FeatureEngine {
   private handRows(stream: Stream, batch: EventBatch, row: number, instrument: number): void {
     const { action, flags } = batch;
     const state = stream.state;
-    const tradeFeatures = stream.tradeFeatures;
-    const rowFeatures = stream.rowFeatures;
+    const tradeCalls = stream.tradeCalls;
+    const rowCalls = stream.rowCalls;
     for (let i = this.cursor; i <= row; i++) {
       if (batch.instrument[i] !== instrument) continue;
       if (flags[i]! & Flag.Snapshot) {
         state.snapshot = true;
         continue;
       }
-      for (let f = 0; f < rowFeatures.length; f++) rowFeatures[f]!.row!(batch, i, state);
+      for (let f = 0; f < rowCalls.length; f++) rowCalls[f]!(batch, i, state);
       if (action[i] !== Action.Trade) continue;
-      for (let f = 0; f < tradeFeatures.length; f++) tradeFeatures[f]!.row!(batch, i, state);
+      for (let f = 0; f < tradeCalls.length; f++) tradeCalls[f]!(batch, i, state);
       if (stream.clock) {
         const price = batch.price[i]! / state.priceScale;
         stream.clock.trade(price, batch.size[i]! / state.sizeScale, this.tradeSign(stream, batch.side[i]!, batch.price[i]!));
@@ -176,9 +196,10 @@ export class FeatureEngine {
   }
 
   private closeBar(stream: Stream, instrument: number, ts: number): void {
+    const closeCalls = stream.closeCalls;
     let offset = 0;
-    for (let f = 0; f < stream.features.length; f++) {
-      stream.features[f]!.close(this.values, offset, ts);
+    for (let f = 0; f < closeCalls.length; f++) {
+      closeCalls[f]!(this.values, offset, ts);
       offset += this.widths[f]!;
     }
     this.sink(instrument, ts, this.baseNs!, this.values);

@@ -2,6 +2,7 @@ import type { BookView } from '../book/view.js';
 import type { EventBatch } from '../core/batch.js';
 import type { Instrument } from '../core/instrument.js';
 import type { Granularity } from '../core/source.js';
+import type { TopLevels } from './top-levels.js';
 
 /**
  * What a feature sees of one instrument's stream. The engine fills it before every complete update and
@@ -21,6 +22,12 @@ export interface StreamState {
   ts: number;
   /** The book after the update (inside `row` calls: already including the update's rows). */
   book: BookView;
+  /**
+   * The best levels of each side after the update, as many as the stream's features ask for (`levels`),
+   * at least one. Read once per update, cheaper than asking the book; in `close` they are still those of
+   * the last update in the bar (the engine closes time bars before it reads the next update's).
+   */
+  readonly top: TopLevels;
   /** Best bid and ask as they were before this update (NaN price, 0 size for an empty side). */
   prevBidPrice: number;
   prevBidSize: number;
@@ -34,8 +41,8 @@ export interface StreamState {
  * One instance of a feature for one instrument: a stateful streaming operator. For every complete venue
  * update the engine calls `row` for each of its rows the feature asked for (in order), then `update`.
  * When the clock closes a bar, `close` writes the bar's values and starts the next bar. Everything a
- * value depends on is computed in `row` and `update`: at a time-bar boundary the book has already moved
- * on to the next update, so `close` only reports what was stored.
+ * value depends on is computed in `row` and `update`, or read from `state.top` in `close`: at a time-bar
+ * boundary the book has already moved on to the next update, so `close` must not read the book.
  */
 export interface Feature {
   row?(batch: EventBatch, i: number, state: StreamState): void;
@@ -69,6 +76,8 @@ export interface FeatureDefinition {
   readonly doc: string;
   readonly params: readonly ParamSpec[];
   readonly rows: RowInterest;
+  /** Levels per side the feature reads from `state.top` (none when absent). */
+  levels?(params: Params): number;
   /** Output column names for these parameters. */
   columns(params: Params): string[];
   create(params: Params, state: StreamState): Feature;

@@ -5,9 +5,9 @@ import { num, text } from './feature.js';
 import { TradeSigner } from './signing.js';
 import { RollingRegression } from './stats.js';
 
-/** Mid-price in price units, NaN when a side is empty. */
+/** Mid-price in price units after the update, NaN when a side is empty. */
 function midUnits(state: StreamState): number {
-  return (state.book.bestBidPrice() + state.book.bestAskPrice()) / 2;
+  return state.top.mid();
 }
 
 /**
@@ -151,6 +151,7 @@ export const kyleLambda: FeatureDefinition = {
   doc: "Kyle's lambda: rolling least-squares slope of the bar's mid change on its signed volume over `window` bars (Kyle 1985; Hasbrouck 2009)",
   params: [{ name: 'window', default: 50, doc: 'bars in the regression' }],
   rows: 'trades',
+  levels: () => 1,
   columns: () => ['kyle_lambda'],
   create: (params, state) => new KyleLambda(Math.max(2, num(params, 'window')), state.priceScale),
 };
@@ -160,6 +161,7 @@ export const realizedVolatility: FeatureDefinition = {
   doc: 'realized volatility over the bar: sqrt of the sum of squared log mid changes (Andersen & Bollerslev 1998)',
   params: [],
   rows: 'none',
+  levels: () => 1,
   columns: () => ['rv'],
   create: () => new RealizedVolatility(),
 };
@@ -169,6 +171,7 @@ export const markouts: FeatureDefinition = {
   doc: 'mean aggressor markout (mid at t+h minus price, signed) of the trades whose horizon h ended in the bar, per horizon, in price',
   params: [{ name: 'horizons', default: '1/10/60', doc: 'horizons in seconds, separated by /' }],
   rows: 'trades',
+  levels: () => 1,
   columns: (params) => horizons(text(params, 'horizons')).map((h) => `markout_${h}s`),
   create: (params, state) => new Markouts(horizons(text(params, 'horizons')), state.priceScale),
 };

@@ -1,5 +1,4 @@
-import type { BookView } from '../book/view.js';
-import type { Feature, FeatureDefinition, StreamState } from './feature.js';
+import type { Feature, FeatureDefinition, Params, StreamState } from './feature.js';
 import { num } from './feature.js';
 
 /**
@@ -26,10 +25,12 @@ class Ofi implements Feature {
   private sum = 0;
   private started = false;
   update(state: StreamState): void {
-    const { book } = state;
+    const { top } = state;
     // The first state has nothing before it to differ from.
     if (this.started) {
-      this.sum += ofiContribution(book.bestBidPrice(), book.bestBidSize(), book.bestAskPrice(), book.bestAskSize(), state.prevBidPrice, state.prevBidSize, state.prevAskPrice, state.prevAskSize) / state.sizeScale;
+      const e = ofiContribution(top.bidPrice[0]!, top.bidSize[0]!, top.askPrice[0]!, top.askSize[0]!, state.prevBidPrice, state.prevBidSize, state.prevAskPrice, state.prevAskSize);
+      // Adding zero changes no sum (none is ever -0): the division is spared when the touch did not move.
+      if (e !== 0) this.sum += e / state.sizeScale;
     }
     this.started = true;
   }
@@ -52,15 +53,20 @@ class MultiLevelOfi implements Feature {
   }
 
   update(state: StreamState): void {
-    const book = state.book;
+    const { top } = state;
     const previous = this.previous;
+    const sums = this.sums;
     for (let rank = 0; rank < this.levels; rank++) {
-      const bidPrice = priceOrNaN(book, 1, rank);
-      const bidSize = Number.isNaN(bidPrice) ? 0 : book.sizeAt(1, rank);
-      const askPrice = priceOrNaN(book, -1, rank);
-      const askSize = Number.isNaN(askPrice) ? 0 : book.sizeAt(-1, rank);
+      // Beyond a side's depth the price is NaN and the size 0.
+      const bidPrice = top.bidPrice[rank]!;
+      const bidSize = top.bidSize[rank]!;
+      const askPrice = top.askPrice[rank]!;
+      const askSize = top.askSize[rank]!;
       const k = 4 * rank;
-      if (this.started) this.sums[rank]! += ofiContribution(bidPrice, bidSize, askPrice, askSize, previous[k]!, previous[k + 1]!, previous[k + 2]!, previous[k + 3]!) / state.sizeScale;
+      if (this.started) {
+        const e = ofiContribution(bidPrice, bidSize, askPrice, askSize, previous[k]!, previous[k + 1]!, previous[k + 2]!, previous[k + 3]!);
+        if (e !== 0) sums[rank]! += e / state.sizeScale;
+      }
       previous[k] = bidPrice;
       previous[k + 1] = bidSize;
       previous[k + 2] = askPrice;
@@ -70,13 +76,12 @@ class MultiLevelOfi implements Feature {
   }
 
   close(out: Float64Array, offset: number): void {
-    out.set(this.sums, offset);
-    this.sums.fill(0);
+    const sums = this.sums;
+    for (let rank = 0; rank < sums.length; rank++) {
+      out[offset + rank] = sums[rank]!;
+      sums[rank] = 0;
+    }
   }
-}
-
-function priceOrNaN(book: BookView, side: number, rank: number): number {
-  return rank < book.depth(side) ? book.priceAt(side, rank) : NaN;
 }
 
 export const ofi: FeatureDefinition = {
@@ -84,6 +89,7 @@ export const ofi: FeatureDefinition = {
   doc: 'order flow imbalance at the best level, summed over the bar, in size (Cont, Kukanov & Stoikov 2014)',
   params: [],
   rows: 'none',
+  levels: () => 1,
   columns: () => ['ofi'],
   create: () => new Ofi(),
 };
@@ -93,8 +99,13 @@ export const mlofi: FeatureDefinition = {
   doc: 'order flow imbalance at each of the best `levels` levels, summed over the bar (Xu, Gould & Howison 2019)',
   params: [{ name: 'levels', default: 10, doc: 'levels per side (1–50)' }],
   rows: 'none',
-  columns: (params) => Array.from({ length: Math.max(1, Math.min(50, num(params, 'levels'))) }, (_, k) => `mlofi_${k + 1}`),
-  create: (params) => new MultiLevelOfi(Math.max(1, Math.min(50, num(params, 'levels')))),
+  levels: (params) => mlofiLevels(params),
+  columns: (params) => Array.from({ length: mlofiLevels(params) }, (_, k) => `mlofi_${k + 1}`),
+  create: (params) => new MultiLevelOfi(mlofiLevels(params)),
 };
+
+function mlofiLevels(params: Params): number {
+  return Math.max(1, Math.min(50, num(params, 'levels')));
+}
 
 export const ofiFeatures = [ofi, mlofi];

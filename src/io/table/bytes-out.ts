@@ -1,64 +1,54 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-const BUFFER_BYTES = 1 << 20;
+const DEFAULT_CAPACITY = 1 << 20;
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Buffered byte output to a file descriptor with number formatting straight into the buffer.
- * Hot path of every text writer: no string is built for numbers.
+ * Hot path of every text writer: no string is built for numbers. A writer may also format into `buffer`
+ * itself with the `write…` functions below, moving `at` on, in room it has `reserve`d.
  */
 export class ByteOut {
-  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-  private at = 0;
-  private readonly digits = new Uint8Array(24);
+  readonly buffer: Buffer;
+  /** The buffer as a DataView, for `copyChunks`. */
+  readonly view: DataView;
+  /** Write position in the buffer. */
+  at = 0;
+  private readonly capacity: number;
   private readonly ownsFd: boolean;
   private readonly fd: number;
 
-  /** Writes to `path`, or to standard output for `-`. */
-  constructor(path: string) {
+  /** Writes to `path`, or to standard output for `-`, through a buffer of at least `capacity` bytes (1 MiB). */
+  constructor(path: string, capacity = DEFAULT_CAPACITY) {
+    this.capacity = Math.max(capacity, DEFAULT_CAPACITY);
+    this.buffer = Buffer.allocUnsafe(this.capacity);
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
     this.ownsFd = path !== '-';
     this.fd = this.ownsFd ? openSync(path, 'w') : 1;
   }
 
-  /** Counts flushes: a position recorded by `here()` is valid while this has not changed. */
+  /** Counts flushes: a position `at` had is valid while this has not changed. */
   flushes = 0;
-
-  /** Current write position in the buffer (for `copyBack`). */
-  here(): number {
-    return this.at;
-  }
 
   /** Makes room for `bytes` more bytes now, so that positions taken after this call stay valid for them. */
   reserve(bytes: number): void {
-    if (this.at + bytes > BUFFER_BYTES) this.flush();
-  }
-
-  /** Writes again the bytes written earlier at [start, end) of the current buffer (same `flushes`). */
-  copyBack(start: number, end: number): void {
-    if (this.at + (end - start) > BUFFER_BYTES) throw new Error('copyBack across a flush');
-    const buffer = this.buffer;
-    let at = this.at;
-    for (let i = start; i < end; i++) buffer[at++] = buffer[i]!;
-    this.at = at;
+    if (this.at + bytes > this.capacity) this.flush();
   }
 
   /** Writes raw bytes (short runs: separators, keys). */
   bytes(run: Uint8Array): void {
-    if (this.at + run.length > BUFFER_BYTES) this.flush();
-    const buffer = this.buffer;
-    let at = this.at;
-    for (let i = 0; i < run.length; i++) buffer[at++] = run[i]!;
-    this.at = at;
+    if (this.at + run.length > this.capacity) this.flush();
+    this.at = writeBytes(this.buffer, this.at, run);
   }
 
   byte(code: number): void {
-    if (this.at === BUFFER_BYTES) this.flush();
+    if (this.at === this.capacity) this.flush();
     this.buffer[this.at++] = code;
   }
 
   ascii(text: string): void {
-    if (this.at + text.length * 3 > BUFFER_BYTES) this.flush();
-    if (text.length * 3 > BUFFER_BYTES) {
+    if (this.at + text.length * 3 > this.capacity) this.flush();
+    if (text.length * 3 > this.capacity) {
       writeSync(this.fd, text);
       return;
     }
@@ -67,78 +57,20 @@ export class ByteOut {
 
   /** A non-negative integer below 2^53, zero-padded to `width` digits (at most 20). */
   unsigned(value: number, width = 0): void {
-    if (this.at + 24 > BUFFER_BYTES) this.flush();
-    if (value < 2147483648) {
-      this.small(value | 0, width);
-      return;
-    }
-    // Above 2^31: peel digits off as doubles until the rest fits int32 arithmetic.
-    const digits = this.digits;
-    let n = 0;
-    while (value >= 2147483648) {
-      const q = Math.floor(value / 10);
-      digits[n++] = 48 + (value - q * 10);
-      value = q;
-    }
-    const head = digitCount(value | 0);
-    for (let pad = width - n - head; pad > 0; pad--) this.buffer[this.at++] = 48;
-    this.small(value | 0, 0);
-    const buffer = this.buffer;
-    let at = this.at;
-    while (n > 0) buffer[at++] = digits[--n]!;
-    this.at = at;
+    if (this.at + 24 > this.capacity) this.flush();
+    this.at = writeUnsigned(this.buffer, this.at, value, width);
   }
 
-  /** An int32 value >= 0, digits written straight into the buffer, zero-padded to `width`. */
-  private small(value: number, width: number): void {
-    const count = digitCount(value);
-    const buffer = this.buffer;
-    let at = this.at;
-    for (let pad = width - count; pad > 0; pad--) buffer[at++] = 48;
-    let end = at + count;
-    this.at = end;
-    do {
-      const q = (value / 10) | 0;
-      buffer[--end] = 48 + value - q * 10;
-      value = q;
-    } while (value > 0);
-  }
-
+  /** An integer of magnitude below 2^53. */
   integer(value: number): void {
-    if (value < 0) {
-      this.byte(45);
-      value = -value;
-    }
-    this.unsigned(value);
+    if (this.at + 24 > this.capacity) this.flush();
+    this.at = writeInteger(this.buffer, this.at, value);
   }
 
   /** Integer units of 10**-decimals (`scale` = 10**decimals) as the shortest exact decimal text. */
   decimal(units: number, decimals: number, scale: number): void {
-    if (!Number.isInteger(units)) throw new Error(`decimal cell: ${units} is not a whole number of units`);
-    if (units < 0) {
-      this.byte(45);
-      units = -units;
-    }
-    const whole = Math.floor(units / scale);
-    let fraction = units - whole * scale;
-    this.unsigned(whole);
-    if (fraction === 0) return;
-    let width = decimals;
-    if (fraction < 2147483648) {
-      let small = fraction | 0;
-      for (let q = (small / 10) | 0; small === q * 10; q = (small / 10) | 0) {
-        small = q;
-        width--;
-      }
-      fraction = small;
-    } else {
-      while (fraction % 10 === 0) {
-        fraction /= 10;
-        width--;
-      }
-    }
-    this.byte(46);
-    this.unsigned(fraction, width);
+    if (this.at + 48 > this.capacity) this.flush();
+    this.at = writeDecimal(this.buffer, this.at, units, decimals, scale);
   }
 
   flush(): void {
@@ -160,6 +92,100 @@ export class ByteOut {
     this.flush();
     if (this.ownsFd) closeSync(this.fd);
   }
+}
+
+// Formatting into a buffer at a position: each returns the position after what it wrote.
+
+/**
+ * Copies `[start, end)` to `at` sixteen bytes at a time: much cheaper than byte by byte for the short runs
+ * text writers repeat. The stretch must end before `at`; up to 15 bytes past `end` are read and past
+ * the copy written over, so both need that room in the buffer.
+ */
+export function copyChunks(view: DataView, at: number, start: number, end: number): number {
+  for (let from = start, to = at; from < end; from += 16, to += 16) {
+    view.setUint32(to, view.getUint32(from));
+    view.setUint32(to + 4, view.getUint32(from + 4));
+    view.setUint32(to + 8, view.getUint32(from + 8));
+    view.setUint32(to + 12, view.getUint32(from + 12));
+  }
+  return at + (end - start);
+}
+
+/** Writes `run` at `at`. */
+export function writeBytes(buffer: Uint8Array, at: number, run: Uint8Array): number {
+  for (let i = 0; i < run.length; i++) buffer[at++] = run[i]!;
+  return at;
+}
+
+const digits = new Uint8Array(24);
+
+/** A non-negative integer below 2^53, zero-padded to `width` digits (at most 20). At most 20 bytes. */
+export function writeUnsigned(buffer: Uint8Array, at: number, value: number, width = 0): number {
+  if (value < 2147483648) return writeSmall(buffer, at, value | 0, width);
+  // Above 2^31: peel digits off as doubles until the rest fits int32 arithmetic.
+  let n = 0;
+  while (value >= 2147483648) {
+    const q = Math.floor(value / 10);
+    digits[n++] = 48 + (value - q * 10);
+    value = q;
+  }
+  const head = digitCount(value | 0);
+  for (let pad = width - n - head; pad > 0; pad--) buffer[at++] = 48;
+  at = writeSmall(buffer, at, value | 0, 0);
+  while (n > 0) buffer[at++] = digits[--n]!;
+  return at;
+}
+
+/** An int32 value >= 0, zero-padded to `width`. */
+function writeSmall(buffer: Uint8Array, at: number, value: number, width: number): number {
+  const count = digitCount(value);
+  for (let pad = width - count; pad > 0; pad--) buffer[at++] = 48;
+  const after = at + count;
+  let end = after;
+  do {
+    const q = (value / 10) | 0;
+    buffer[--end] = 48 + value - q * 10;
+    value = q;
+  } while (value > 0);
+  return after;
+}
+
+/** An integer of magnitude below 2^53. At most 21 bytes. */
+export function writeInteger(buffer: Uint8Array, at: number, value: number): number {
+  if (value < 0) {
+    buffer[at++] = 45;
+    value = -value;
+  }
+  return writeUnsigned(buffer, at, value);
+}
+
+/** Integer units of 10**-decimals (`scale` = 10**decimals) as the shortest exact decimal text. At most 42 bytes. */
+export function writeDecimal(buffer: Uint8Array, at: number, units: number, decimals: number, scale: number): number {
+  if (!Number.isInteger(units)) throw new Error(`decimal cell: ${units} is not a whole number of units`);
+  if (units < 0) {
+    buffer[at++] = 45;
+    units = -units;
+  }
+  const whole = Math.floor(units / scale);
+  let fraction = units - whole * scale;
+  at = writeUnsigned(buffer, at, whole);
+  if (fraction === 0) return at;
+  let width = decimals;
+  if (fraction < 2147483648) {
+    let small = fraction | 0;
+    for (let q = (small / 10) | 0; small === q * 10; q = (small / 10) | 0) {
+      small = q;
+      width--;
+    }
+    fraction = small;
+  } else {
+    while (fraction % 10 === 0) {
+      fraction /= 10;
+      width--;
+    }
+  }
+  buffer[at++] = 46;
+  return writeUnsigned(buffer, at, fraction, width);
 }
 
 /** Number of decimal digits of an int32 value >= 0. */

@@ -19,3 +19,14 @@ export function openTableWriter(path: string, columns: readonly ColumnSpec[]): T
       throw new UsageError(`--out ${path}: unknown extension (use .csv, .jsonl or .parquet)`);
   }
 }
+
+/**
+ * How to write a row's run of float cells with this writer: in one call where it can (the CSV, JSONL and
+ * Parquet writers), else cell by cell.
+ */
+export function floatsWriter(writer: TableWriter): (values: Float64Array) => void {
+  if (writer instanceof CsvWriter || writer instanceof JsonlWriter || writer instanceof ParquetWriter) return (values) => writer.floats(values);
+  return (values) => {
+    for (let i = 0; i < values.length; i++) writer.float(values[i]!);
+  };
+}

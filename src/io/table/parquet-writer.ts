@@ -33,6 +33,9 @@ export class ParquetWriter implements TableWriter {
   float(value: number): void {
     this.csv.float(value);
   }
+  floats(values: Float64Array): void {
+    this.csv.floats(values);
+  }
   text(value: string): void {
     this.csv.text(value);
   }

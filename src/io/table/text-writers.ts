@@ -1,6 +1,7 @@
 import { pow10 } from '../../core/decimal.js';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
-import { ByteOut } from './bytes-out.js';
+import { ByteOut, copyChunks, writeBytes, writeDecimal, writeInteger } from './bytes-out.js';
+import { writeShortest } from './shortest-double.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
 const MAX_EXACT = 2 ** 53;
@@ -10,8 +11,12 @@ const utf8 = (text: string) => Buffer.from(text, 'utf8');
  * Shared cell logic of the text formats. A format is described by bytes: what precedes each column's
  * cell, what an empty cell is, and what ends a row; text cells are quoted by the subclass.
  *
- * Hot path of `replay` output. Consecutive rows repeat most values (the best bid rarely moves), so each
- * column keeps the bytes of its last decimal and the epoch-seconds prefix is reused while the second holds.
+ * Hot path of `replay` and `features` output. Consecutive rows repeat most values (the best bid rarely
+ * moves, most features hold between updates), and a cell's bytes depend on its value only: a cell whose
+ * value equals the one above it is not formatted again but copied from the row above, its separator
+ * included, and a run of such neighbouring cells is copied in one go. Each row starts with room for its
+ * numeric cells, which are formatted straight into the output buffer; so the buffer is flushed only
+ * between rows (or inside an overlong text cell, after which nothing is copied until the next row).
  */
 abstract class TextTableWriter implements TableWriter {
   protected readonly out: ByteOut;
@@ -20,50 +25,71 @@ abstract class TextTableWriter implements TableWriter {
   /** Most decimals written per column (the Parquet writer types its columns from this). */
   readonly decimalsSeen: number[];
   private readonly prefix: Uint8Array[];
+  /** Each column's prefix when it is one byte (a CSV comma), else -1. */
+  private readonly prefixByte: Int16Array;
   private readonly emptyBytes: Uint8Array;
   private readonly endBytes: Uint8Array;
+  /** Bytes a row of numeric cells can take at most: the room each row starts with. */
+  private readonly rowBytes: number;
+  /** Output flushes when the current row started: copies need the row above still in the buffer. */
+  private rowFlushes = -1;
+  /** Where each cell of the row above starts (separator included); the last entry is where its cells end. */
+  private above: Int32Array;
+  /** The same for the current row. */
+  private here: Int32Array;
+  /** The run of cells above being copied: [runStart, runEnd) of the row above, or runEnd -1. */
+  private runStart = 0;
+  private runEnd = -1;
+  /** What each column's cell above holds, if a float or a decimal; NaN (never equal) when it is not one. */
+  private readonly aboveFloat: Float64Array;
+  private readonly aboveUnits: Float64Array;
+  private readonly aboveDecimals: Int8Array;
   private baseNs: bigint | null = null;
   private baseSeconds = 0;
   private baseNanos = 0;
-  /** Per epoch column: the whole seconds its last cell printed (its bytes are the column's last bytes). */
+  /** Per epoch column: the whole seconds its last cell printed, and where those bytes are. */
   private readonly lastSeconds: Float64Array;
-  /** Per column: the last value written, its decimals, and where its bytes sit in the output buffer. */
-  private readonly lastValue: Float64Array;
-  private readonly lastDecimals: Int8Array;
-  private readonly lastStart: Int32Array;
-  private readonly lastEnd: Int32Array;
-  private readonly lastFlush: Int32Array;
-  /** Per float column: the last value written (its bytes are the column's last bytes). */
-  private readonly lastFloat: Float64Array;
-  private static readonly MAX_ROW_CELL_BYTES = 48;
+  private readonly secondsStart: Int32Array;
+  private readonly secondsEnd: Int32Array;
+  private readonly single = new Float64Array(1);
+  /**
+   * Room for any numeric cell: the longest number text (25 bytes) as `ascii()` counts it, 3 per character
+   * (which also leaves the 15 bytes `copyChunks` may write past a copy).
+   */
+  private static readonly MAX_CELL_BYTES = 80;
 
-  constructor(path: string, readonly columns: readonly ColumnSpec[], prefix: string[], empty: string, end: string) {
-    this.out = new ByteOut(path);
+  constructor(path: string, readonly columns: readonly ColumnSpec[], header: string, prefix: string[], empty: string, end: string) {
     this.decimalsSeen = columns.map(() => 0);
     this.prefix = prefix.map(utf8);
+    this.prefixByte = Int16Array.from(this.prefix, (bytes) => (bytes.length === 1 ? bytes[0]! : -1));
     this.emptyBytes = utf8(empty);
     this.endBytes = utf8(end);
-    this.lastValue = new Float64Array(columns.length).fill(NaN);
-    this.lastDecimals = new Int8Array(columns.length).fill(-1);
-    this.lastStart = new Int32Array(columns.length);
-    this.lastEnd = new Int32Array(columns.length);
-    this.lastFlush = new Int32Array(columns.length).fill(-1);
-    this.lastFloat = new Float64Array(columns.length).fill(NaN);
-    this.lastSeconds = new Float64Array(columns.length).fill(-1);
+    this.rowBytes = this.prefix.reduce((sum, bytes) => sum + bytes.length + TextTableWriter.MAX_CELL_BYTES, this.endBytes.length);
+    // Room for two rows at least, however wide.
+    this.out = new ByteOut(path, 2 * this.rowBytes);
+    this.out.ascii(header);
+    this.above = new Int32Array(columns.length + 1);
+    this.here = new Int32Array(columns.length + 1);
+    this.aboveFloat = new Float64Array(columns.length);
+    this.aboveUnits = new Float64Array(columns.length);
+    this.aboveDecimals = new Int8Array(columns.length);
+    this.lastSeconds = new Float64Array(columns.length);
+    this.secondsStart = new Int32Array(columns.length);
+    this.secondsEnd = new Int32Array(columns.length);
+    this.startRow();
   }
 
   protected abstract quoteText(value: string): string;
 
   int(value: number): void {
-    this.out.bytes(this.prefix[this.column]!);
+    this.startCell();
     if (Number.isNaN(value)) this.out.bytes(this.emptyBytes);
     else this.out.integer(value);
-    this.column++;
   }
 
   epochNs(baseNs: bigint, offsetNs: number): void {
+    const column = this.startCell();
     const out = this.out;
-    out.bytes(this.prefix[this.column]!);
     if (Number.isNaN(offsetNs)) out.bytes(this.emptyBytes);
     else {
       if (baseNs !== this.baseNs) {
@@ -82,124 +108,250 @@ abstract class TextTableWriter implements TableWriter {
       }
       if (seconds === 0) out.unsigned(nanos);
       else {
-        const column = this.column;
-        out.reserve(TextTableWriter.MAX_ROW_CELL_BYTES);
-        if (seconds === this.lastSeconds[column] && this.lastFlush[column] === out.flushes) out.copyBack(this.lastStart[column]!, this.lastEnd[column]!);
+        if (seconds === this.lastSeconds[column]) out.at = copyChunks(out.view, out.at, this.secondsStart[column]!, this.secondsEnd[column]!);
         else {
-          this.lastStart[column] = out.here();
+          this.secondsStart[column] = out.at;
           out.unsigned(seconds);
-          this.lastEnd[column] = out.here();
-          this.lastFlush[column] = out.flushes;
+          this.secondsEnd[column] = out.at;
           this.lastSeconds[column] = seconds;
         }
         out.unsigned(nanos, 9);
       }
     }
-    this.column++;
   }
 
   decimal(units: number, decimals: number): void {
-    const out = this.out;
-    const column = this.column;
-    out.bytes(this.prefix[column]!);
-    if (Number.isNaN(units)) out.bytes(this.emptyBytes);
-    else {
-      out.reserve(TextTableWriter.MAX_ROW_CELL_BYTES);
-      if (units === this.lastValue[column] && decimals === this.lastDecimals[column] && this.lastFlush[column] === out.flushes) {
-        out.copyBack(this.lastStart[column]!, this.lastEnd[column]!);
-      } else {
-        this.lastStart[column] = out.here();
-        out.decimal(units, decimals, pow10(decimals));
-        this.lastEnd[column] = out.here();
-        this.lastFlush[column] = out.flushes;
-        this.lastValue[column] = units;
-        this.lastDecimals[column] = decimals;
-        if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
-      }
+    const column = this.column++;
+    // NaN units (an empty cell) are remembered as Infinity, which no decimal cell holds.
+    const key = units === units ? units : Infinity;
+    if (key === this.aboveUnits[column] && decimals === this.aboveDecimals[column]) {
+      this.repeat(column);
+      return;
     }
-    this.column++;
+    this.newCell(column);
+    this.aboveUnits[column] = key;
+    this.aboveDecimals[column] = decimals;
+    const out = this.out;
+    if (key === Infinity) out.at = writeBytes(out.buffer, out.at, this.emptyBytes);
+    else {
+      out.at = writeDecimal(out.buffer, out.at, units, decimals, pow10(decimals));
+      if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
+    }
   }
 
   /**
-   * Hot path of `features` output. A value with at most 8 decimals is written as its shortest decimal
-   * through `decimal` (reusing the repeated-value bytes): `units / 10^k === value` proves the decimal text
-   * parses back to exactly this double, since both divisions round correctly. Others go through String().
+   * A real number. A value with at most 8 decimals is written as its shortest decimal (`units / 10^k ===
+   * value` proves the decimal text parses back to exactly this double, since both divisions round
+   * correctly); others as `String(value)` writes them.
    */
   float(value: number): void {
+    this.single[0] = value;
+    this.floats(this.single);
+  }
+
+  /** `float` for each of `values` in turn: a row's run of float cells in one call (hot path of `features`). */
+  floats(values: Float64Array): void {
+    if (this.column + values.length > this.columns.length) throw new Error(`row has more cells than the table's ${this.columns.length} columns`);
     const out = this.out;
-    const column = this.column;
-    // Repeated values (depth, spread, cumulative and rolling features) reuse the column's last bytes.
-    if (value === this.lastFloat[column] && this.lastFlush[column] === out.flushes) {
-      out.bytes(this.prefix[column]!);
-      out.reserve(TextTableWriter.MAX_ROW_CELL_BYTES);
-      out.copyBack(this.lastStart[column]!, this.lastEnd[column]!);
-      this.column++;
-      return;
+    const { buffer, view } = out;
+    let at = out.at;
+    const { aboveFloat, aboveUnits, above, here, prefix, prefixByte } = this;
+    let runStart = this.runStart;
+    let runEnd = this.runEnd;
+    let column = this.column;
+    for (let i = 0; i < values.length; i++, column++) {
+      const value = values[i]!;
+      // NaN is remembered as Infinity: both write an empty cell.
+      const key = value === value ? value : Infinity;
+      if (key === aboveFloat[column]) {
+        // Joins the run being copied, or starts one; the cell will be where the run puts it.
+        const from = above[column]!;
+        if (runEnd !== from) {
+          if (runEnd >= 0) at = copyChunks(view, at, runStart, runEnd);
+          runStart = from;
+        }
+        here[column] = at + (from - runStart);
+        runEnd = above[column + 1]!;
+        continue;
+      }
+      if (runEnd >= 0) {
+        at = copyChunks(view, at, runStart, runEnd);
+        runEnd = -1;
+      }
+      here[column] = at;
+      const separator = prefixByte[column]!;
+      if (separator >= 0) buffer[at++] = separator;
+      else at = writeBytes(buffer, at, prefix[column]!);
+      aboveFloat[column] = key;
+      aboveUnits[column] = NaN;
+      at = this.floatText(buffer, at, column, value);
     }
-    if (!Number.isFinite(value)) return this.decimal(NaN, 0);
-    if (Number.isInteger(value) && Math.abs(value) < MAX_EXACT) {
-      this.decimal(value, 0);
-      this.lastFloat[column] = value;
-      return;
-    }
-    // A value with at most 8 decimals is within rounding of a whole number of 1e-8: others go to String() at once.
+    this.column = column;
+    this.runStart = runStart;
+    this.runEnd = runEnd;
+    out.at = at;
+  }
+
+  /** The text of a float cell at `at`; returns the position after it. */
+  private floatText(buffer: Uint8Array, at: number, column: number, value: number): number {
+    if (!Number.isFinite(value)) return writeBytes(buffer, at, this.emptyBytes);
+    if (Number.isInteger(value) && Math.abs(value) < MAX_EXACT) return writeInteger(buffer, at, value);
+    // A value with at most 8 decimals is within rounding of a whole number of 1e-8: others skip the search.
     const scaled = value * 1e8;
-    const decimalLike = Math.abs(scaled) < MAX_EXACT && Math.abs(scaled - Math.round(scaled)) < 1e-3;
-    let scale = 10;
-    for (let decimals = 1; decimalLike && decimals <= 8; decimals++, scale *= 10) {
-      const units = Math.round(value * scale);
-      if (units / scale === value && Math.abs(units) < MAX_EXACT) {
-        this.decimal(units, decimals);
-        this.lastFloat[column] = value;
-        return;
+    const nearest = Math.round(scaled);
+    if (Math.abs(scaled) < MAX_EXACT && Math.abs(scaled - nearest) < 1e-3) {
+      const decimals = this.decimalsOf(value, nearest);
+      if (decimals > 0) {
+        const scale = pow10(decimals);
+        if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
+        return writeDecimal(buffer, at, Math.round(value * scale), decimals, scale);
       }
     }
-    out.bytes(this.prefix[column]!);
-    // Room for the longest double text (24 characters) as ascii() counts it, so it cannot flush mid-cell.
-    out.reserve(3 * 25);
-    this.lastStart[column] = out.here();
+    const end = writeShortest(buffer, at, value);
+    if (end >= 0) return end;
+    const out = this.out;
+    out.at = at;
     out.ascii(String(value));
-    this.lastEnd[column] = out.here();
-    this.lastFlush[column] = out.flushes;
-    this.lastFloat[column] = value;
-    // The decimal cache no longer describes this column's last bytes.
-    this.lastDecimals[column] = -1;
-    this.column++;
+    return out.at;
+  }
+
+  /**
+   * The fewest decimals k (1 to 8) for which `round(value·10^k) / 10^k === value`, or 0 when there are
+   * none. `nearest` is round(value·10^8): below 2^50 it is the k-decimal value's units times 10^(8−k),
+   * exactly (the products are off by less than 1/4), so its trailing zeros give k; beyond, k is searched.
+   */
+  private decimalsOf(value: number, nearest: number): number {
+    let decimals = 8;
+    const magnitude = Math.abs(nearest);
+    if (magnitude < 2 ** 50) {
+      // The digits below the point, as an int32: nearest mod 10^8 (the quotient's floor is exact here).
+      let fraction = (magnitude - Math.floor(magnitude / 1e8) * 1e8) | 0;
+      if (fraction === 0) return 0;
+      // Its trailing zeros (at most 7), four, two, then one at a time.
+      if (fraction % 10000 === 0) {
+        fraction = (fraction / 10000) | 0;
+        decimals -= 4;
+      }
+      if (fraction % 100 === 0) {
+        fraction = (fraction / 100) | 0;
+        decimals -= 2;
+      }
+      if (fraction % 10 === 0) decimals--;
+      const scale = pow10(decimals);
+      if (Math.round(value * scale) / scale === value) return decimals;
+    }
+    for (let k = 1, scale = 10; k <= 8; k++, scale *= 10) {
+      const units = Math.round(value * scale);
+      if (units / scale === value && Math.abs(units) < MAX_EXACT) return k;
+    }
+    return 0;
   }
 
   text(value: string): void {
-    this.out.bytes(this.prefix[this.column]!);
-    this.out.ascii(this.quoteText(value));
-    this.column++;
+    this.startCell();
+    const out = this.out;
+    const flushes = out.flushes;
+    out.ascii(this.quoteText(value));
+    // Room for the rest of the row again. A long text may have flushed the buffer: the rows above are gone.
+    out.reserve(this.rowBytes);
+    if (out.flushes !== flushes) this.forget();
   }
 
   empty(): void {
-    this.out.bytes(this.prefix[this.column]!);
+    this.startCell();
     this.out.bytes(this.emptyBytes);
-    this.column++;
   }
 
   endRow(): void {
     if (this.column !== this.columns.length) throw new Error(`row has ${this.column} cells, table has ${this.columns.length} columns`);
-    this.out.bytes(this.endBytes);
+    this.endRun();
+    const out = this.out;
+    this.here[this.column] = out.at;
+    out.at = writeBytes(out.buffer, out.at, this.endBytes);
     this.column = 0;
     this.rows++;
+    const above = this.above;
+    this.above = this.here;
+    this.here = above;
+    this.startRow();
   }
 
   async close(): Promise<void> {
     this.out.close();
+  }
+
+  /** Makes room for the next row; rows written before a flush can no longer be copied. */
+  private startRow(): void {
+    const out = this.out;
+    out.reserve(this.rowBytes);
+    if (out.flushes !== this.rowFlushes) {
+      this.forget();
+      this.rowFlushes = out.flushes;
+    }
+  }
+
+  /** Nothing above can be copied (a flush, or the first row). */
+  private forget(): void {
+    this.aboveFloat.fill(NaN);
+    this.aboveUnits.fill(NaN);
+    this.aboveDecimals.fill(-1);
+    this.lastSeconds.fill(-1);
+    this.runEnd = -1;
+  }
+
+  /** Starts a cell other than a float or decimal: returns its column. */
+  private startCell(): number {
+    const column = this.column++;
+    this.newCell(column);
+    this.aboveUnits[column] = NaN;
+    return column;
+  }
+
+  /**
+   * A cell written anew: copies the pending run first, records where the cell starts, writes its
+   * separator. Which values the cell holds is for the caller to note (none but a float's and a
+   * decimal's are remembered).
+   */
+  private newCell(column: number): void {
+    this.endRun();
+    const out = this.out;
+    this.here[column] = out.at;
+    out.at = writeBytes(out.buffer, out.at, this.prefix[column]!);
+    this.aboveFloat[column] = NaN;
+  }
+
+  /** The cell holds what the one above holds: it joins the run being copied, or starts one. */
+  private repeat(column: number): void {
+    const from = this.above[column]!;
+    if (this.runEnd !== from) {
+      this.endRun();
+      this.runStart = from;
+    }
+    // Where the cell will be once the run is copied.
+    this.here[column] = this.out.at + (from - this.runStart);
+    this.runEnd = this.above[column + 1]!;
+  }
+
+  private endRun(): void {
+    if (this.runEnd < 0) return;
+    const out = this.out;
+    out.at = copyChunks(out.view, out.at, this.runStart, this.runEnd);
+    this.runEnd = -1;
   }
 }
 
 /** RFC 4180 CSV with a header row; empty cells for missing values. */
 export class CsvWriter extends TextTableWriter {
   constructor(path: string, columns: readonly ColumnSpec[]) {
-    super(path, columns, columns.map((_, i) => (i === 0 ? '' : ',')), '', '\n');
-    this.out.ascii(columns.map((column) => this.quoteText(column.name)).join(',') + '\n');
+    super(path, columns, columns.map((column) => csvText(column.name)).join(',') + '\n', columns.map((_, i) => (i === 0 ? '' : ',')), '', '\n');
   }
   protected quoteText(value: string): string {
-    return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+    return csvText(value);
   }
+}
+
+function csvText(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /**
@@ -208,7 +360,7 @@ export class CsvWriter extends TextTableWriter {
  */
 export class JsonlWriter extends TextTableWriter {
   constructor(path: string, columns: readonly ColumnSpec[]) {
-    super(path, columns, columns.map((column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`), 'null', '}\n');
+    super(path, columns, '', columns.map((column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`), 'null', '}\n');
   }
   protected quoteText(value: string): string {
     return JSON.stringify(value);

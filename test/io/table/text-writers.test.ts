@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CsvWriter } from '../../../src/io/table/text-writers.js';
+import { CsvWriter, JsonlWriter } from '../../../src/io/table/text-writers.js';
 
 test('CSV: several epoch-ns columns each print their own seconds, however the rows repeat them', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'flowmine-csv-')), 'out.csv');
@@ -31,4 +31,114 @@ test('CSV: several epoch-ns columns each print their own seconds, however the ro
   const cell = (offset: number) => (Number.isNaN(offset) ? '' : String(base + BigInt(offset)));
   const expected = ['start_ns,end_ns', ...rows.map(([start, end]) => `${cell(start)},${cell(end)}`)];
   assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n'), expected);
+});
+
+/** A small seeded generator (mulberry32), so that every run writes the same rows. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Decimal text of integer units of 10^-decimals: no trailing zeros, no point for whole numbers. */
+function unitsText(units: number, decimals: number): string {
+  const sign = units < 0 ? '-' : '';
+  const magnitude = Math.abs(units);
+  const scale = 10 ** decimals;
+  const whole = Math.floor(magnitude / scale);
+  const fraction = String(magnitude - whole * scale).padStart(decimals, '0').replace(/0+$/, '');
+  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** What a float cell says: empty for NaN and infinities, the shortest decimal of at most 8 places, else String(). */
+function floatText(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  if (Number.isInteger(value)) return String(value);
+  for (let decimals = 1, scale = 10; decimals <= 8; decimals++, scale *= 10) {
+    const units = Math.round(value * scale);
+    if (units / scale === value && Math.abs(units) < 2 ** 53) return unitsText(units, decimals);
+  }
+  return String(value);
+}
+
+test('CSV and JSONL: float, decimal, int and text cells as written one by one, over rows that repeat and flushes', async () => {
+  const next = random(3);
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
+  const floats = [0, -0, 1, -21, 0.1, 223.565, -0.6528925619834711, 223.83429752066118, 5.998311167772489e-5, 1e-7, 1.2e-9, 123456789.123, NaN, Infinity, -Infinity, 4503599627370497];
+  const columns = [
+    { name: 'a', type: 'float' },
+    { name: 'b', type: 'float' },
+    { name: 'price', type: 'decimal' },
+    { name: 'n', type: 'int' },
+    { name: 'c', type: 'float' },
+    { name: 'symbol', type: 'text' },
+    { name: 'd', type: 'float' },
+  ] as const;
+  const rows: { a: number; b: number; price: number; decimals: number; n: number; c: number; symbol: string; d: number }[] = [];
+  let row = { a: 0, b: 0, price: 223565, decimals: 3, n: 1, c: 0, symbol: 'X', d: 0 };
+  // Enough rows for the 1 MiB output buffer to flush several times; each cell changes now and then.
+  for (let i = 0; i < 60_000; i++) {
+    row = {
+      a: next() < 0.3 ? pick(floats) : row.a,
+      b: next() < 0.5 ? (next() - 0.5) * 10 ** Math.floor(next() * 12 - 6) : row.b,
+      price: next() < 0.2 ? (next() < 0.1 ? NaN : Math.round((next() - 0.2) * 1e6)) : row.price,
+      decimals: next() < 0.05 ? Math.floor(next() * 5) : row.decimals,
+      n: next() < 0.1 ? (next() < 0.1 ? NaN : Math.floor(next() * 1e12)) : row.n,
+      c: next() < 0.2 ? Math.round(next() * 1e5) / 100 : row.c,
+      symbol: next() < 0.01 ? pick(['X', 'a,b', 'q"uote', 'long '.repeat(1000)]) : row.symbol,
+      d: next() < 0.1 ? pick(floats) : row.d,
+    };
+    rows.push(row);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'flowmine-cells-'));
+  const csvPath = join(dir, 'out.csv');
+  const jsonlPath = join(dir, 'out.jsonl');
+  const csv = new CsvWriter(csvPath, columns);
+  const jsonl = new JsonlWriter(jsonlPath, columns);
+  for (const [k, r] of rows.entries()) {
+    for (const writer of [csv, jsonl]) {
+      // Float cells one by one, and the runs of them through `floats`.
+      if (k % 2 === 0) {
+        writer.float(r.a);
+        writer.float(r.b);
+      } else writer.floats(Float64Array.of(r.a, r.b));
+      writer.decimal(r.price, r.decimals);
+      writer.int(r.n);
+      writer.float(r.c);
+      writer.text(r.symbol);
+      writer.floats(Float64Array.of(r.d));
+      writer.endRow();
+    }
+  }
+  await csv.close();
+  await jsonl.close();
+  const csvCell = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  const decimalText = (units: number, decimals: number) => (Number.isNaN(units) ? '' : unitsText(units, decimals));
+  const cells = (r: (typeof rows)[number]) => [floatText(r.a), floatText(r.b), decimalText(r.price, r.decimals), Number.isNaN(r.n) ? '' : String(r.n), floatText(r.c), r.symbol, floatText(r.d)];
+  const expectedCsv = ['a,b,price,n,c,symbol,d', ...rows.map((r) => cells(r).map((cell, i) => (i === 5 ? csvCell(cell) : cell)).join(','))];
+  assert.deepEqual(readFileSync(csvPath, 'utf8').trimEnd().split('\n'), expectedCsv);
+  const expectedJsonl = rows.map((r) => `{${cells(r).map((cell, i) => `${JSON.stringify(columns[i]!.name)}:${i === 5 ? JSON.stringify(cell) : cell === '' ? 'null' : cell}`).join(',')}}`);
+  assert.deepEqual(readFileSync(jsonlPath, 'utf8').trimEnd().split('\n'), expectedJsonl);
+});
+
+test('JSONL: rows longer than the default buffer', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-wide-')), 'out.jsonl');
+  const width = 20_000;
+  const names = Array.from({ length: width }, (_, i) => `a_rather_long_column_name_${i}`);
+  const writer = new JsonlWriter(path, names.map((name) => ({ name, type: 'float' as const })));
+  // About 1.2 MB a row; rows repeat some cells of the one above.
+  const rows = [0, 1, 1, 2].map((k) => Float64Array.from({ length: width }, (_, i) => -0.6528925619834711 * (i % 3 === k % 3 ? i + k : i)));
+  for (const row of rows) {
+    writer.floats(row);
+    writer.endRow();
+  }
+  await writer.close();
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, rows.length);
+  rows.forEach((row, r) => assert.equal(lines[r], `{${Array.from(row, (value, i) => `"${names[i]}":${floatText(value)}`).join(',')}}`, `row ${r}`));
 });

@@ -1,0 +1,74 @@
+import type { LadderBook } from '../book/ladder-book.js';
+import type { Ladder } from '../core/ladder.js';
+
+/**
+ * The best levels of each side of a book, read once per complete update by the engine and shared by
+ * every feature of the stream (see `StreamState.top`). As `BookView` answers: rank 0 is the best level,
+ * prices are NaN and sizes 0 beyond a side's depth, up to the first `min(levels, 64)` ranks at least
+ * (the arrays grow with the book when more levels are asked for: read them afresh each time).
+ */
+export class TopLevels {
+  bidPrice: Float64Array;
+  bidSize: Float64Array;
+  askPrice: Float64Array;
+  askSize: Float64Array;
+  /** Levels held per side: the book's depth, at most `levels`. */
+  bidLevels = 0;
+  askLevels = 0;
+  private readonly levels: number;
+
+  constructor(levels: number) {
+    this.levels = Math.max(1, Math.ceil(levels));
+    const capacity = Math.min(this.levels, 64);
+    this.bidPrice = new Float64Array(capacity).fill(NaN);
+    this.bidSize = new Float64Array(capacity);
+    this.askPrice = new Float64Array(capacity).fill(NaN);
+    this.askSize = new Float64Array(capacity);
+  }
+
+  /** Reads the best `levels` levels of each side of `book`. */
+  read(book: LadderBook): void {
+    const bids = book.bids;
+    const asks = book.asks;
+    const needed = Math.min(this.levels, Math.max(bids.depth, asks.depth));
+    if (needed > this.bidPrice.length) this.grow(needed);
+    this.bidLevels = readSide(bids, this.levels, this.bidLevels, this.bidPrice, this.bidSize);
+    this.askLevels = readSide(asks, this.levels, this.askLevels, this.askPrice, this.askSize);
+  }
+
+  /** Mid-price in price units, NaN when a side is empty. */
+  mid(): number {
+    return (this.bidPrice[0]! + this.askPrice[0]!) / 2;
+  }
+
+  /** Room for `needed` levels per side (at most `levels`). */
+  private grow(needed: number): void {
+    const capacity = Math.min(this.levels, Math.max(needed, 2 * this.bidPrice.length));
+    const widened = (array: Float64Array, fill: number) => {
+      const next = new Float64Array(capacity).fill(fill);
+      next.set(array);
+      return next;
+    };
+    this.bidPrice = widened(this.bidPrice, NaN);
+    this.bidSize = widened(this.bidSize, 0);
+    this.askPrice = widened(this.askPrice, NaN);
+    this.askSize = widened(this.askSize, 0);
+  }
+}
+
+/** Copies a ladder's best levels; clears the ranks the side held before and no longer has. */
+function readSide(ladder: Ladder, levels: number, before: number, prices: Float64Array, sizes: Float64Array): number {
+  const held = Math.min(levels, ladder.depth);
+  const price = ladder.price;
+  const size = ladder.size;
+  for (let rank = 0; rank < held; rank++) {
+    const slot = ladder.slotAt(rank);
+    prices[rank] = price[slot]!;
+    sizes[rank] = size[slot]!;
+  }
+  for (let rank = held; rank < before; rank++) {
+    prices[rank] = NaN;
+    sizes[rank] = 0;
+  }
+  return held;
+}
