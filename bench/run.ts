@@ -58,7 +58,7 @@ async function binanceReplay() {
   const input = join(dataDir, 'hftbacktest_binance-usdm_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz');
   const ours = join(work, 'binance-flowmine.csv');
   const theirs = join(work, 'binance-tardis.csv');
-  const flowmine = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--threads', '1', '--out', ours]));
+  const flowmine = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', ours]));
   const tardis = await median(repeats, () => runNode(binancePeer, [input, 'binance-futures', theirs]));
   const a = bboStates(ours);
   const b = bboStates(theirs);
@@ -80,7 +80,7 @@ async function datasetReplay() {
   const fromFile = join(work, 'dataset-file.csv');
   const ours = join(work, 'dataset-flowmine.csv');
   const theirs = join(work, 'dataset-tardis.csv');
-  await runNode(cli, ['replay', input, '--emit', 'bbo', '--threads', '1', '--out', fromFile]);
+  await runNode(cli, ['replay', input, '--emit', 'bbo', '--out', fromFile]);
   const flowmine = await median(repeats, () => runNode(cli, ['replay', dataset, '--emit', 'bbo', '--out', ours]));
   const tardis = await median(repeats, () => runNode(binancePeer, [input, 'binance-futures', theirs]));
   return { ingest, flowmine, tardis, identical: sha(ours) === sha(fromFile) };

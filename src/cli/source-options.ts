@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
@@ -44,7 +43,7 @@ export function withSourceOptions(command: Command): Command {
     .option('--date <YYYY-MM-DD>', 'trading date for inputs whose times are times of day (LOBSTER), when the file name lacks it')
     .option('--orderbook <file>', 'LOBSTER: the orderbook file (default: found beside the message file)')
     .option('--no-orderbook', 'LOBSTER: ignore the orderbook file')
-    .option('--threads <n>', 'threads: 2 decodes the input in a worker while the book runs (default: 2 when the machine has two cores)', availableParallelism() > 1 ? '2' : '1')
+    .option('--threads <n>', 'threads: 2 decodes the input in a worker thread while this one runs the book (see docs/ARCHITECTURE.md: on two cores, one is faster)', '1')
     .option('--venue <names>', 'dataset input: only these venues (comma-separated)')
     .option('--symbol <names>', 'dataset input: only these symbols (comma-separated)')
     .option('--from <time>', 'dataset input: updates at or after this time (ISO 8601, UTC unless a zone is given, or epoch ns)')
