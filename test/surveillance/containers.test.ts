@@ -2,15 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NumberQueue } from '../../src/surveillance/number-queue.js';
 import { OrderedNumberMap } from '../../src/surveillance/ordered-number-map.js';
-
-/** A small deterministic generator (the runs must be the same every time). */
-function generator(seed: number): () => number {
-  let state = seed;
-  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
+import { seededRandom } from '../support/random.js';
 
 test('OrderedNumberMap behaves as a Map: values, size, and insertion order, with deletes while visiting', () => {
-  const random = generator(7);
+  const random = seededRandom(7);
   for (let round = 0; round < 100; round++) {
     const map = new Map<number, number>();
     const ordered = new OrderedNumberMap<{ v: number }>();
@@ -49,7 +44,7 @@ test('OrderedNumberMap behaves as a Map: values, size, and insertion order, with
 });
 
 test('NumberQueue behaves as an array used first in, first out, across growth and wrap-around', () => {
-  const random = generator(11);
+  const random = seededRandom(11);
   for (let round = 0; round < 100; round++) {
     const queue = new NumberQueue();
     const array: number[] = [];

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { writeShortest } from '../../../src/io/table/shortest-double.js';
-
-/** A small seeded generator (mulberry32), so that every run checks the same values. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom } from '../../support/random.js';
 
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
@@ -47,7 +36,7 @@ function check(values: Iterable<number>): { written: number; total: number } {
 }
 
 test('writeShortest writes what String() does: doubles of every exponent in range, from random bits', () => {
-  const next = random(1);
+  const next = seededRandom(1);
   const values: number[] = [];
   for (let i = 0; i < 200_000; i++) {
     // Binary exponents 2^-19 … 2^44, random significands and signs. (Larger values have so few bits below
@@ -62,7 +51,7 @@ test('writeShortest writes what String() does: doubles of every exponent in rang
 });
 
 test('writeShortest writes what String() does: short decimals, their neighbours, and ties near powers', () => {
-  const next = random(2);
+  const next = seededRandom(2);
   const values: number[] = [];
   for (let i = 0; i < 100_000; i++) {
     const digits = 1 + Math.floor(next() * 17);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CsvWriter, JsonlWriter } from '../../../src/io/table/text-writers.js';
+import { seededRandom } from '../../support/random.js';
 
 test('CSV: several epoch-ns columns each print their own seconds, however the rows repeat them', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'flowmine-csv-')), 'out.csv');
@@ -33,18 +34,6 @@ test('CSV: several epoch-ns columns each print their own seconds, however the ro
   assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n'), expected);
 });
 
-/** A small seeded generator (mulberry32), so that every run writes the same rows. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Decimal text of integer units of 10^-decimals: no trailing zeros, no point for whole numbers. */
 function unitsText(units: number, decimals: number): string {
   const sign = units < 0 ? '-' : '';
@@ -67,7 +56,7 @@ function floatText(value: number): string {
 }
 
 test('CSV and JSONL: float, decimal, int and text cells as written one by one, over rows that repeat and flushes', async () => {
-  const next = random(3);
+  const next = seededRandom(3);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const floats = [0, -0, 1, -21, 0.1, 223.565, -0.6528925619834711, 223.83429752066118, 5.998311167772489e-5, 1e-7, 1.2e-9, 123456789.123, NaN, Infinity, -Infinity, 4503599627370497];
   const columns = [
