@@ -33,12 +33,23 @@ export function rawHead(path: string, bytes = 4): Uint8Array {
   }
 }
 
+/** Read buffers in the ring of a `reuseBuffers` read. */
+const RING = 3;
+
 /**
  * Streams a file's bytes, decompressing gzip and zstd (detected by magic bytes). A corrupt or
  * truncated compressed stream ends in an InputError naming the file and the compressed byte offset.
+ *
+ * With `reuseBuffers` (for consumers done with each chunk before they ask for the next but one) an
+ * uncompressed file is read into a ring of three buffers, reused, instead of a new buffer per chunk: new
+ * memory costs a page fault per 4 KB on first touch, more than the read itself.
  */
-export async function* fileBytes(path: string): AsyncGenerator<Uint8Array> {
+export async function* fileBytes(path: string, options: { reuseBuffers?: boolean } = {}): AsyncGenerator<Uint8Array> {
   const compression = compressionOf(rawHead(path));
+  if (compression === 'none' && options.reuseBuffers) {
+    yield* ringReads(path);
+    return;
+  }
   const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   try {
     if (compression === 'none') {
@@ -62,19 +73,8 @@ export async function* fileBytes(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** Read buffers in the ring of `ringFileBytes`. */
-const RING = 3;
-
-/**
- * `fileBytes` for consumers done with each chunk before they ask for the next but one: an uncompressed
- * file is read into a ring of three buffers, reused, instead of a new buffer per chunk (new memory costs
- * a page fault per 4 KB on first touch: more than the read itself). Compressed files stream as in `fileBytes`.
- */
-export async function* ringFileBytes(path: string): AsyncGenerator<Uint8Array> {
-  if (compressionOf(rawHead(path)) !== 'none') {
-    yield* fileBytes(path);
-    return;
-  }
+/** A file's bytes read in turn into the RING buffers: a chunk is overwritten RING reads later. */
+async function* ringReads(path: string): AsyncGenerator<Uint8Array> {
   const file = await open(path, 'r');
   try {
     const ring = Array.from({ length: RING }, () => new Uint8Array(CHUNK_BYTES));

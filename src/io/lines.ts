@@ -1,4 +1,4 @@
-import { fileBytes, ringFileBytes } from './bytes.js';
+import { fileBytes } from './bytes.js';
 
 /**
  * A run of whole text lines inside `bytes[0, end)`. `firstLine` is the 1-based line number of the
@@ -34,7 +34,7 @@ export interface LineChunkOptions {
   countLines?: boolean;
   /**
    * The consumer is done with a chunk's bytes when it asks for the next chunk: the file's read buffers are
-   * then reused (see ringFileBytes), sparing new memory per chunk. Consumers that keep chunks say false (the default).
+   * then reused (see fileBytes), sparing new memory per chunk. Consumers that keep chunks say false (the default).
    */
   reuseBuffers?: boolean;
 }
@@ -44,7 +44,7 @@ export interface LineChunkOptions {
  * Hot readers scan `bytes` directly.
  */
 export async function* lineChunks(path: string, options: LineChunkOptions = {}): AsyncGenerator<LineChunk> {
-  yield* streamLineChunks(options.reuseBuffers ? ringFileBytes(path) : fileBytes(path), options);
+  yield* streamLineChunks(fileBytes(path, options), options);
 }
 
 /**
