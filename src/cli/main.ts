@@ -1,52 +1,48 @@
 import { Command, CommanderError } from 'commander';
 import { FlowmineError } from '../core/errors.js';
-import { formats } from '../io/index.js';
-import { demoCommand } from './demo.js';
-import { detectCommand } from './detect.js';
-import { evalDetectCommand } from './eval-detect.js';
-import { intentCommand } from './intent.js';
-import { featuresCommand } from './features.js';
-import { footprintCommand } from './footprint.js';
-import { ingestCommand } from './ingest.js';
-import { inspectCommand } from './inspect.js';
-import { replayCommand } from './replay.js';
-import { factsCommand, simCommand } from './sim.js';
-import { plantCommand } from './plant.js';
-import { sqlCommand } from './sql.js';
-import { mineCommand } from './mine.js';
 
-/** Builds the `flowmine` command line. */
-export function program(): Command {
+/**
+ * Every command, in the order `--help` lists them, with the module that defines it. A run loads only its
+ * own command's module (and what that imports): with the bundle split per command (scripts/bundle.mjs),
+ * `flowmine replay` compiles the readers and the book, not the simulator, the detectors or the store.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./demo.js')).demoCommand(),
+  mine: async () => (await import('./mine.js')).mineCommand(),
+  replay: async () => (await import('./replay.js')).replayCommand(),
+  inspect: async () => (await import('./inspect.js')).inspectCommand(),
+  ingest: async () => (await import('./ingest.js')).ingestCommand(),
+  sql: async () => (await import('./sql.js')).sqlCommand(),
+  features: async () => (await import('./features.js')).featuresCommand(),
+  detect: async () => (await import('./detect.js')).detectCommand(),
+  'eval-detect': async () => (await import('./eval-detect.js')).evalDetectCommand(),
+  intent: async () => (await import('./intent.js')).intentCommand(),
+  footprint: async () => (await import('./footprint.js')).footprintCommand(),
+  sim: async () => (await import('./sim.js')).simCommand(),
+  facts: async () => (await import('./sim.js')).factsCommand(),
+  plant: async () => (await import('./plant.js')).plantCommand(),
+  formats: async () => (await import('./formats.js')).formatsCommand(),
+};
+
+/**
+ * Builds the `flowmine` command line for `argv`: with only the named command when argv names one, with
+ * every command otherwise (help, or a name to reject with the list).
+ */
+export async function program(argv: string[] = []): Promise<Command> {
   const root = new Command('flowmine')
     .description('order flow data mining: exact order books, order-flow features, manipulation detection')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  root.addCommand(demoCommand().exitOverride());
-  root.addCommand(mineCommand().exitOverride());
-  root.addCommand(replayCommand().exitOverride());
-  root.addCommand(inspectCommand().exitOverride());
-  root.addCommand(ingestCommand().exitOverride());
-  root.addCommand(sqlCommand().exitOverride());
-  root.addCommand(featuresCommand().exitOverride());
-  root.addCommand(detectCommand().exitOverride());
-  root.addCommand(evalDetectCommand().exitOverride());
-  root.addCommand(intentCommand().exitOverride());
-  root.addCommand(footprintCommand().exitOverride());
-  root.addCommand(simCommand().exitOverride());
-  root.addCommand(factsCommand().exitOverride());
-  root.addCommand(plantCommand().exitOverride());
-  root.addCommand(
-    new Command('formats').description('list the input formats flowmine reads').action(() => {
-      for (const format of formats.all()) process.stdout.write(`${format.name.padEnd(18)} ${format.granularity.padEnd(7)} ${format.description}\n`);
-    }),
-  );
+  const named = argv[2];
+  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  for (const command of await Promise.all(names.map((name) => COMMANDS[name]!()))) root.addCommand(command.exitOverride());
   return root;
 }
 
 /** Runs the CLI; every failure ends as one line on stderr and a non-zero exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await program().parseAsync(argv);
+    await (await program(argv)).parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

@@ -2,10 +2,10 @@ import type { EventBatch } from '../core/batch.js';
 import { Integrity, IntegrityReport } from '../core/integrity.js';
 import type { EventSource, OpenOptions } from '../core/source.js';
 import { loadScenario, parseDuration, type Scenario } from './scenario.js';
+import { SCENARIO_FORMAT } from './scenario-format.js';
 import { Simulation, type SimulationTruth } from './simulation.js';
 
-/** The format name of scenario files read as inputs. */
-export const SCENARIO_FORMAT = 'sim-scenario';
+export { SCENARIO_FORMAT };
 
 /** What may change a scenario when it is opened: the seed, and the length by time or messages. */
 export interface ScenarioOverrides {

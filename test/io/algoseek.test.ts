@@ -9,7 +9,7 @@ import { InputError } from '../../src/core/errors.js';
 import { Action, Flag } from '../../src/core/event.js';
 import type { IntegrityPolicy } from '../../src/core/integrity.js';
 import type { EventSource } from '../../src/core/source.js';
-import { algoseekCompanion, parseAlgoseekName } from '../../src/io/algoseek/reader.js';
+import { algoseekCompanion, parseAlgoseekName } from '../../src/io/algoseek/names.js';
 import { openSource, sniffFormat } from '../../src/io/index.js';
 import { QuarantineFile } from '../../src/io/quarantine.js';
 import { fixture, needs } from '../support/data.js';

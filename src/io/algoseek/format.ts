@@ -1,5 +1,5 @@
 import type { FormatDescriptor } from '../../core/source.js';
-import { openLeanAlgoseek, parseAlgoseekName } from './reader.js';
+import { parseAlgoseekName } from './names.js';
 
 // Full LEAN equity tick rows: the exchange is letters, which no other headerless CSV here has in that place.
 const TRADE_LINE = /^\d+(\.\d+)?,\d+,\d+,[A-Za-z]{1,4},[0-9A-Fa-f]*,[01]\r?$/;
@@ -16,5 +16,5 @@ export const leanAlgoseekFormat: FormatDescriptor = {
     const named = parseAlgoseekName(fileName);
     return /algoseek/i.test(fileName) && named.kind !== null && /^\d/.test(head);
   },
-  open: (path, options) => openLeanAlgoseek(path, options),
+  open: async (path, options) => (await import('./reader.js')).openLeanAlgoseek(path, options),
 };

@@ -1,5 +1,4 @@
 import type { FormatDescriptor } from '../../core/source.js';
-import { BinanceCaptureSource } from './reader.js';
 
 /** Raw Binance websocket captures, `<local ns> <json>` per line (spot, USD-M and COIN-M futures). */
 export const binanceCaptureFormat: FormatDescriptor = {
@@ -7,7 +6,7 @@ export const binanceCaptureFormat: FormatDescriptor = {
   description: 'Binance raw websocket capture ("<local ns> <json>" lines): diff depth synced to REST snapshots, trades',
   granularity: 'L2',
   sniff: (head) => /^\d{19} \{"stream":"[a-z0-9_]+@(depth|trade|aggTrade|bookTicker)/.test(head),
-  open: (path, options) => new BinanceCaptureSource(path, options),
+  open: async (path, options) => new (await import('./reader.js')).BinanceCaptureSource(path, options),
 };
 
 export { binanceTDepthFormat } from './tdepth-format.js';

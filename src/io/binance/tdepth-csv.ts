@@ -4,18 +4,7 @@ import { InputError } from '../../core/errors.js';
 import type { Integrity } from '../../core/integrity.js';
 import { textLineBatches } from '../lines.js';
 import { unitsOf, unitsProblem, type SymbolDecimals } from './decimals.js';
-
-/** Columns a T_DEPTH CSV must have (`timestamp` may be called `time`); `pu` is optional. */
-const REQUIRED = ['symbol', 'timestamp', 'first_update_id', 'last_update_id', 'side', 'update_type', 'price', 'qty'] as const;
-type Column = (typeof REQUIRED)[number] | 'pu';
-
-/** Where each column is in a T_DEPTH CSV, by its header line; null when the line is not such a header. */
-export function tdepthColumns(header: string): Record<Column, number> | null {
-  const names = header.replace(/^\uFEFF/, '').split(',').map((name) => (name === 'time' ? 'timestamp' : name));
-  const at = (name: string) => names.indexOf(name);
-  if (REQUIRED.some((name) => at(name) < 0)) return null;
-  return { symbol: at('symbol'), timestamp: at('timestamp'), first_update_id: at('first_update_id'), last_update_id: at('last_update_id'), side: at('side'), update_type: at('update_type'), price: at('price'), qty: at('qty'), pu: at('pu') };
-}
+import { REQUIRED, tdepthColumns, type Column } from './tdepth-header.js';
 
 /** The two files of one T_DEPTH download: `…snap…csv` (order book snapshots) and `…update…csv` (the diffs). */
 export interface TDepthFiles {

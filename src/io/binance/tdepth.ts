@@ -3,7 +3,8 @@ import type { EventSource, OpenOptions } from '../../core/source.js';
 import { ReaderBase } from '../reader-base.js';
 import { DecimalsSeen, HEAD_SCAN_BYTES, MAX_DECIMALS, type SymbolDecimals } from './decimals.js';
 import { BinanceMessages, type DepthDiff } from './depth-sync.js';
-import { tdepthColumns, TDepthFile, tdepthFiles, type TDepthFiles, type TDepthGroup } from './tdepth-csv.js';
+import { TDepthFile, tdepthFiles, type TDepthFiles, type TDepthGroup } from './tdepth-csv.js';
+import { tdepthColumns } from './tdepth-header.js';
 
 /**
  * Binance's historical futures order book (`T_DEPTH`, data.binance.vision / the histDataLink download): a

@@ -1,5 +1,4 @@
 import type { FormatDescriptor } from '../../core/source.js';
-import { BitfinexRawSource } from './reader.js';
 
 /** A JSON array of Bitfinex websocket v2 raw-book (R0) messages: order by order, no timestamps. */
 export const bitfinexRawFormat: FormatDescriptor = {
@@ -7,5 +6,5 @@ export const bitfinexRawFormat: FormatDescriptor = {
   description: 'Bitfinex websocket v2 raw book (prec R0) recorded as one JSON array of messages: L3, no timestamps',
   granularity: 'L3',
   sniff: (head) => /^\s*\[\s*\{\s*"event"/.test(head) && /"channel":\s*"book"/.test(head) && /"prec":\s*"R0"/.test(head),
-  open: (path, options) => new BitfinexRawSource(path, options),
+  open: async (path, options) => new (await import('./reader.js')).BitfinexRawSource(path, options),
 };

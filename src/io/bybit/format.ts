@@ -1,5 +1,4 @@
 import type { FormatDescriptor } from '../../core/source.js';
-import { openBybitOrderbook } from './reader.js';
 
 /** Zip local header magic as latin1 text, and the member name after it (name length at bytes 26-27, name from byte 30). */
 const ZIP_MAGIC = 'PK\u0003\u0004';
@@ -19,5 +18,5 @@ export const bybitOb500Format: FormatDescriptor = {
   granularity: 'L2',
   sniff: (head, fileName) =>
     /_ob\d+\.data$/.test(zipMemberName(head)) || (/\.data(\.(gz|zst))?$/.test(fileName) && /^\{"topic":"orderbook\.\d+\.[^"]+","type":"(snapshot|delta)"/.test(head)),
-  open: (path, options) => openBybitOrderbook(path, options),
+  open: async (path, options) => (await import('./reader.js')).openBybitOrderbook(path, options),
 };

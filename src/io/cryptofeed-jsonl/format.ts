@@ -1,5 +1,4 @@
 import type { FormatDescriptor } from '../../core/source.js';
-import { openCryptofeedJsonl } from './reader.js';
 
 /** cryptofeed JSONL captures: a `{"t":"header",…}` line, then http, connect, send and recv records. */
 export const cryptofeedJsonlFormat: FormatDescriptor = {
@@ -7,5 +6,5 @@ export const cryptofeedJsonlFormat: FormatDescriptor = {
   description: 'cryptofeed JSONL capture ({"t":"header",…} then http/connect/send/recv records), exchange from its header',
   granularity: 'L2',
   sniff: (head) => /^\{\s*"t"\s*:\s*"header"/.test(head),
-  open: (path, options) => openCryptofeedJsonl(path, options),
+  open: async (path, options) => (await import('./reader.js')).openCryptofeedJsonl(path, options),
 };

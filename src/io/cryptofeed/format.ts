@@ -1,5 +1,4 @@
 import type { FormatDescriptor } from '../../core/source.js';
-import { openCryptofeed } from './reader.js';
 
 /** cryptofeed raw websocket captures ("<url> <-> <time>" then "<time>: <json>" lines). */
 export const cryptofeedFormat: FormatDescriptor = {
@@ -7,5 +6,5 @@ export const cryptofeedFormat: FormatDescriptor = {
   description: 'cryptofeed raw websocket capture ("<url> <-> <time>", "<time>: <json>"), venue from its URL',
   granularity: 'L2',
   sniff: (head) => /^wss?:\/\/\S+ <-> \d+(\.\d+)?\r?\n/.test(head),
-  open: (path, options) => openCryptofeed(path, options),
+  open: async (path, options) => (await import('./reader.js')).openCryptofeed(path, options),
 };

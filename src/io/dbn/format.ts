@@ -1,5 +1,4 @@
 import type { FormatDescriptor } from '../../core/source.js';
-import { openDbn } from './reader.js';
 
 /** Databento DBN, versions 1-3, plain or zstd: MBO (L3), MBP-1 and MBP-10 (L2), trades. */
 export const databentoFormat: FormatDescriptor = {
@@ -7,5 +6,5 @@ export const databentoFormat: FormatDescriptor = {
   description: 'Databento DBN v1-v3 (.dbn, .dbn.zst): MBO order by order, MBP-1/MBP-10 levels, trades',
   granularity: 'L3',
   sniff: (head) => head.startsWith('DBN') && head.charCodeAt(3) >= 1 && head.charCodeAt(3) <= 3,
-  open: (path, options) => openDbn(path, options),
+  open: async (path, options) => (await import('./reader.js')).openDbn(path, options),
 };

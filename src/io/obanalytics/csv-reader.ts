@@ -6,8 +6,7 @@ import type { EventSource, OpenOptions } from '../../core/source.js';
 import { textLines } from '../lines.js';
 import { BITSTAMP_BTCUSD } from './log-reader.js';
 import { BitstampStream, type OrderEventKind } from './order-events.js';
-
-export const ORDERS_HEADER = 'id,timestamp,exchange.timestamp,price,volume,action,direction';
+import { ORDERS_HEADER } from './format.js';
 
 /**
  * obAnalytics' orders CSV of Bitstamp (`id,timestamp,exchange.timestamp,price,volume,action,direction`):

@@ -1,6 +1,7 @@
 import type { FormatDescriptor } from '../../core/source.js';
-import { BitstampOrdersCsvSource, ORDERS_HEADER } from './csv-reader.js';
-import { BitstampLogSource } from './log-reader.js';
+
+/** The header line of obAnalytics' orders CSV (its cells may be quoted). */
+export const ORDERS_HEADER = 'id,timestamp,exchange.timestamp,price,volume,action,direction';
 
 /** The obAnalytics recording of Bitstamp's websocket: L3 order events, trades, top-20 snapshots. */
 export const bitstampLogFormat: FormatDescriptor = {
@@ -8,7 +9,7 @@ export const bitstampLogFormat: FormatDescriptor = {
   description: 'Bitstamp websocket log as recorded by obAnalytics ("<ms> order_created {…}"): L3 events, trades, book snapshots',
   granularity: 'L3',
   sniff: (head) => /^\d{13} (order_created|order_changed|order_deleted|trade|order_book) \{/.test(head),
-  open: (path, options) => new BitstampLogSource(path, options),
+  open: async (path, options) => new (await import('./log-reader.js')).BitstampLogSource(path, options),
 };
 
 /** obAnalytics' orders CSV of Bitstamp: L3 order events with remaining volume. */
@@ -17,5 +18,5 @@ export const bitstampOrdersFormat: FormatDescriptor = {
   description: 'Bitstamp L3 orders CSV as written by obAnalytics (id,timestamp,exchange.timestamp,price,volume,action,direction)',
   granularity: 'L3',
   sniff: (head) => head.replace(/"/g, '').startsWith(ORDERS_HEADER),
-  open: (path, options) => new BitstampOrdersCsvSource(path, options),
+  open: async (path, options) => new (await import('./csv-reader.js')).BitstampOrdersCsvSource(path, options),
 };

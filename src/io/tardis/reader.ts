@@ -6,6 +6,7 @@ import { ReaderBase } from '../reader-base.js';
 import type { EventSource, Granularity, OpenOptions } from '../../core/source.js';
 import { textLineBatches } from '../lines.js';
 import { rateIsRounded, rateUnits } from '../stat-values.js';
+import { tardisKind, type TardisKind } from './format.js';
 
 /** Tardis prints prices and amounts as plain decimals; 8 decimals hold every venue it serves. */
 const DECIMALS = 8;
@@ -14,8 +15,6 @@ const DECIMALS = 8;
  * and more), which 8 decimals would push past 2^53 units; venues counting coins print at most 4.
  */
 export const OPEN_INTEREST_DECIMALS = 4;
-const COMMON = 'exchange,symbol,timestamp,local_timestamp';
-const DERIVATIVE_TICKER = 'funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price';
 /** derivative_ticker columns 5.. kept as Stat rows, in file order: [column, Stat code, kind of value]. */
 const TICKER_STATS: readonly [string, number, 'rate' | 'size' | 'price'][] = [
   ['funding_rate', Stat.FundingRate, 'rate'],
@@ -26,24 +25,6 @@ const TICKER_STATS: readonly [string, number, 'rate' | 'size' | 'price'][] = [
   ['mark_price', Stat.MarkPrice, 'price'],
 ];
 
-/** The Tardis CSV datasets flowmine reads, told apart by their header. */
-export type TardisKind = 'incremental_book_L2' | 'book_snapshot' | 'quotes' | 'trades' | 'derivative_ticker';
-
-/** Which dataset a header line is, with the snapshot depth for book_snapshot_N; null if none. */
-export function tardisKind(header: string): { kind: TardisKind; depth: number } | null {
-  if (!header.startsWith(COMMON + ',')) return null;
-  const rest = header.slice(COMMON.length + 1);
-  if (rest === 'is_snapshot,side,price,amount') return { kind: 'incremental_book_L2', depth: 0 };
-  if (rest === 'ask_amount,ask_price,bid_price,bid_amount') return { kind: 'quotes', depth: 1 };
-  if (rest === 'id,side,price,amount') return { kind: 'trades', depth: 0 };
-  if (rest === DERIVATIVE_TICKER) return { kind: 'derivative_ticker', depth: 0 };
-  const levels = rest.split(',');
-  if (levels.length % 4 !== 0 || levels.length === 0) return null;
-  for (let k = 0; k < levels.length / 4; k++) {
-    if (levels.slice(4 * k, 4 * k + 4).join(',') !== `asks[${k}].price,asks[${k}].amount,bids[${k}].price,bids[${k}].amount`) return null;
-  }
-  return { kind: 'book_snapshot', depth: levels.length / 4 };
-}
 
 /**
  * Tardis.dev's normalized CSV datasets. Times: `timestamp` (the exchange's, µs) → tsEvent and
