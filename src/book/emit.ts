@@ -52,10 +52,15 @@ export class BookEmitter {
   private readonly nextBoundary: number[] = [];
   private readonly lastTs: number[] = [];
   private readonly width: number;
+  /** Levels per side a row shows. */
+  private readonly levels: number;
   private baseNs = 0n;
   /** Per instrument index: price and size decimals (looked up once, not per row). */
   private priceDecimals = new Int8Array(0);
   private sizeDecimals = new Int8Array(0);
+
+  /** The replay's update handler: a row per update (bbo or depth), or the interval sampler. */
+  readonly onUpdate: (book: BookView, batch: EventBatch, row: number, instrument: number) => void;
 
   constructor(
     private readonly writer: TableWriter,
@@ -65,26 +70,57 @@ export class BookEmitter {
     private readonly everyNs?: number,
   ) {
     this.width = spec.kind === 'bbo' ? 4 : 4 * spec.levels;
+    this.levels = spec.kind === 'bbo' ? 1 : spec.levels;
+    this.onUpdate = everyNs !== undefined ? this.sample : spec.kind === 'bbo' ? this.bboRow : this.depthRow;
   }
 
-  /** The replay's update handler. */
-  readonly onUpdate = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
+  // Hot: one row per update. The handler is chosen once, so a row costs no mode tests; prices and sizes go
+  // straight from the book to the writer.
+  private readonly bboRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
+    const writer = this.writer;
+    this.rowStart(batch.timeBaseNs, batch.tsEvent[row]!, batch.seq[row]!, instrument);
+    if (instrument >= this.priceDecimals.length) this.decimalsOf(instrument);
+    const priceDecimals = this.priceDecimals[instrument]!;
+    const sizeDecimals = this.sizeDecimals[instrument]!;
+    const bidSize = book.bestBidSize();
+    const askSize = book.bestAskSize();
+    writer.decimal(book.bestBidPrice(), priceDecimals);
+    writer.decimal(bidSize > 0 ? bidSize : NaN, sizeDecimals);
+    writer.decimal(book.bestAskPrice(), priceDecimals);
+    writer.decimal(askSize > 0 ? askSize : NaN, sizeDecimals);
+    writer.endRow();
+  };
+
+  private readonly depthRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
+    const writer = this.writer;
+    this.rowStart(batch.timeBaseNs, batch.tsEvent[row]!, batch.seq[row]!, instrument);
+    if (instrument >= this.priceDecimals.length) this.decimalsOf(instrument);
+    const priceDecimals = this.priceDecimals[instrument]!;
+    const sizeDecimals = this.sizeDecimals[instrument]!;
+    for (let rank = 0; rank < this.levels; rank++) {
+      const askPrice = book.priceAt(-1, rank);
+      const bidPrice = book.priceAt(1, rank);
+      writer.decimal(askPrice, priceDecimals);
+      writer.decimal(Number.isNaN(askPrice) ? NaN : book.sizeAt(-1, rank), sizeDecimals);
+      writer.decimal(bidPrice, priceDecimals);
+      writer.decimal(Number.isNaN(bidPrice) ? NaN : book.sizeAt(1, rank), sizeDecimals);
+    }
+    writer.endRow();
+  };
+
+  /** With `everyNs`: writes the boundaries the update passes, then caches the state after it. */
+  private readonly sample = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
+    const everyNs = this.everyNs!;
     this.baseNs = batch.timeBaseNs;
     const ts = batch.tsEvent[row]!;
-    if (this.everyNs === undefined) {
-      this.rowStart(batch.timeBaseNs, ts, batch.seq[row]!, instrument);
-      this.bookCells(book, instrument);
-      this.writer.endRow();
-      return;
-    }
     let cache = this.cache[instrument];
     if (!cache) {
       cache = this.cache[instrument] = new Float64Array(this.width).fill(NaN);
-      this.nextBoundary[instrument] = Math.ceil(ts / this.everyNs) * this.everyNs;
+      this.nextBoundary[instrument] = Math.ceil(ts / everyNs) * everyNs;
     }
     // Boundaries before this update show the state before it.
     let boundary = this.nextBoundary[instrument]!;
-    for (; boundary < ts; boundary += this.everyNs) this.cachedRow(instrument, boundary);
+    for (; boundary < ts; boundary += everyNs) this.cachedRow(instrument, boundary);
     this.nextBoundary[instrument] = boundary;
     this.lastTs[instrument] = ts;
     this.cacheSeq[instrument] = batch.seq[row]!;
@@ -113,31 +149,6 @@ export class BookEmitter {
         this.priceDecimals[i] = entry.priceDecimals;
         this.sizeDecimals[i] = entry.sizeDecimals;
       });
-    }
-  }
-
-  // Hot: one row per update; prices and sizes go straight from the book to the writer.
-  private bookCells(book: BookView, instrument: number): void {
-    const writer = this.writer;
-    if (instrument >= this.priceDecimals.length) this.decimalsOf(instrument);
-    const priceDecimals = this.priceDecimals[instrument]!;
-    const sizeDecimals = this.sizeDecimals[instrument]!;
-    if (this.spec.kind === 'bbo') {
-      const bidSize = book.bestBidSize();
-      const askSize = book.bestAskSize();
-      writer.decimal(book.bestBidPrice(), priceDecimals);
-      writer.decimal(bidSize > 0 ? bidSize : NaN, sizeDecimals);
-      writer.decimal(book.bestAskPrice(), priceDecimals);
-      writer.decimal(askSize > 0 ? askSize : NaN, sizeDecimals);
-      return;
-    }
-    for (let rank = 0; rank < this.spec.levels; rank++) {
-      const askPrice = book.priceAt(-1, rank);
-      const bidPrice = book.priceAt(1, rank);
-      writer.decimal(askPrice, priceDecimals);
-      writer.decimal(Number.isNaN(askPrice) ? NaN : book.sizeAt(-1, rank), sizeDecimals);
-      writer.decimal(bidPrice, priceDecimals);
-      writer.decimal(Number.isNaN(bidPrice) ? NaN : book.sizeAt(1, rank), sizeDecimals);
     }
   }
 

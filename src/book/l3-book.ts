@@ -84,22 +84,30 @@ export class L3Book extends LadderBook {
     return this.index.size;
   }
 
-  /** Adds an order at the back of its level's queue. */
-  add(orderId: number, side: number, price: number, size: number, tsNs: number): number {
+  /**
+   * Adds an order at the back of its level's queue, entered at `tsNs` (by default `nowNs`, the time of the
+   * event being applied: the replay passes none, as a double passed to a call is boxed, an allocation).
+   */
+  add(orderId: number, side: number, price: number, size: number, tsNs?: number): number {
     if ((side !== 1 && side !== -1) || !(size > 0)) return Applied.BadEvent;
     let result: number = Applied.Ok;
-    if (this.index.get(orderId) >= 0) {
-      this.removeOrder(this.index.get(orderId));
+    // The slot the order will take is claimed in the index by the probe that looks for a duplicate.
+    let slot = this.freeCount > 0 ? this.free[this.freeCount - 1]! : this.nextSlot;
+    const existing = this.index.getOrInsert(orderId, slot);
+    if (existing < 0) this.allocate();
+    else {
+      this.removeOrder(existing);
       result = Applied.DuplicateOrder;
+      slot = this.allocate();
+      this.index.set(orderId, slot);
     }
-    const slot = this.allocate();
     this.id[slot] = orderId;
     this.price[slot] = price;
     this.size[slot] = size;
     this.filled[slot] = 0;
-    this.addedNs[slot] = tsNs;
+    // Not a default parameter: a parameter given a double inside the call is boxed.
+    this.addedNs[slot] = tsNs === undefined ? this.nowNs : tsNs;
     this.side[slot] = side;
-    this.index.set(orderId, slot);
     this.enqueue(slot, this.ladder(side), price);
     return result;
   }
@@ -145,9 +153,9 @@ export class L3Book extends LadderBook {
   /**
    * Gives an order a new price and size. It keeps its queue place only when the price is unchanged and
    * the size does not grow (the rule of CME, Nasdaq and most venues); otherwise it goes to the back.
-   * An unknown order is added (and reported).
+   * An unknown order is added (and reported), entered at `tsNs` (by default `nowNs`, as for add).
    */
-  modify(orderId: number, side: number, price: number, size: number, tsNs: number): number {
+  modify(orderId: number, side: number, price: number, size: number, tsNs?: number): number {
     const slot = this.index.get(orderId);
     if (slot < 0) {
       if (size > 0) this.add(orderId, side, price, size, tsNs);

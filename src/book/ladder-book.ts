@@ -39,7 +39,8 @@ export abstract class LadderBook implements BookView {
     const before = ladder.find(price);
     if (before < 0 || ladder.size[before] !== size) this.snapshotChanges++;
     const result = this.setLevel(side, price, size);
-    const slot = ladder.find(price);
+    // A level that was there and keeps a size keeps its slot.
+    const slot = before >= 0 && size > 0 ? before : ladder.find(price);
     if (slot >= 0) ladder.stamp[slot] = this.generation;
     return result;
   }

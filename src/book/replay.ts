@@ -75,6 +75,8 @@ export class Replayer {
   // The row being applied, for messages from control actions.
   private currentBatch: EventBatch | null = null;
   private currentRow = 0;
+  /** The batch's time base minus the replay's (ns), added to its times. */
+  private shift = 0;
 
   /**
    * `windowLevels` is the source's (EventSource.windowLevels): with it, an unknown order at an existing
@@ -114,82 +116,112 @@ export class Replayer {
     return this.sessions[instrument]!;
   }
 
-  // Hot loop: one switch per row, no allocation. Findings leave through `finding`.
+  // Hot loops: one switch per row, no allocation. Findings leave through `finding`.
   push(batch: EventBatch, onUpdate?: UpdateHandler): void {
     if (this.baseNs === null) this.summary.timeBaseNs = this.baseNs = batch.timeBaseNs;
-    const shift = batch.timeBaseNs === this.baseNs ? 0 : Number(batch.timeBaseNs - this.baseNs);
-    const { action, side, price, size, orderId, flags, instrument, tsEvent } = batch;
-    const summary = this.summary;
-    const orderBooks = this.granularity === 'L3';
+    const shift = (this.shift = batch.timeBaseNs === this.baseNs ? 0 : Number(batch.timeBaseNs - this.baseNs));
     this.currentBatch = batch;
+    if (this.granularity === 'L3') this.pushOrders(batch, shift, onUpdate);
+    else this.pushLevels(batch, onUpdate);
+    this.summary.rows += batch.length;
+  }
+
+  /** Applies a batch to order books. The book is looked up again only when the instrument changes. */
+  private pushOrders(batch: EventBatch, shift: number, onUpdate: UpdateHandler | undefined): void {
+    const { action, side, price, size, orderId, flags, instrument, tsEvent } = batch;
+    const inSnapshot = this.inSnapshot;
+    let inst = -1;
+    let book: L3Book | null = null;
     for (let i = 0; i < batch.length; i++) {
-      const inst = instrument[i]!;
-      const book = this.books[inst] ?? this.book(inst);
-      const a = action[i]!;
+      if (instrument[i] !== inst) {
+        inst = instrument[i]!;
+        book = (this.books[inst] ?? this.book(inst)) as L3Book;
+      }
+      const l3 = book!;
+      // Orders added or modified now enter at nowNs: the time is not passed (a double passed to a call is boxed).
+      l3.nowNs = tsEvent[i]! + shift;
       let result: number = Applied.Ok;
-      if (orderBooks) {
-        const l3 = book as L3Book;
-        l3.nowNs = tsEvent[i]! + shift;
-        switch (a) {
-          case Action.Add:
-            result = l3.add(orderId[i]!, side[i]!, price[i]!, size[i]!, tsEvent[i]! + shift);
-            break;
-          case Action.Cancel:
-            result = l3.cancel(orderId[i]!, side[i]!, price[i]!, size[i]!);
-            break;
-          case Action.Delete:
-            result = l3.delete(orderId[i]!, side[i]!, price[i]!, size[i]!);
-            break;
-          case Action.Fill:
-            result = l3.fill(orderId[i]!, side[i]!, price[i]!, size[i]!);
-            break;
-          case Action.Modify:
-            result = l3.modify(orderId[i]!, side[i]!, price[i]!, size[i]!, tsEvent[i]! + shift);
-            break;
-          case Action.LevelSet:
-            result = this.inSnapshot[inst] ? l3.snapshotLevel(side[i]!, price[i]!, size[i]!) : l3.setLevel(side[i]!, price[i]!, size[i]!);
-            break;
-          case Action.LevelDelete:
-            result = l3.deleteLevel(side[i]!, price[i]!);
-            break;
-          default:
-            this.currentRow = i;
-            this.control(a, l3, inst, side[i]!, size[i]!);
-        }
-      } else {
-        const l2 = book as L2Book;
-        switch (a) {
-          case Action.LevelSet:
-            result = this.inSnapshot[inst] ? l2.snapshotLevel(side[i]!, price[i]!, size[i]!) : l2.setLevel(side[i]!, price[i]!, size[i]!);
-            break;
-          case Action.LevelDelete:
-            result = l2.deleteLevel(side[i]!, price[i]!);
-            break;
-          case Action.Add:
-          case Action.Cancel:
-          case Action.Delete:
-          case Action.Fill:
-          case Action.Modify:
-            result = Applied.BadEvent;
-            break;
-          default:
-            this.currentRow = i;
-            this.control(a, book, inst, side[i]!, size[i]!);
-        }
+      switch (action[i]!) {
+        case Action.Add:
+          result = l3.add(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          break;
+        case Action.Cancel:
+          result = l3.cancel(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          break;
+        case Action.Delete:
+          result = l3.delete(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          break;
+        case Action.Fill:
+          result = l3.fill(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          break;
+        case Action.Modify:
+          result = l3.modify(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          break;
+        case Action.LevelSet:
+          result = inSnapshot[inst] ? l3.snapshotLevel(side[i]!, price[i]!, size[i]!) : l3.setLevel(side[i]!, price[i]!, size[i]!);
+          break;
+        case Action.LevelDelete:
+          result = l3.deleteLevel(side[i]!, price[i]!);
+          break;
+        case Action.Trade:
+          break; // no book effect
+        default:
+          this.currentRow = i;
+          this.control(action[i]!, l3, inst, side[i]!, size[i]!);
       }
       if (result !== Applied.Ok) this.finding(result, batch, i);
-      if (flags[i]! & Flag.Last && !this.inSnapshot[inst]) {
-        summary.updates++;
-        if (this.venue.depthLimit !== undefined) book.truncate(this.venue.depthLimit);
-        if (book.snapshotChanges !== this.changesSeen[inst]) {
-          summary.updatesChangedBySnapshot++;
-          this.changesSeen[inst] = book.snapshotChanges;
-        }
-        if (book.isCrossedOrLocked()) this.crossed(batch, i, inst, tsEvent[i]! + shift);
-        if (onUpdate) onUpdate(book, batch, i, inst);
-      }
+      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l3, batch, i, inst, onUpdate);
     }
-    summary.rows += batch.length;
+  }
+
+  /** Applies a batch to price-level books; order events are findings there. */
+  private pushLevels(batch: EventBatch, onUpdate: UpdateHandler | undefined): void {
+    const { action, side, price, size, flags, instrument } = batch;
+    const inSnapshot = this.inSnapshot;
+    let inst = -1;
+    let book: L2Book | null = null;
+    for (let i = 0; i < batch.length; i++) {
+      if (instrument[i] !== inst) {
+        inst = instrument[i]!;
+        book = (this.books[inst] ?? this.book(inst)) as L2Book;
+      }
+      const l2 = book!;
+      let result: number = Applied.Ok;
+      switch (action[i]!) {
+        case Action.LevelSet:
+          result = inSnapshot[inst] ? l2.snapshotLevel(side[i]!, price[i]!, size[i]!) : l2.setLevel(side[i]!, price[i]!, size[i]!);
+          break;
+        case Action.LevelDelete:
+          result = l2.deleteLevel(side[i]!, price[i]!);
+          break;
+        case Action.Add:
+        case Action.Cancel:
+        case Action.Delete:
+        case Action.Fill:
+        case Action.Modify:
+          result = Applied.BadEvent;
+          break;
+        default:
+          this.currentRow = i;
+          this.control(action[i]!, l2, inst, side[i]!, size[i]!);
+      }
+      if (result !== Applied.Ok) this.finding(result, batch, i);
+      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l2, batch, i, inst, onUpdate);
+    }
+  }
+
+  /** After a complete update of an instrument: the venue's depth limit, the summary's counts, then the handler. */
+  // No time argument: a double passed to a call is boxed, an allocation per update.
+  private completed(book: LadderBook, batch: EventBatch, i: number, inst: number, onUpdate: UpdateHandler | undefined): void {
+    const summary = this.summary;
+    summary.updates++;
+    if (this.venue.depthLimit !== undefined) book.truncate(this.venue.depthLimit);
+    if (book.snapshotChanges !== this.changesSeen[inst]) {
+      summary.updatesChangedBySnapshot++;
+      this.changesSeen[inst] = book.snapshotChanges;
+    }
+    if (book.isCrossedOrLocked()) this.crossed(batch, i, inst, batch.tsEvent[i]! + this.shift);
+    if (onUpdate) onUpdate(book, batch, i, inst);
   }
 
   /** Totals so far. */

@@ -121,6 +121,11 @@ export class BatchBuilder {
     }
   }
 
+  /** True once `take()` has a batch to give: at least `softCapacity` complete rows are buffered. */
+  get ready(): boolean {
+    return this.completeRows >= this.softCapacity;
+  }
+
   /** Returns a batch of all complete rows once there are at least `softCapacity` of them, else null. */
   take(): EventBatch | null {
     return this.completeRows >= this.softCapacity ? this.cut(this.completeRows) : null;

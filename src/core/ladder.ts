@@ -1,6 +1,9 @@
 import { NumberMap } from './number-map.js';
 import { grown } from './typed-arrays.js';
 
+/** Moves of up to this many ranks are done element by element: at the best end, where most happen, a loop costs less than copyWithin's call. */
+const SHORT_MOVE = 16;
+
 /**
  * One side of a book: price levels in priority order. Level data lives in slot-indexed typed arrays;
  * `rankKey`/`rankSlot` keep the levels sorted with the best level at the END, so the activity near the
@@ -70,9 +73,12 @@ export class Ladder {
 
   /** Returns the slot of the level at `price`, creating an empty level when there is none. */
   ensure(price: number): number {
-    const existing = this.bySlotPrice.get(price);
+    // The slot a new level would take is claimed by the probe that looks for the price.
+    const slot = this.freeCount > 0 ? this.free[this.freeCount - 1]! : this.nextSlot;
+    const existing = this.bySlotPrice.getOrInsert(price, slot);
     if (existing >= 0) return existing;
-    const slot = this.freeCount > 0 ? this.free[--this.freeCount]! : this.nextSlot++;
+    if (this.freeCount > 0) this.freeCount--;
+    else this.nextSlot++;
     if (slot >= this.price.length) this.growSlots();
     this.price[slot] = price;
     this.size[slot] = 0;
@@ -81,7 +87,6 @@ export class Ladder {
     this.head[slot] = -1;
     this.tail[slot] = -1;
     this.stamp[slot] = 0;
-    this.bySlotPrice.set(price, slot);
     this.insertRank(price * this.sign, slot);
     return slot;
   }
@@ -91,8 +96,17 @@ export class Ladder {
     const price = this.price[slot]!;
     this.bySlotPrice.delete(price);
     const rank = this.rankOf(price * this.sign);
-    this.rankKey.copyWithin(rank, rank + 1, this.count);
-    this.rankSlot.copyWithin(rank, rank + 1, this.count);
+    const keys = this.rankKey;
+    const slots = this.rankSlot;
+    if (this.count - rank > SHORT_MOVE) {
+      keys.copyWithin(rank, rank + 1, this.count);
+      slots.copyWithin(rank, rank + 1, this.count);
+    } else {
+      for (let i = rank + 1; i < this.count; i++) {
+        keys[i - 1] = keys[i]!;
+        slots[i - 1] = slots[i]!;
+      }
+    }
     this.count--;
     if (this.freeCount === this.free.length) this.free = grown(this.free, this.free.length * 2);
     this.free[this.freeCount++] = slot;
@@ -117,10 +131,18 @@ export class Ladder {
     const stop = Math.max(0, this.count - 8);
     while (at > stop && keys[at - 1]! > key) at--;
     if (at === stop && stop > 0 && keys[at - 1]! > key) at = this.lowerBound(key, at);
-    keys.copyWithin(at + 1, at, this.count);
-    this.rankSlot.copyWithin(at + 1, at, this.count);
+    const slots = this.rankSlot;
+    if (this.count - at > SHORT_MOVE) {
+      keys.copyWithin(at + 1, at, this.count);
+      slots.copyWithin(at + 1, at, this.count);
+    } else {
+      for (let i = this.count; i > at; i--) {
+        keys[i] = keys[i - 1]!;
+        slots[i] = slots[i - 1]!;
+      }
+    }
     keys[at] = key;
-    this.rankSlot[at] = slot;
+    slots[at] = slot;
     this.count++;
   }
 

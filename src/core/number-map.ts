@@ -21,15 +21,29 @@ export class NumberMap {
 
   /** Returns the value stored for `key`, or -1. */
   get(key: number): number {
+    const at = this.find(key);
+    return at < 0 ? -1 : this.values[at]!;
+  }
+
+  /**
+   * Where the entry of `key` is in the table, or -1: for `valueAt` and `removeAt`, valid until the map
+   * next changes. A caller that looks an entry up and then removes it probes once, not twice.
+   */
+  find(key: number): number {
     const keys = this.keys;
     const used = this.used;
     const mask = this.mask;
     let i = hash(key) & mask;
     while (used[i]) {
-      if (keys[i] === key) return this.values[i]!;
+      if (keys[i] === key) return i;
       i = (i + 1) & mask;
     }
     return -1;
+  }
+
+  /** The value of the entry at `at` (from `find`). */
+  valueAt(at: number): number {
+    return this.values[at]!;
   }
 
   /** Stores `value` (>= 0) for `key`, replacing any previous value. */
@@ -52,35 +66,58 @@ export class NumberMap {
     this.size++;
   }
 
-  /** Removes `key`; returns its value or -1 when absent. */
-  delete(key: number): number {
+  /**
+   * Returns the value stored for `key`; when there is none, stores `value` (>= 0) for it and returns -1.
+   * One probe where `get` then `set` take two.
+   */
+  getOrInsert(key: number, value: number): number {
+    if ((this.size + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     const keys = this.keys;
     const used = this.used;
-    const values = this.values;
     const mask = this.mask;
     let i = hash(key) & mask;
     while (used[i]) {
-      if (keys[i] === key) {
-        const value = values[i]!;
-        // Backward-shift deletion (Knuth 6.4, algorithm R): move later entries of the run into the gap.
-        let gap = i;
-        let j = (i + 1) & mask;
-        while (used[j]) {
-          const home = hash(keys[j]!) & mask;
-          if ((j > gap && (home <= gap || home > j)) || (j < gap && home <= gap && home > j)) {
-            keys[gap] = keys[j]!;
-            values[gap] = values[j]!;
-            gap = j;
-          }
-          j = (j + 1) & mask;
-        }
-        used[gap] = 0;
-        this.size--;
-        return value;
-      }
+      if (keys[i] === key) return this.values[i]!;
       i = (i + 1) & mask;
     }
+    used[i] = 1;
+    keys[i] = key;
+    this.values[i] = value;
+    this.size++;
     return -1;
+  }
+
+  /** Removes `key`; returns its value or -1 when absent. */
+  delete(key: number): number {
+    const at = this.find(key);
+    if (at < 0) return -1;
+    const value = this.values[at]!;
+    this.removeAt(at);
+    return value;
+  }
+
+  /**
+   * Removes the entry at `at` (from `find`). Backward-shift deletion (Knuth 6.4, algorithm R): later
+   * entries of its run move into the gap, so no tombstones are left.
+   */
+  removeAt(at: number): void {
+    const keys = this.keys;
+    const values = this.values;
+    const used = this.used;
+    const mask = this.mask;
+    let gap = at;
+    let j = (at + 1) & mask;
+    while (used[j]) {
+      const home = hash(keys[j]!) & mask;
+      if ((j > gap && (home <= gap || home > j)) || (j < gap && home <= gap && home > j)) {
+        keys[gap] = keys[j]!;
+        values[gap] = values[j]!;
+        gap = j;
+      }
+      j = (j + 1) & mask;
+    }
+    used[gap] = 0;
+    this.size--;
   }
 
   clear(): void {

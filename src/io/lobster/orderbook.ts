@@ -1,6 +1,7 @@
 import { InputError } from '../../core/errors.js';
 import type { Integrity } from '../../core/integrity.js';
 import { lineChunks, lineEnd as endOfLine, withoutReturn, type LineChunk } from '../lines.js';
+import { readingAhead } from './read-ahead.js';
 
 /**
  * The rows of a LOBSTER orderbook file, read in step with the message file: row i is the top-N book
@@ -21,7 +22,7 @@ export class OrderbookRows {
   private missingReported = false;
 
   constructor(readonly path: string, private readonly integrity: Integrity) {
-    this.chunks = lineChunks(path, { countLines: false, reuseBuffers: true });
+    this.chunks = readingAhead(lineChunks(path, { countLines: false, reuseBuffers: true }));
   }
 
   /** One past the last line loaded so far. */
@@ -104,13 +105,12 @@ export class OrderbookRows {
           c = bytes[++p]!;
         }
         let value = 0;
-        let digits = 0;
+        const digitsStart = p;
         while (c >= 48 && c <= 57) {
           value = value * 10 + (c - 48);
-          digits++;
           c = bytes[++p]!;
         }
-        if (digits === 0 || (field < width - 1 && c !== 44)) {
+        if (p === digitsStart || (field < width - 1 && c !== 44)) {
           ok = false;
           break;
         }

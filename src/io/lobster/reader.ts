@@ -8,19 +8,13 @@ import type { Integrity } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { parseIsoDate, zonedMidnightNs } from '../../core/time.js';
 import { lineChunks, lineEnd as endOfLine, withoutReturn, type LineChunk } from '../lines.js';
+import { parseLobsterName } from './format.js';
 import { OrderbookRows } from './orderbook.js';
+import { readingAhead } from './read-ahead.js';
 import { FIX_KIND_NAMES, TopWindow } from './window.js';
 
 /** LOBSTER times are seconds after midnight in New York (Nasdaq's exchange time). */
 export const LOBSTER_TIME_ZONE = 'America/New_York';
-const NAME = /(?:^|_)([A-Z][A-Z0-9.]*)_(\d{4}-\d{2}-\d{2})_.*message_(\d+)/;
-
-/** What a LOBSTER file name tells: ticker, date and level count. */
-export function parseLobsterName(fileName: string): { ticker: string; date: string; levels: number } | null {
-  const match = NAME.exec(basename(fileName));
-  return match ? { ticker: match[1]!, date: match[2]!, levels: Number(match[3]) } : null;
-}
-
 /** The orderbook file written beside a message file, if it exists. */
 export function lobsterCompanion(messagePath: string): string | null {
   const name = basename(messagePath);
@@ -59,10 +53,14 @@ export class LobsterSource extends ReaderBase implements EventSource {
     const orderbook = this.companion ? new OrderbookRows(this.companion, this.integrity) : null;
     const parser = new MessageParser(builder, this.integrity, orderbook);
     try {
-      for await (const chunk of lineChunks(this.path, { countLines: false, reuseBuffers: true })) {
-        // The parser stops where the orderbook rows loaded so far end; load more and resume.
-        for (let pos = parser.parse(chunk, 0); pos < chunk.end; pos = parser.parse(chunk, pos)) await orderbook!.loadFrom(parser.nextLine);
-        for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
+      for await (const chunk of readingAhead(lineChunks(this.path, { countLines: false, reuseBuffers: true }))) {
+        // The parser stops once a batch is ready (batches of about `batchRows` are still in cache when the
+        // consumer reads them), or where the orderbook rows loaded so far end: hand out, load more, resume.
+        for (let pos = 0; pos < chunk.end; ) {
+          pos = parser.parse(chunk, pos);
+          for (let batch = builder.take(); batch; batch = builder.take()) yield batch;
+          if (pos < chunk.end && parser.awaitsOrderbook) await orderbook!.loadFrom(parser.nextLine);
+        }
       }
       parser.finish();
       const last = builder.flush();
@@ -93,9 +91,16 @@ class MessageParser {
     private readonly orderbook: OrderbookRows | null,
   ) {}
 
+  /** True when the next line's orderbook row is not loaded yet. */
+  get awaitsOrderbook(): boolean {
+    const orderbook = this.orderbook;
+    return orderbook !== null && this.nextLine >= orderbook.loadedEnd && !orderbook.done;
+  }
+
   /**
-   * Parses lines from `pos` on; returns where it stopped: the chunk's end, or earlier when the next
-   * line's orderbook row is not loaded yet. Hot loop: one pass over the bytes, fields parsed in place.
+   * Parses lines from `pos` on; returns where it stopped: the chunk's end, or earlier when a batch is
+   * ready or the next line's orderbook row is not loaded yet. Hot loop: one pass over the bytes, fields
+   * parsed in place.
    */
   parse(chunk: LineChunk, pos: number): number {
     const bytes = chunk.bytes;
@@ -103,11 +108,14 @@ class MessageParser {
     const fields = this.fields;
     const report = this.integrity.report;
     const orderbook = this.orderbook;
+    const builder = this.builder;
     let line = this.nextLine;
+    // The orderbook rows do not change during a call: lines from `stopLine` on wait for more of them.
+    const stopLine = orderbook !== null && !orderbook.done ? orderbook.loadedEnd : Infinity;
     // Lines are parsed up to their terminator, never searched for first: a chunk's bytes end with a newline
     // (or, for a last line without one, at the end of `bytes`), so no digit loop can run past it.
     while (pos < end) {
-      if (orderbook !== null && line >= orderbook.loadedEnd && !orderbook.done) break;
+      if (line >= stopLine || builder.ready) break;
       const lineStart = pos;
       let p = pos;
       let c = bytes[p]!;
@@ -134,12 +142,14 @@ class MessageParser {
       let beyondNs = -1; // first digit past the ninth, when a file was printed through floating point
       if (c === 46) {
         c = bytes[++p]!;
-        while (c >= 48 && c <= 57) {
-          if (fracDigits < 9) {
-            nanos = nanos * 10 + (c - 48);
-            fracDigits++;
-          } else if (beyondNs < 0) beyondNs = c - 48;
+        while (c >= 48 && c <= 57 && fracDigits < 9) {
+          nanos = nanos * 10 + (c - 48);
+          fracDigits++;
           c = bytes[++p]!;
+        }
+        if (c >= 48 && c <= 57) {
+          beyondNs = c - 48;
+          while (c >= 48 && c <= 57) c = bytes[++p]!;
         }
       }
       if (beyondNs >= 0) {
@@ -159,13 +169,12 @@ class MessageParser {
           c = bytes[++p]!;
         }
         let value = 0;
-        let n = 0;
+        const digitsStart = p;
         while (c >= 48 && c <= 57) {
           value = value * 10 + (c - 48);
-          n++;
           c = bytes[++p]!;
         }
-        if (n === 0 || (field < 5 && c !== 44)) {
+        if (p === digitsStart || (field < 5 && c !== 44)) {
           ok = false;
           break;
         }
@@ -211,69 +220,82 @@ class MessageParser {
     if (ts < this.prevTs) {
       const detail = `time goes back ${((this.prevTs - ts) / 1e9).toFixed(9)} s`;
       if (!this.integrity.repair('timestamp_regression', line, 'time', detail, text(bytes, lineStart, stop))) return;
-      ts = this.prevTs;
+      ts = fields[0] = this.prevTs;
       flags = Flag.Repaired;
     }
     this.prevTs = ts;
     // The orderbook's level count is known once its first chunk is read, before the first message.
     if (this.orderbook && !this.window) this.window = new TopWindow(this.orderbook.levels);
-    const window = this.window;
+    // Types 1-6 push their row at one place, after the switch (an execution pushes the tape's trade
+    // before it); a status row is pushed in its case. `delta`: the shares the message adds to its level
+    // (negative: removes), for the window.
+    let action: number = Action.Trade;
+    let side = direction;
+    let rowFlags = flags;
+    let delta = 0;
     switch (type) {
       case 1:
-        builder.push(ts, NaN, 0, Action.Add, direction, price, size, orderId, line, flags, line);
-        window?.apply(direction, price, size);
+        action = Action.Add;
+        delta = size;
         break;
       case 2:
-        builder.push(ts, NaN, 0, Action.Cancel, direction, price, size, orderId, line, flags, line);
-        window?.apply(direction, price, -size);
+        action = Action.Cancel;
+        delta = -size;
         break;
       case 3:
-        builder.push(ts, NaN, 0, Action.Delete, direction, price, size, orderId, line, flags, line);
-        window?.apply(direction, price, -size);
+        action = Action.Delete;
+        delta = -size;
         break;
       case 4:
         // The tape sees a trade by the opposite side; the book sees the resting order filled.
         builder.push(ts, NaN, 0, Action.Trade, -direction, price, size, orderId, line, flags, line);
-        builder.push(ts, NaN, 0, Action.Fill, direction, price, size, orderId, line, flags, line);
-        window?.apply(direction, price, -size);
+        action = Action.Fill;
+        delta = -size;
         break;
       case 5:
-        builder.push(ts, NaN, 0, Action.Trade, -direction, price, size, orderId, line, flags | Flag.Hidden, line);
+        side = -direction;
+        rowFlags = flags | Flag.Hidden;
         break;
       case 6:
         // Cross trade (opening/closing auction): no aggressor.
-        builder.push(ts, NaN, 0, Action.Trade, 0, price, size, orderId, line, flags, line);
+        side = 0;
         break;
       default: {
         const status = price === -1 ? Status.Halted : price === 0 ? Status.Quoting : price === 1 ? Status.Trading : 0;
+        builder.push(ts, NaN, 0, Action.Status, 0, 0, status, 0, line, flags, line);
         if (status === 0) {
-          builder.push(ts, NaN, 0, Action.Status, 0, 0, 0, 0, line, flags, line);
-          this.builder.endUpdate();
+          builder.endUpdate();
           this.integrity.report.count('unknown_halt_code', `line ${line}: price: ${price}`);
           return;
         }
-        builder.push(ts, NaN, 0, Action.Status, 0, 0, status, 0, line, flags, line);
       }
     }
+    if (type !== 7) builder.push(ts, NaN, 0, action, side, price, size, orderId, line, rowFlags, line);
+    if (delta !== 0) this.window?.apply(direction, price, delta);
     if (flags & Flag.Repaired) this.integrity.report.note('rows_emitted_repaired', builder.length - start);
-    this.resync(line, ts);
+    this.resync(line);
     builder.endUpdate();
   }
 
-  /** Restates from the orderbook row, as depth-N snapshots, the sides the messages do not explain. */
-  private resync(line: number, ts: number): void {
+  /**
+   * Restates from the orderbook row, as depth-N snapshots, the sides the messages do not explain. The
+   * message's time is read from `fields`, not passed: a double passed to a call is boxed, an allocation
+   * per message.
+   */
+  private resync(line: number): void {
     const window = this.window;
     if (!window) return;
     const orderbook = this.orderbook!;
     const offset = orderbook.rowOffset(line);
     if (offset < 0) return;
     if (window.reconcile(orderbook.values, offset)) this.resolvedMessages++;
-    if (window.restateAsks) this.restate(line, ts, -1, orderbook.values, offset);
-    if (window.restateBids) this.restate(line, ts, 1, orderbook.values, offset + 2);
+    if (window.restateAsks) this.restate(line, -1, orderbook.values, offset);
+    if (window.restateBids) this.restate(line, 1, orderbook.values, offset + 2);
   }
 
-  private restate(line: number, ts: number, side: number, row: Float64Array, offset: number): void {
+  private restate(line: number, side: number, row: Float64Array, offset: number): void {
     const builder = this.builder;
+    const ts = this.fields[0]!;
     const depth = this.window!.depth;
     const flags = Flag.Snapshot | Flag.Repaired;
     builder.push(ts, NaN, 0, Action.SnapshotBegin, side, 0, depth, 0, line, flags, line);

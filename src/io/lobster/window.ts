@@ -49,12 +49,14 @@ export class TopWindow {
    * Returns true when the row showed something the messages did not explain.
    */
   reconcile(row: Float64Array, offset: number): boolean {
-    const askDiffers = this.compare(row, offset, this.askPx, this.askSz, this.askN);
-    const bidDiffers = this.compare(row, offset + 2, this.bidPx, this.bidSz, this.bidN);
-    this.restateAsks = askDiffers || (this.askShrank && this.askN < this.depth);
-    this.restateBids = bidDiffers || (this.bidShrank && this.bidN < this.depth);
-    this.askN = adopt(row, offset, this.askPx, this.askSz, this.depth);
-    this.bidN = adopt(row, offset + 2, this.bidPx, this.bidSz, this.depth);
+    const depth = this.depth;
+    // A side the row shows as the window holds it needs nothing more (the usual case): nothing to adopt.
+    const askDiffers = !matches(row, offset, this.askPx, this.askSz, this.askN, depth) && this.compare(row, offset, this.askPx, this.askSz, this.askN);
+    const bidDiffers = !matches(row, offset + 2, this.bidPx, this.bidSz, this.bidN, depth) && this.compare(row, offset + 2, this.bidPx, this.bidSz, this.bidN);
+    this.restateAsks = askDiffers || (this.askShrank && this.askN < depth);
+    this.restateBids = bidDiffers || (this.bidShrank && this.bidN < depth);
+    if (askDiffers) this.askN = adopt(row, offset, this.askPx, this.askSz, depth);
+    if (bidDiffers) this.bidN = adopt(row, offset + 2, this.bidPx, this.bidSz, depth);
     this.askShrank = this.bidShrank = false;
     return askDiffers || bidDiffers;
   }
@@ -101,6 +103,12 @@ export const FixKind = {
 } as const;
 export const FIX_KIND_NAMES = ['', 'level_entered_window', 'level_size_resync', 'level_left_unseen'];
 
+/** True when one side of the row shows exactly the window's `n` levels: the same prices and sizes, and nothing after them. */
+function matches(row: Float64Array, offset: number, px: Float64Array, sz: Float64Array, n: number, depth: number): boolean {
+  for (let k = 0; k < n; k++) if (px[k] !== row[offset + 4 * k] || sz[k] !== row[offset + 4 * k + 1] || !(sz[k]! > 0)) return false;
+  return n === depth || !(row[offset + 4 * n + 1]! > 0);
+}
+
 function adopt(row: Float64Array, offset: number, px: Float64Array, sz: Float64Array, depth: number): number {
   const shown = TopWindow.shown(row, offset, depth);
   for (let k = 0; k < shown; k++) {
@@ -114,16 +122,22 @@ function adopt(row: Float64Array, offset: number, px: Float64Array, sz: Float64A
 function applyLevel(px: Float64Array, sz: Float64Array, n: number, depth: number, price: number, delta: number, bid: boolean): number {
   let j = 0;
   while (j < n && (bid ? px[j]! > price : px[j]! < price)) j++;
+  // The window holds a few levels: elements are moved one by one (cheaper than copyWithin's call at this size).
   if (j < n && px[j] === price) {
     sz[j] += delta;
     if (sz[j]! > 0) return n;
-    px.copyWithin(j, j + 1, n);
-    sz.copyWithin(j, j + 1, n);
+    for (let k = j + 1; k < n; k++) {
+      px[k - 1] = px[k]!;
+      sz[k - 1] = sz[k]!;
+    }
     return n - 1;
   }
   if (delta <= 0 || j >= depth) return n;
-  px.copyWithin(j + 1, j, n);
-  sz.copyWithin(j + 1, j, n);
+  // The arrays have room for depth + 1 levels: a level pushed past the depth falls off.
+  for (let k = n; k > j; k--) {
+    px[k] = px[k - 1]!;
+    sz[k] = sz[k - 1]!;
+  }
   px[j] = price;
   sz[j] = delta;
   return n < depth ? n + 1 : depth;
