@@ -46,9 +46,9 @@ class Absorption implements Detector {
   }
 
   update(): void {
-    const book = this.context.state.book;
-    this.hold(0, book.bestBidPrice(), book.bestBidSize());
-    this.hold(1, book.bestAskPrice(), book.bestAskSize());
+    const top = this.context.state.top;
+    this.hold(0, top.bidPrice[0]!, top.bidSize[0]!);
+    this.hold(1, top.askPrice[0]!, top.askSize[0]!);
   }
 
   /** A trade at `price` into side `slot` whose best was `best` before the update. */

@@ -84,8 +84,11 @@ class Iceberg implements Detector {
    */
   private waitingSince = Infinity;
   private emptied = false;
-  /** Hidden executions by price: their times and volume since the last episode there (an empty entry: none). */
-  private readonly hidden = new OrderedNumberMap<{ times: number[]; volume: number }>();
+  /** Closed chains and emptied waiting lists, reused: nearly every filled order starts a chain, and most close as they began. */
+  private readonly spareChains: Chain[] = [];
+  private readonly spareLists: Chain[][] = [];
+  /** Hidden executions by price since the last episode there: the first one's time, how many, their volume (count 0: none). */
+  private readonly hidden = new OrderedNumberMap<{ first: number; count: number; volume: number }>();
   private readonly refillNs: number;
   private readonly minRefills: number;
   private readonly minRatio: number;
@@ -147,21 +150,47 @@ class Iceberg implements Detector {
     // On L2 the tracker's orders are inferred: no id to keep, and refills are read from the levels instead.
     if (this.l2) return;
     let chain = this.active.get(order.id);
-    this.active.delete(order.id);
+    if (chain) this.active.delete(order.id);
     if (order.end !== 'filled' || order.modifies > 0 || (chain && order.size > 1.1 * chain.display)) {
       // Cancelled, or modified, or it showed more than the display: a quote being managed, not a slice.
-      if (chain) this.close(chain);
+      if (chain) this.retire(chain);
       if (order.end !== 'filled' || order.modifies > 0) return;
       chain = undefined;
     }
-    chain ??= { side: order.side, price: order.price, display: order.size, executed: 0, ids: [order.id], start: order.addedNs, lastFill: order.endedNs, sameId: false };
+    chain ??= this.startChain(order);
     chain.executed += order.filled;
     chain.lastFill = order.endedNs;
     this.waitingSince = Math.min(this.waitingSince, chain.lastFill);
     const key = levelKey(order.side, order.price);
     const list = this.waiting.get(key);
     if (list) list.push(chain);
-    else this.waiting.set(key, [chain]);
+    else {
+      const fresh = this.spareLists.pop() ?? [];
+      fresh.push(chain);
+      this.waiting.set(key, fresh);
+    }
+  }
+
+  /** A chain whose first slice is `order`. */
+  private startChain(order: TrackedOrder): Chain {
+    const chain = this.spareChains.pop();
+    if (!chain) return { side: order.side, price: order.price, display: order.size, executed: 0, ids: [order.id], start: order.addedNs, lastFill: order.endedNs, sameId: false };
+    chain.side = order.side;
+    chain.price = order.price;
+    chain.display = order.size;
+    chain.executed = 0;
+    chain.ids.length = 1;
+    chain.ids[0] = order.id;
+    chain.start = order.addedNs;
+    chain.lastFill = order.endedNs;
+    chain.sameId = false;
+    return chain;
+  }
+
+  /** Closes a chain that is no longer in `active` or a waiting list, and keeps it for reuse. */
+  private retire(chain: Chain): void {
+    this.close(chain);
+    this.spareChains.push(chain);
   }
 
   update(): void {
@@ -179,10 +208,16 @@ class Iceberg implements Detector {
           since = Math.min(since, list[k]!.lastFill);
           continue;
         }
-        this.close(list[k]!);
-        list.splice(k, 1);
+        const chain = list[k]!;
+        // Taken out in place (splice would allocate the array of what it removes).
+        for (let j = k; j < list.length - 1; j++) list[j] = list[j + 1]!;
+        list.pop();
+        this.retire(chain);
       }
-      if (list.length === 0) waiting.delete(waiting.keyAt(slot));
+      if (list.length === 0) {
+        waiting.delete(waiting.keyAt(slot));
+        this.spareLists.push(list);
+      }
     }
     this.waitingSince = since;
   }
@@ -326,27 +361,28 @@ class Iceberg implements Detector {
   private hiddenTrade(price: number, size: number): void {
     const now = this.context.state.ts;
     let entry = this.hidden.get(price);
-    if (!entry) this.hidden.set(price, (entry = { times: [], volume: 0 }));
-    if (entry.times.length > 0 && entry.times[0]! < now - this.windowNs) {
-      entry.times.length = 0;
+    if (!entry) this.hidden.set(price, (entry = { first: NaN, count: 0, volume: 0 }));
+    if (entry.count > 0 && entry.first < now - this.windowNs) {
+      entry.count = 0;
       entry.volume = 0;
     }
-    entry.times.push(now);
+    if (entry.count === 0) entry.first = now;
+    entry.count++;
     entry.volume += size;
-    if (entry.times.length < this.minHidden) return;
+    if (entry.count < this.minHidden) return;
     const state = this.context.state;
     this.context.emit({
       kind: 'iceberg',
       instrument: state.index,
-      startNs: entry.times[0]!,
+      startNs: entry.first,
       endNs: now,
       side: 0,
       price,
       orderIds: [],
-      score: Math.round(50 + 40 * unit(entry.times.length / (4 * this.minHidden))),
-      explanation: `${entry.times.length} executions against hidden liquidity at ${priceText(price, state)} (${sizeText(entry.volume, state)}) within ${secondsText(now - entry.times[0]!)}: non-displayed size rests there`,
+      score: Math.round(50 + 40 * unit(entry.count / (4 * this.minHidden))),
+      explanation: `${entry.count} executions against hidden liquidity at ${priceText(price, state)} (${sizeText(entry.volume, state)}) within ${secondsText(now - entry.first)}: non-displayed size rests there`,
     });
-    entry.times.length = 0;
+    entry.count = 0;
     entry.volume = 0;
   }
 }

@@ -59,7 +59,7 @@ class MarkingTheClose implements Detector {
 
   update(): void {
     const state = this.context.state;
-    const mid = (state.book.bestBidPrice() + state.book.bestAskPrice()) / 2;
+    const mid = (state.top.bidPrice[0]! + state.top.askPrice[0]!) / 2;
     if (Number.isNaN(mid)) return;
     if (Number.isNaN(this.reference)) this.reference = this.referenceAfter(state.ts);
     while (state.ts >= this.reference + this.afterNs) {

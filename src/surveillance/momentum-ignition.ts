@@ -69,7 +69,7 @@ class MomentumIgnition implements Detector {
 
   update(): void {
     const state = this.context.state;
-    const mid = (state.book.bestBidPrice() + state.book.bestAskPrice()) / 2;
+    const mid = (state.top.bidPrice[0]! + state.top.askPrice[0]!) / 2;
     if (Number.isNaN(mid)) return;
     this.trackSigma(state.ts, mid);
     while (this.times.length > 0 && this.times.at(0) < state.ts - this.windowNs) {

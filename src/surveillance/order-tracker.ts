@@ -349,23 +349,31 @@ export class OrderTracker {
         const slotSide = batch.side[i]! > 0 ? 0 : 1;
         this.lastFillNs[slotSide] = state.ts;
         this.lastFillSize[slotSide] = batch.size[i]!;
-        const slot = this.index.get(id);
-        if (slot < 0) return;
+        const at = this.index.find(id);
+        if (at < 0) return;
+        const slot = this.index.valueAt(at);
         const d = this.chunks[slot >>> CHUNK_SHIFT]!;
         const r = (slot & CHUNK_MASK) * STRIDE;
         d[r + FILLED]! += batch.size[i]!;
         d[r + FILLS]!++;
         d[r + REMAINING]! -= batch.size[i]!;
-        if (d[r + REMAINING]! <= 0) this.end(slot, 'filled');
+        if (d[r + REMAINING]! <= 0) {
+          this.index.removeAt(at);
+          this.left(slot, 'filled');
+        }
         return;
       }
       case Action.Cancel: {
-        const slot = this.index.get(id);
-        if (slot < 0 || batch.flags[i]! & Flag.AfterFill) return;
+        const at = this.index.find(id);
+        if (at < 0 || batch.flags[i]! & Flag.AfterFill) return;
+        const slot = this.index.valueAt(at);
         const d = this.chunks[slot >>> CHUNK_SHIFT]!;
         const r = (slot & CHUNK_MASK) * STRIDE;
         d[r + REMAINING]! -= batch.size[i]!;
-        if (d[r + REMAINING]! <= 0) this.end(slot, 'cancelled');
+        if (d[r + REMAINING]! <= 0) {
+          this.index.removeAt(at);
+          this.left(slot, 'cancelled');
+        }
         return;
       }
       case Action.Delete: {
@@ -405,11 +413,9 @@ export class OrderTracker {
     const atTouch = side > 0 ? price >= best || Number.isNaN(best) : price <= best || Number.isNaN(best);
     const bidAfter = side > 0 && atTouch ? (price === best ? bid + size : size) : bid;
     const askAfter = side < 0 && atTouch ? (price === best ? ask + size : size) : ask;
-    let slot = this.index.get(id);
-    if (slot < 0) {
-      slot = this.allocate();
-      this.index.set(id, slot);
-    }
+    // One probe finds a known id's slot or files a new one under the slot `allocate` hands out next.
+    let slot = this.index.getOrInsert(id, this.freeCount > 0 ? this.free[this.freeCount - 1]! : this.slots);
+    if (slot < 0) slot = this.allocate();
     const d = this.chunks[slot >>> CHUNK_SHIFT]!;
     const r = (slot & CHUNK_MASK) * STRIDE;
     d[r + ID] = id;

@@ -6,12 +6,14 @@ import { NumberMap } from '../core/number-map.js';
  * without a Map's cost on keys that are not small integers and without churning its tables when entries
  * come and go. Keys are found through a NumberMap; entries take slots in insertion order, and the slots
  * of deleted entries are dropped (the live ones moved down, order kept) only when an insertion finds
- * more dead slots than live ones, so deleting while visiting the slots in order is safe.
+ * more dead slots than live ones, so deleting while visiting the slots in order is safe. The slot arrays
+ * keep their length: slots past `end` are reused, not reallocated as entries come and go.
  */
 export class OrderedNumberMap<V> {
   private readonly index = new NumberMap(64);
   private readonly keys: number[] = [];
   private readonly values: (V | undefined)[] = [];
+  private used = 0;
   private dead = 0;
 
   /** Live entries. */
@@ -21,7 +23,7 @@ export class OrderedNumberMap<V> {
 
   /** Slots in use, live or dead: visit `0 … end - 1` with `at`. */
   get end(): number {
-    return this.values.length;
+    return this.used;
   }
 
   /** The value in slot `slot`, undefined when its entry was deleted. */
@@ -47,9 +49,15 @@ export class OrderedNumberMap<V> {
       return;
     }
     if (this.dead > this.index.size) this.compact();
-    this.index.set(key, this.values.length);
-    this.keys.push(key);
-    this.values.push(value);
+    const next = this.used++;
+    this.index.set(key, next);
+    if (next < this.values.length) {
+      this.keys[next] = key;
+      this.values[next] = value;
+    } else {
+      this.keys.push(key);
+      this.values.push(value);
+    }
   }
 
   delete(key: number): void {
@@ -63,13 +71,14 @@ export class OrderedNumberMap<V> {
     this.index.clear();
     this.keys.length = 0;
     this.values.length = 0;
+    this.used = 0;
     this.dead = 0;
   }
 
-  /** Moves the live entries down over the dead slots, in order. */
+  /** Moves the live entries down over the dead slots, in order; the slots freed at the end hold nothing. */
   private compact(): void {
     let live = 0;
-    for (let slot = 0; slot < this.values.length; slot++) {
+    for (let slot = 0; slot < this.used; slot++) {
       const value = this.values[slot];
       if (value === undefined) continue;
       const key = this.keys[slot]!;
@@ -78,8 +87,8 @@ export class OrderedNumberMap<V> {
       this.index.set(key, live);
       live++;
     }
-    this.keys.length = live;
-    this.values.length = live;
+    for (let slot = live; slot < this.used; slot++) this.values[slot] = undefined;
+    this.used = live;
     this.dead = 0;
   }
 }

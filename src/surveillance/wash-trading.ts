@@ -10,6 +10,14 @@ function isRound(units: number, sizeScale: number): boolean {
   return Math.abs(real / magnitude - Math.round(real / magnitude)) < 1e-9;
 }
 
+/** What an episode needs of an instant match. */
+interface InstantMatch {
+  id: number;
+  side: number;
+  addedNs: number;
+  endedNs: number;
+}
+
 /**
  * Wash trading (REFERENCES.md; Cong, Li, Tang & Yang 2023): trades that change nothing in the book —
  * an order rests only for the instant its own counterpart needs to hit it, in full, at the same size —
@@ -23,7 +31,8 @@ function isRound(units: number, sizeScale: number): boolean {
  * (at most a tenth of max_gap).
  */
 class WashTrading implements Detector {
-  private readonly recent = new Map<number, TrackedOrder[]>();
+  /** Recent instant matches by size. */
+  private readonly recent = new Map<number, InstantMatch[]>();
   private readonly maxGapNs: number;
   private readonly windowNs: number;
   private readonly minRepeats: number;
@@ -39,7 +48,7 @@ class WashTrading implements Detector {
     if (!(order.ticksFromBest < 0)) return;
     let list = this.recent.get(order.size);
     if (!list) this.recent.set(order.size, (list = []));
-    list.push({ ...order });
+    list.push({ id: order.id, side: order.side, addedNs: order.addedNs, endedNs: order.endedNs });
     while (list.length > 0 && list[0]!.endedNs < order.endedNs - this.windowNs) list.shift();
     if (list.length < this.minRepeats) return;
     const state = this.context.state;
