@@ -48,8 +48,9 @@ export function writeShortest(buffer: Uint8Array, at: number, value: number): nu
   scratch[0] = v;
   const high = words[HIGH_WORD]!;
   const biased = high >>> 20;
-  // 10^(16 − q) ≤ v < 10^(17 − q), from the binary exponent (off by one at most, corrected below).
-  let q = 16 - Math.floor((biased - 1023) * 0.30102999566398120);
+  // 10^(16 − q) ≤ v < 10^(17 − q), from the binary exponent (off by one at most, corrected below):
+  // (e · 78913) >> 18 is floor(e · log10 2) for every binary exponent e a double has.
+  let q = 16 - (((biased - 1023) * 78913) >> 18);
   if (q > 22) q = 22;
   let hi = v * POW10[q]!;
   if (hi >= 1e17) hi = v * POW10[--q]!;
@@ -64,7 +65,8 @@ export function writeShortest(buffer: Uint8Array, at: number, value: number): nu
   const lo = vHigh * pHigh - hi + vHigh * pLow + vLow * pHigh + vLow * pLow;
   // V = top·10^8 + low + fraction, all exact, with fraction in [0, 1) and low an integer kept within
   // [10^8 − 8, 2·10^8 + 8), so that it and every candidate below stay positive int32 values.
-  let top = Math.floor(hi / 1e8) - 1;
+  // (A product instead of a quotient: the top it gives may be one off, which the steps below correct.)
+  let top = Math.floor(hi * 1e-8) - 1;
   let low = hi - top * 1e8;
   if (low < 1e8) {
     top--;

@@ -159,20 +159,30 @@ abstract class TextTableWriter implements TableWriter {
     let runStart = this.runStart;
     let runEnd = this.runEnd;
     let column = this.column;
-    for (let i = 0; i < values.length; i++, column++) {
-      const value = values[i]!;
+    const count = values.length;
+    for (let i = 0; i < count; i++, column++) {
+      let value = values[i]!;
       // NaN is remembered as Infinity: both write an empty cell.
-      const key = value === value ? value : Infinity;
+      let key = value === value ? value : Infinity;
       if (key === aboveFloat[column]) {
-        // Joins the run being copied, or starts one; the cell will be where the run puts it.
+        // Joins the run being copied, or starts one; its cells will be where the run puts them, `shift`
+        // bytes on from where they are in the row above.
         const from = above[column]!;
         if (runEnd !== from) {
           if (runEnd >= 0) at = copyChunks(view, at, runStart, runEnd);
           runStart = from;
         }
-        here[column] = at + (from - runStart);
-        runEnd = above[column + 1]!;
-        continue;
+        const shift = at - runStart;
+        here[column] = from + shift;
+        // The cells after it that repeat too, up to one that does not.
+        for (i++, column++; i < count; i++, column++) {
+          value = values[i]!;
+          key = value === value ? value : Infinity;
+          if (key !== aboveFloat[column]) break;
+          here[column] = above[column]! + shift;
+        }
+        runEnd = above[column]!;
+        if (i === count) break;
       }
       if (runEnd >= 0) {
         at = copyChunks(view, at, runStart, runEnd);
@@ -184,7 +194,8 @@ abstract class TextTableWriter implements TableWriter {
       else at = writeBytes(buffer, at, prefix[column]!);
       aboveFloat[column] = key;
       aboveUnits[column] = NaN;
-      at = this.floatText(buffer, at, column, value);
+      // Whole numbers of int32 range, most cells, are written here without the checks a float goes through.
+      at = (value | 0) === value ? writeInteger(buffer, at, value) : this.floatText(buffer, at, column, value);
     }
     this.column = column;
     this.runStart = runStart;

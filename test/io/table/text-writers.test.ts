@@ -131,3 +131,28 @@ test('JSONL: rows longer than the default buffer', async () => {
   assert.equal(lines.length, rows.length);
   rows.forEach((row, r) => assert.equal(lines[r], `{${Array.from(row, (value, i) => `"${names[i]}":${floatText(value)}`).join(',')}}`, `row ${r}`));
 });
+
+test('CSV: wide rows of floats written in one call, with runs of repeated cells of every length', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-runs-')), 'out.csv');
+  const next = seededRandom(11);
+  const width = 12;
+  const values = [0, -0, 1, 7, -21, 100, 2147483647, -2147483648, 2147483648, 0.77, 223.565, -0.6528925619834711, 1.0392879006558316e-20, NaN, Infinity];
+  const columns = Array.from({ length: width }, (_, i) => ({ name: `c${i}`, type: 'float' as const }));
+  const writer = new CsvWriter(path, [{ name: 'ts_ns', type: 'epoch_ns' }, ...columns]);
+  const base = 1_340_285_400_000_000_000n;
+  const rows: Float64Array[] = [];
+  let row = new Float64Array(width);
+  // Each row keeps each cell of the one above with a probability that changes from row to row, so that
+  // runs of kept cells start, end and span the row anywhere; enough rows to flush the buffer a few times.
+  for (let r = 0; r < 40_000; r++) {
+    const keep = next();
+    row = row.map((value) => (next() < keep ? value : next() < 0.5 ? values[Math.floor(next() * values.length)]! : (next() - 0.5) * 10 ** Math.floor(next() * 8 - 4)));
+    rows.push(row);
+    writer.epochNs(base, r * 1_000_003);
+    writer.floats(row);
+    writer.endRow();
+  }
+  await writer.close();
+  const expected = ['ts_ns,' + columns.map((column) => column.name).join(','), ...rows.map((cells, r) => `${base + BigInt(r * 1_000_003)},${Array.from(cells, floatText).join(',')}`)];
+  assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n'), expected);
+});
