@@ -36,16 +36,58 @@ export function zonedMidnightNs(date: string, timeZone: string): bigint {
 
 /** Offset of a time zone from UTC at an instant, in ms (New York in winter: -18,000,000). */
 export function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  const standardHours = US_RULE_ZONES[timeZone];
+  if (standardHours !== undefined) {
+    const offset = usOffsetMs(epochMs, standardHours * HOUR_MS);
+    if (offset !== null) return offset;
+  }
+  return intlOffsetMs(epochMs, timeZone);
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Zones on US daylight saving time, by standard offset in hours: their offsets since 1987 follow from the
+ * rules, without Intl. A process's first Intl.DateTimeFormat loads ICU's locale data, tens of ms, more
+ * than the rest of opening a LOBSTER file. Other zones and earlier years ask Intl.
+ */
+const US_RULE_ZONES: Record<string, number> = { 'America/New_York': -5, 'America/Chicago': -6, 'America/Denver': -7, 'America/Los_Angeles': -8 };
+
+/**
+ * The offset under the US rules at 02:00 local: since 2007 daylight time runs from the second Sunday of
+ * March to the first Sunday of November; from 1987 to 2006 from the first Sunday of April to the last
+ * Sunday of October. Null before 1987.
+ */
+function usOffsetMs(epochMs: number, standardMs: number): number | null {
+  const year = new Date(epochMs + standardMs).getUTCFullYear();
+  if (year < 1987) return null;
+  const [startMonth, startSunday, endMonth, endSunday] = year >= 2007 ? [2, 2, 10, 1] : [3, 1, 9, -1];
+  // Starts at 02:00 standard time, ends at 02:00 daylight time (01:00 standard).
+  const start = Date.UTC(year, startMonth, sundayOf(year, startMonth, startSunday), 2) - standardMs;
+  const end = Date.UTC(year, endMonth, sundayOf(year, endMonth, endSunday), 1) - standardMs;
+  return epochMs >= start && epochMs < end ? standardMs + HOUR_MS : standardMs;
+}
+
+/** Day of the month of the nth Sunday of a month (0-based month), or of the last one for n = -1. */
+function sundayOf(year: number, month: number, n: number): number {
+  if (n < 0) {
+    const last = new Date(Date.UTC(year, month + 1, 0));
+    return last.getUTCDate() - last.getUTCDay();
+  }
+  const firstWeekday = new Date(Date.UTC(year, month, 1)).getUTCDay();
+  return 1 + ((7 - firstWeekday) % 7) + 7 * (n - 1);
+}
+
+/** One formatter per zone: making one costs far more than using it. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The offset as Intl's time zone data gives it (whole seconds). */
+export function intlOffsetMs(epochMs: number, timeZone: string): number {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(timeZone, format);
+  }
   const fields: Record<string, number> = {};
   for (const part of format.formatToParts(new Date(epochMs))) if (part.type !== 'literal') fields[part.type] = Number(part.value);
   const asUtc = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
