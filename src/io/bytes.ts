@@ -42,20 +42,22 @@ const RING = 3;
  *
  * With `reuseBuffers` (for consumers done with each chunk before they ask for the next but one) an
  * uncompressed file is read into a ring of three buffers, reused, instead of a new buffer per chunk: new
- * memory costs a page fault per 4 KB on first touch, more than the read itself.
+ * memory costs a page fault per 4 KB on first touch, more than the read itself. `chunkBytes` (1 MiB by
+ * default) is the size of each read and of each decompressed chunk.
  */
-export async function* fileBytes(path: string, options: { reuseBuffers?: boolean } = {}): AsyncGenerator<Uint8Array> {
+export async function* fileBytes(path: string, options: { reuseBuffers?: boolean; chunkBytes?: number } = {}): AsyncGenerator<Uint8Array> {
   const compression = compressionOf(rawHead(path));
   if (compression === 'none' && options.reuseBuffers) {
     yield* ringReads(path);
     return;
   }
-  const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  const raw = createReadStream(path, { highWaterMark: chunkBytes });
   try {
     if (compression === 'none') {
       yield* raw as AsyncIterable<Buffer>;
     } else if (compression === 'gzip') {
-      const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+      const gunzip = createGunzip({ chunkSize: chunkBytes });
       raw.on('error', (error) => gunzip.destroy(error));
       raw.pipe(gunzip);
       try {
@@ -114,11 +116,14 @@ function corrupt(path: string, kind: string, offset: number, error: unknown): In
   return new InputError(path, 0, `${kind} stream`, `corrupt or truncated near compressed byte ${offset} (${reason})`);
 }
 
+/** Chunk size of a `headBytes` read: the head of a compressed file is not decompressed a whole MiB deep. */
+const HEAD_CHUNK_BYTES = 64 * 1024;
+
 /** Reads up to `bytes` decompressed bytes from the start of a file (for sniffing). */
 export async function headBytes(path: string, bytes = 4096): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let total = 0;
-  const iterator = fileBytes(path);
+  const iterator = fileBytes(path, { chunkBytes: Math.max(bytes, HEAD_CHUNK_BYTES) });
   try {
     for await (const chunk of iterator) {
       parts.push(chunk);
