@@ -21,6 +21,16 @@ const sha = (path: string) => createHash('sha256').update(readFileSync(path)).di
 const rate = (n: number, run: Run) => Math.round(n / run.seconds);
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** A table of jobs over `messages` messages; the first job is the reference the others' speed is a share of. */
+function jobTable(messages: number, jobs: [job: string, run: Run][]): string[] {
+  const reference = jobs[0]![1];
+  return [
+    '| job | seconds | messages/s | share of replay speed | peak RSS MB |',
+    '|---|---:|---:|---:|---:|',
+    ...jobs.map(([job, run]) => `| ${job} | ${run.seconds.toFixed(2)} | ${fmt(rate(messages, run))} | ${(reference.seconds / run.seconds).toFixed(2)} | ${run.maxRssMb.toFixed(0)} |`),
+  ];
+}
+
 async function lobsterReplay() {
   const input = concatenatedLobster(dataDir, work, 18);
   const messages = readFileSync(input, 'latin1').split('\n').length - 1;
@@ -166,28 +176,20 @@ const lines = [
   '',
   `Input: the same AMZN ×18 file (${fmt(stages.messages)} messages). Default feature set (\`flowmine features\` without \`--features\`: ${'ofi, mlofi (5 levels), qi, spread, mid, weighted mid, depth, trades, signed volume, cvd, Kyle’s λ, rv, VPIN, order flow'}); all nine detectors.`,
   '',
-  '| job | seconds | messages/s | share of replay speed | peak RSS MB |',
-  '|---|---:|---:|---:|---:|',
-  ...(
-    [
-      ['`replay --emit bbo` (reference)', stages.replayAlone],
-      ['`features`, one row per message (32 columns)', stages.featuresEvent],
-      ['`features --clock 1s`', stages.features1s],
-      ['`detect` (all detectors)', stages.detectAll],
-    ] as const
-  ).map(([job, run]) => `| ${job} | ${run.seconds.toFixed(2)} | ${fmt(rate(stages.messages, run))} | ${(stages.replayAlone.seconds / run.seconds).toFixed(2)} | ${run.maxRssMb.toFixed(0)} |`),
+  ...jobTable(stages.messages, [
+    ['`replay --emit bbo` (reference)', stages.replayAlone],
+    ['`features`, one row per message (32 columns)', stages.featuresEvent],
+    ['`features --clock 1s`', stages.features1s],
+    ['`detect` (all detectors)', stages.detectAll],
+  ]),
   '',
   `The same jobs on the ${fmt(longRun.messages)}-message input of the streaming table below (output to /dev/null; start-up spread over ten times the messages):`,
   '',
-  '| job | seconds | messages/s | share of replay speed | peak RSS MB |',
-  '|---|---:|---:|---:|---:|',
-  ...(
-    [
-      ['`replay --emit bbo` (reference)', long.replay],
-      ['`features`, one row per message (32 columns)', long.features],
-      ['`detect` (all detectors)', long.detect],
-    ] as const
-  ).map(([job, run]) => `| ${job} | ${run.seconds.toFixed(2)} | ${fmt(rate(longRun.messages, run))} | ${(long.replay.seconds / run.seconds).toFixed(2)} | ${run.maxRssMb.toFixed(0)} |`),
+  ...jobTable(longRun.messages, [
+    ['`replay --emit bbo` (reference)', long.replay],
+    ['`features`, one row per message (32 columns)', long.features],
+    ['`detect` (all detectors)', long.detect],
+  ]),
   '',
   `Targets: features at no less than half the speed of replay and at least 1 M events/s (event clock) — ${featuresMet(stages.messages, stages.replayAlone, stages.featuresEvent)} on ×18, ${featuresMet(longRun.messages, long.replay, long.features)} on ×180; ` +
     `detectors at least 1 M events/s — ${metOrNot(rate(stages.messages, stages.detectAll) >= 1e6)} on ×18, ${metOrNot(rate(longRun.messages, long.detect) >= 1e6)} on ×180.`,
