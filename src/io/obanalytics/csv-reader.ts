@@ -4,9 +4,9 @@ import { InputError } from '../../core/errors.js';
 import { ReaderBase } from '../reader-base.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { textLines } from '../lines.js';
+import { ORDERS_HEADER } from './format.js';
 import { BITSTAMP_BTCUSD } from './log-reader.js';
 import { BitstampStream, type OrderEventKind } from './order-events.js';
-import { ORDERS_HEADER } from './format.js';
 
 /**
  * obAnalytics' orders CSV of Bitstamp (`id,timestamp,exchange.timestamp,price,volume,action,direction`):

@@ -25,7 +25,6 @@ const TICKER_STATS: readonly [string, number, 'rate' | 'size' | 'price'][] = [
   ['mark_price', Stat.MarkPrice, 'price'],
 ];
 
-
 /**
  * Tardis.dev's normalized CSV datasets. Times: `timestamp` (the exchange's, µs) → tsEvent and
  * `local_timestamp` (µs) → tsRecv. Rows with the same timestamps are one message, one atomic update.
