@@ -79,7 +79,6 @@ export class BookEmitter {
   private readonly bboRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
     const writer = this.writer;
     this.rowStart(batch.timeBaseNs, batch.tsEvent[row]!, batch.seq[row]!, instrument);
-    if (instrument >= this.priceDecimals.length) this.decimalsOf(instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;
     const bidSize = book.bestBidSize();
@@ -94,7 +93,6 @@ export class BookEmitter {
   private readonly depthRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
     const writer = this.writer;
     this.rowStart(batch.timeBaseNs, batch.tsEvent[row]!, batch.seq[row]!, instrument);
-    if (instrument >= this.priceDecimals.length) this.decimalsOf(instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;
     for (let rank = 0; rank < this.levels; rank++) {
@@ -135,21 +133,22 @@ export class BookEmitter {
     }
   }
 
+  /** Writes the row's time, sequence and instrument, and makes sure the instrument's decimals are at hand. */
   private rowStart(baseNs: bigint, ts: number, seq: number, instrument: number): void {
+    if (instrument >= this.priceDecimals.length) this.decimalsOf();
     this.writer.epochNs(baseNs, ts);
     this.writer.int(seq);
     if (this.withInstrument) this.writer.text(this.instruments.get(instrument).symbol);
   }
 
-  private decimalsOf(instrument: number): void {
-    if (instrument >= this.priceDecimals.length) {
-      this.priceDecimals = new Int8Array(this.instruments.size);
-      this.sizeDecimals = new Int8Array(this.instruments.size);
-      this.instruments.list.forEach((entry, i) => {
-        this.priceDecimals[i] = entry.priceDecimals;
-        this.sizeDecimals[i] = entry.sizeDecimals;
-      });
-    }
+  /** Copies every instrument's price and size decimals (again when instruments were added). */
+  private decimalsOf(): void {
+    this.priceDecimals = new Int8Array(this.instruments.size);
+    this.sizeDecimals = new Int8Array(this.instruments.size);
+    this.instruments.list.forEach((entry, i) => {
+      this.priceDecimals[i] = entry.priceDecimals;
+      this.sizeDecimals[i] = entry.sizeDecimals;
+    });
   }
 
   private fillCache(book: BookView, cache: Float64Array): void {
