@@ -9,7 +9,7 @@ import type { Instrument } from '../core/instrument.js';
 import { isoNs } from '../core/time.js';
 import { sqlString, type DuckDB } from './duckdb.js';
 import { dayStartNs, UNKNOWN_DATE, utcDateOfNs } from './layout.js';
-import { NULL_INT64, StagingParquetWriter, type StagingColumn } from './parquet/staging-writer.js';
+import { NULL_INT64, StagingParquetWriter, type StagingColumn } from '../io/parquet/staging-writer.js';
 import type { TimeRange } from './schema.js';
 
 const DAY_NS = 86_400e9;

@@ -90,15 +90,15 @@ test('replay writes the same rows as JSONL and as Parquet (typed, readable by Du
 
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  // Decimal columns carry the instrument's precision (LOBSTER prices: 4 decimals).
+  // Decimal columns carry the instrument's precision (LOBSTER prices: 4 decimals), in 18 digits (INT64).
   const types = await connection.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '${parquetPath}')`);
   assert.deepEqual(types.getRows(), [
     ['ts_ns', 'BIGINT'],
     ['seq', 'BIGINT'],
-    ['bid_px', 'DECIMAL(38,4)'],
-    ['bid_sz', 'DECIMAL(38,0)'],
-    ['ask_px', 'DECIMAL(38,4)'],
-    ['ask_sz', 'DECIMAL(38,0)'],
+    ['bid_px', 'DECIMAL(18,4)'],
+    ['bid_sz', 'DECIMAL(18,0)'],
+    ['ask_px', 'DECIMAL(18,4)'],
+    ['ask_sz', 'DECIMAL(18,0)'],
   ]);
   const stats = await connection.runAndReadAll(`SELECT count(*), (sum(bid_px) * 100)::BIGINT, max(ts_ns)::VARCHAR, count(ask_px) FROM '${parquetPath}'`);
   const bidSum = rows.reduce((sum, row) => sum + (row[2] ? Math.round(Number(row[2]) * 100) : 0), 0);

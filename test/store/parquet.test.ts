@@ -7,7 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { lz4Block, snappy } from '../../src/store/parquet/codecs.js';
 import { decodeColumnChunk } from '../../src/store/parquet/column-decoder.js';
 import { readFileMeta } from '../../src/store/parquet/metadata.js';
-import { NULL_INT64, StagingParquetWriter } from '../../src/store/parquet/staging-writer.js';
+import { NULL_INT64, StagingParquetWriter } from '../../src/io/parquet/staging-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowmine-parquet-'));
 

@@ -1,88 +1,237 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pow10 } from '../../core/decimal.js';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
-import { CsvWriter } from './text-writers.js';
+import { int64Plain, NULL_INT64, StagingParquetWriter } from '../parquet/staging-writer.js';
+import { writeDecimal } from './bytes-out.js';
+
+/** Rows staged per row group: bounds the memory a wide table takes. */
+const ROWS_PER_GROUP = 1 << 16;
+const TWO_32 = 4294967296;
+/** The int32 words of NULL_INT64 (low, high). */
+const NULL_HIGH = -2147483648;
 
 /**
- * Parquet through embedded DuckDB: rows are staged as CSV in the temp folder, then converted with
- * exact column types (BIGINT for integers and epoch ns, DECIMAL(38, d) with the most decimals seen,
- * DOUBLE for floats, VARCHAR for text). The staging file is removed afterwards, also on failure.
+ * Parquet through embedded DuckDB. Rows are staged in the temp folder as a plain Parquet file, values as
+ * they are: INT64 for integers and epoch ns, DOUBLE for floats, text for text and for decimals (their
+ * exact decimal text). DuckDB reads that at memory speed and writes the output, zstd-compressed, with
+ * exact column types: BIGINT, DOUBLE, DECIMAL with the most decimals seen, VARCHAR. Missing values (NaN,
+ * infinities, empty cells) are NULL, as in the CSV output. The staging file is removed afterwards, also on
+ * failure. (Staged as CSV, a million rows of 32 floats took DuckDB 2.2 s to convert; staged as doubles,
+ * 1.0–1.4 s, and the CSV text need not be written.)
+ *
+ * A decimal column is DECIMAL(18, d), stored as INT64, whenever its values allow (any price or size
+ * does); DECIMAL(38, d) only for one that needs more digits. DuckDB handles 38-digit decimals as 128-bit
+ * integers: converting a million rows of bbo took 9.9 s that way, 0.35 s at 18 digits.
  */
 export class ParquetWriter implements TableWriter {
-  private readonly staging: string;
-  private readonly csv: CsvWriter;
+  rows = 0;
+  private readonly stagingPath: string;
+  private readonly staging: StagingParquetWriter;
+  /** The column of the next cell, and the row of the current group it is in. */
+  private column = 0;
+  private row = 0;
+  /** Per column, by type: int and float values; epoch ns as int64 words (low, high); text and decimals as PLAIN byte arrays. */
+  private readonly numbers: (Float64Array | null)[];
+  private readonly words: (Int32Array | null)[];
+  private readonly texts: (Buffer | null)[];
+  private readonly textBytes: Int32Array;
+  /** Per decimal column: the most decimals seen, and the largest magnitude. */
+  private readonly decimalsSeen: Int8Array;
+  private readonly largest: Float64Array;
+  private baseNs: bigint | null = null;
+  private baseHigh = 0;
+  private baseLow = 0;
 
   constructor(private readonly path: string, readonly columns: readonly ColumnSpec[]) {
-    this.staging = join(tmpdir(), `flowmine-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.csv`);
-    this.csv = new CsvWriter(this.staging, columns);
+    this.stagingPath = join(tmpdir(), `flowmine-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.parquet`);
+    this.staging = new StagingParquetWriter(
+      this.stagingPath,
+      columns.map((column, i) => ({ name: `c${i}`, type: column.type === 'float' ? 'DOUBLE' : column.type === 'int' || column.type === 'epoch_ns' ? 'INT64' : 'BYTE_ARRAY' })),
+    );
+    this.numbers = columns.map((column) => (column.type === 'int' || column.type === 'float' ? new Float64Array(ROWS_PER_GROUP) : null));
+    this.words = columns.map((column) => (column.type === 'epoch_ns' ? new Int32Array(2 * ROWS_PER_GROUP) : null));
+    this.texts = columns.map((column) => (column.type === 'decimal' || column.type === 'text' ? Buffer.allocUnsafe(1 << 16) : null));
+    this.textBytes = new Int32Array(columns.length);
+    this.decimalsSeen = new Int8Array(columns.length);
+    this.largest = new Float64Array(columns.length);
   }
 
-  get rows(): number {
-    return this.csv.rows;
-  }
   int(value: number): void {
-    this.csv.int(value);
+    this.numbers[this.next('int')]![this.row] = value;
   }
+
   epochNs(baseNs: bigint, offsetNs: number): void {
-    this.csv.epochNs(baseNs, offsetNs);
+    const words = this.words[this.next('epoch_ns')]!;
+    const at = 2 * this.row;
+    if (offsetNs !== offsetNs) {
+      words[at] = 0;
+      words[at + 1] = NULL_HIGH;
+      return;
+    }
+    if (baseNs !== this.baseNs) {
+      this.baseNs = baseNs;
+      this.baseHigh = Number(baseNs >> 32n);
+      this.baseLow = Number(baseNs & 0xffffffffn);
+    }
+    // Exact: base and offset are added as 32-bit halves, with the carry.
+    const offsetHigh = Math.floor(offsetNs / TWO_32);
+    let low = this.baseLow + (offsetNs - offsetHigh * TWO_32);
+    let high = this.baseHigh + offsetHigh;
+    if (low >= TWO_32) {
+      low -= TWO_32;
+      high++;
+    }
+    words[at] = low | 0;
+    words[at + 1] = high | 0;
   }
+
   decimal(units: number, decimals: number): void {
-    this.csv.decimal(units, decimals);
+    const column = this.next('decimal');
+    if (units !== units) {
+      this.textCell(column, '');
+      return;
+    }
+    if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
+    const magnitude = Math.abs(units) / pow10(decimals);
+    if (magnitude > this.largest[column]!) this.largest[column] = magnitude;
+    const bytes = this.room(column, 48);
+    const at = this.textBytes[column]!;
+    const end = writeDecimal(bytes, at + 4, units, decimals, pow10(decimals));
+    this.endText(column, at, end);
   }
+
   float(value: number): void {
-    this.csv.float(value);
+    this.numbers[this.next('float')]![this.row] = value;
   }
+
   floats(values: Float64Array): void {
-    this.csv.floats(values);
+    for (let i = 0; i < values.length; i++) this.float(values[i]!);
   }
+
   text(value: string): void {
-    this.csv.text(value);
+    this.textCell(this.next('text'), value);
   }
+
   empty(): void {
-    this.csv.empty();
+    const column = this.next(null);
+    const numbers = this.numbers[column];
+    const words = this.words[column];
+    if (numbers) numbers[this.row] = NaN;
+    else if (words) {
+      words[2 * this.row] = 0;
+      words[2 * this.row + 1] = NULL_HIGH;
+    } else this.textCell(column, '');
   }
+
   endRow(): void {
-    this.csv.endRow();
+    if (this.column !== this.columns.length) throw new Error(`row has ${this.column} cells, table has ${this.columns.length} columns`);
+    this.column = 0;
+    this.rows++;
+    if (++this.row === ROWS_PER_GROUP) this.stageGroup();
   }
 
   async close(): Promise<void> {
-    await this.csv.close();
     try {
-      const types = this.columns.map((column, i) => `${sqlString(column.name)}: '${sqlType(column, this.csv.decimalsSeen[i]!)}'`).join(', ');
+      this.stageGroup();
+      this.staging.close();
       // Loaded on demand: the native module costs startup time that CSV output does not need.
       const { DuckDBInstance } = await import('@duckdb/node-api');
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
       try {
-        await connection.run(
-          `COPY (SELECT * FROM read_csv(${sqlString(this.staging)}, header = true, auto_detect = false, columns = {${types}})) ` +
-            `TO ${sqlString(this.path)} (FORMAT parquet, COMPRESSION zstd)`,
-        );
+        const select = this.columns.map((column, i) => `${this.valueOf(column, i)} AS ${sqlName(column.name)}`).join(', ');
+        await connection.run(`COPY (SELECT ${select} FROM read_parquet(${sqlString(this.stagingPath)})) TO ${sqlString(this.path)} (FORMAT parquet, COMPRESSION zstd)`);
       } finally {
         connection.closeSync();
         instance.closeSync();
       }
     } finally {
-      rmSync(this.staging, { force: true });
+      rmSync(this.stagingPath, { force: true });
     }
   }
-}
 
-function sqlType(column: ColumnSpec, decimals: number): string {
-  switch (column.type) {
-    case 'int':
-    case 'epoch_ns':
-      return 'BIGINT';
-    case 'decimal':
-      return `DECIMAL(38, ${decimals})`;
-    case 'float':
-      return 'DOUBLE';
-    default:
-      return 'VARCHAR';
+  /** Moves to the next cell, which must be of `type` (null: any); returns its column. */
+  private next(type: ColumnSpec['type'] | null): number {
+    const column = this.column++;
+    const spec = this.columns[column];
+    if (!spec) throw new Error(`row has more cells than the table's ${this.columns.length} columns`);
+    if (type !== null && spec.type !== type) throw new Error(`column ${spec.name} holds ${spec.type} cells, not ${type}`);
+    return column;
+  }
+
+  /** The column's text buffer, with room for a length and `bytes` more bytes. */
+  private room(column: number, bytes: number): Buffer {
+    const buffer = this.texts[column]!;
+    const used = this.textBytes[column]!;
+    if (used + 4 + bytes <= buffer.length) return buffer;
+    const larger = Buffer.allocUnsafe(Math.max(used + 4 + bytes, 2 * buffer.length));
+    buffer.copy(larger, 0, 0, used);
+    return (this.texts[column] = larger);
+  }
+
+  private textCell(column: number, value: string): void {
+    const bytes = this.room(column, Buffer.byteLength(value));
+    const at = this.textBytes[column]!;
+    this.endText(column, at, at + 4 + bytes.write(value, at + 4, 'utf8'));
+  }
+
+  /** Writes the length of the value that ends at `end` before it, at `at`. */
+  private endText(column: number, at: number, end: number): void {
+    const bytes = this.texts[column]!;
+    const length = end - at - 4;
+    bytes[at] = length & 0xff;
+    bytes[at + 1] = (length >>> 8) & 0xff;
+    bytes[at + 2] = (length >>> 16) & 0xff;
+    bytes[at + 3] = length >>> 24;
+    this.textBytes[column] = end;
+  }
+
+  /** Writes the rows of the current group to the staging file. */
+  private stageGroup(): void {
+    const rows = this.row;
+    if (rows === 0) return;
+    this.staging.writePages(
+      this.columns.map((column, i) => {
+        const numbers = this.numbers[i];
+        const words = this.words[i];
+        if (column.type === 'int') return int64Plain(numbers!, rows);
+        if (numbers) return new Uint8Array(numbers.buffer, 0, 8 * rows);
+        if (words) return new Uint8Array(words.buffer, 0, 8 * rows);
+        return this.texts[i]!.subarray(0, this.textBytes[i]!);
+      }),
+      rows,
+    );
+    this.row = 0;
+    this.textBytes.fill(0);
+  }
+
+  /** The SQL of column i's output value from its staged one. */
+  private valueOf(column: ColumnSpec, i: number): string {
+    const staged = `c${i}`;
+    switch (column.type) {
+      case 'int':
+      case 'epoch_ns':
+        return `NULLIF(${staged}, ${NULL_INT64})`;
+      case 'float':
+        return `CASE WHEN isfinite(${staged}) THEN ${staged} END`;
+      case 'decimal': {
+        const decimals = this.decimalsSeen[i]!;
+        // 18 digits hold every value below 10^(18 - decimals); the margin covers the rounding of `largest`.
+        const precision = this.largest[i]! * pow10(decimals) < 0.99e18 ? 18 : 38;
+        return `CAST(NULLIF(${staged}, '') AS DECIMAL(${precision}, ${decimals}))`;
+      }
+      default:
+        return `NULLIF(${staged}, '')`;
+    }
   }
 }
 
 function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+function sqlName(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -22,8 +22,6 @@ abstract class TextTableWriter implements TableWriter {
   protected readonly out: ByteOut;
   protected column = 0;
   rows = 0;
-  /** Most decimals written per column (the Parquet writer types its columns from this). */
-  readonly decimalsSeen: number[];
   private readonly prefix: Uint8Array[];
   /** Each column's prefix when it is one byte (a CSV comma), else -1. */
   private readonly prefixByte: Int16Array;
@@ -59,7 +57,6 @@ abstract class TextTableWriter implements TableWriter {
   private static readonly MAX_CELL_BYTES = 80;
 
   constructor(path: string, readonly columns: readonly ColumnSpec[], header: string, prefix: string[], empty: string, end: string) {
-    this.decimalsSeen = columns.map(() => 0);
     this.prefix = prefix.map(utf8);
     this.prefixByte = Int16Array.from(this.prefix, (bytes) => (bytes.length === 1 ? bytes[0]! : -1));
     this.emptyBytes = utf8(empty);
@@ -133,10 +130,7 @@ abstract class TextTableWriter implements TableWriter {
     this.aboveDecimals[column] = decimals;
     const out = this.out;
     if (key === Infinity) out.at = writeBytes(out.buffer, out.at, this.emptyBytes);
-    else {
-      out.at = writeDecimal(out.buffer, out.at, units, decimals, pow10(decimals));
-      if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
-    }
+    else out.at = writeDecimal(out.buffer, out.at, units, decimals, pow10(decimals));
   }
 
   /**
@@ -195,7 +189,7 @@ abstract class TextTableWriter implements TableWriter {
       aboveFloat[column] = key;
       aboveUnits[column] = NaN;
       // Whole numbers of int32 range, most cells, are written here without the checks a float goes through.
-      at = (value | 0) === value ? writeInteger(buffer, at, value) : this.floatText(buffer, at, column, value);
+      at = (value | 0) === value ? writeInteger(buffer, at, value) : this.floatText(buffer, at, value);
     }
     this.column = column;
     this.runStart = runStart;
@@ -204,7 +198,7 @@ abstract class TextTableWriter implements TableWriter {
   }
 
   /** The text of a float cell at `at`; returns the position after it. */
-  private floatText(buffer: Uint8Array, at: number, column: number, value: number): number {
+  private floatText(buffer: Uint8Array, at: number, value: number): number {
     if (!Number.isFinite(value)) return writeBytes(buffer, at, this.emptyBytes);
     if (Number.isInteger(value) && Math.abs(value) < MAX_EXACT) return writeInteger(buffer, at, value);
     // A value with at most 8 decimals is within rounding of a whole number of 1e-8: others skip the search.
@@ -214,7 +208,6 @@ abstract class TextTableWriter implements TableWriter {
       const decimals = this.decimalsOf(value, nearest);
       if (decimals > 0) {
         const scale = pow10(decimals);
-        if (decimals > this.decimalsSeen[column]!) this.decimalsSeen[column] = decimals;
         return writeDecimal(buffer, at, Math.round(value * scale), decimals, scale);
       }
     }

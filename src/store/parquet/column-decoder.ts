@@ -7,7 +7,7 @@
 import { FlowmineError } from '../../core/errors.js';
 import { decompressPage } from './codecs.js';
 import { PhysicalType, type ColumnChunkMeta } from './metadata.js';
-import { ThriftReader, type ThriftStruct } from './thrift.js';
+import { ThriftReader, type ThriftStruct } from '../../io/parquet/thrift.js';
 
 const Encoding = { Plain: 0, PlainDictionary: 2, Rle: 3, DeltaBinaryPacked: 5, RleDictionary: 8 } as const;
 const PageType = { Data: 0, Index: 1, Dictionary: 2, DataV2: 3 } as const;

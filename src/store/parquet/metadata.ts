@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { FlowmineError } from '../../core/errors.js';
-import { ThriftReader, type ThriftStruct, type ThriftValue } from './thrift.js';
+import { ThriftReader, type ThriftStruct, type ThriftValue } from '../../io/parquet/thrift.js';
 
 /** Physical types. */
 export const PhysicalType = { Boolean: 0, Int32: 1, Int64: 2, Int96: 3, Float: 4, Double: 5, ByteArray: 6, FixedLenByteArray: 7 } as const;

@@ -1,22 +1,27 @@
 /**
- * The simplest Parquet file: required INT64 / INT32 columns, PLAIN, uncompressed, one page per column per
- * row group. An ingest writes rows this way as fast as the disk takes them, and DuckDB, which reads such a
- * file at memory speed, turns it into the part (sorted, encoded, compressed, with its metadata).
+ * The simplest Parquet file: required INT64, INT32, DOUBLE and BYTE_ARRAY columns, PLAIN, uncompressed,
+ * one page per column per row group. Writers stage rows this way as fast as the disk takes them, and
+ * DuckDB, which reads such a file at memory speed, turns it into the final file (an ingest's part, sorted,
+ * encoded and compressed; a table written as `.parquet`).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ThriftWriter } from './thrift.js';
 
-/** A staging column: INT64 values come from a Float64Array of integers (NaN written as `NULL_INT64`), INT32 from an Int32Array. */
+/**
+ * A staging column. Given as typed arrays (`writeRowGroup`): INT64 values come from a Float64Array of
+ * integers (NaN written as `NULL_INT64`), INT32 from an Int32Array. Given as PLAIN bytes (`writePages`):
+ * any of the four.
+ */
 export interface StagingColumn {
   name: string;
-  type: 'INT64' | 'INT32';
+  type: 'INT64' | 'INT32' | 'DOUBLE' | 'BYTE_ARRAY';
 }
 
 /** The INT64 value that stands for NaN (a missing value) in staging files: -2^63, which no stored value can be. */
 export const NULL_INT64 = '-9223372036854775808';
 
 const MAGIC = Buffer.from('PAR1', 'latin1');
-const TYPE_CODE = { INT32: 1, INT64: 2 } as const;
+const TYPE_CODE = { INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
 const TWO_32 = 4294967296;
 
 interface ChunkInfo {
@@ -38,14 +43,26 @@ export class StagingParquetWriter {
     this.write([MAGIC]);
   }
 
-  /** Appends a row group of the first `rows` values of each column. */
+  /** Appends a row group of the first `rows` values of each column (INT64 and INT32 columns only). */
   writeRowGroup(values: readonly (Float64Array | Int32Array)[], rows: number): void {
+    this.writePages(
+      this.columns.map((column, c) => {
+        if (column.type === 'INT64') return int64Plain(values[c] as Float64Array, rows);
+        if (column.type === 'INT32') return new Uint8Array((values[c] as Int32Array).buffer, (values[c] as Int32Array).byteOffset, rows * 4);
+        throw new Error(`staging column ${column.name}: ${column.type} values are written with writePages`);
+      }),
+      rows,
+    );
+  }
+
+  /** Appends a row group of `rows` rows given as each column's values, PLAIN-encoded (little-endian; a BYTE_ARRAY value is its length as 4 bytes, then its bytes). */
+  writePages(pages: readonly Uint8Array[], rows: number): void {
     if (rows === 0) return;
     const chunks: ChunkInfo[] = [];
     const pieces: Uint8Array[] = [];
     let position = this.position;
-    this.columns.forEach((column, c) => {
-      const data = column.type === 'INT64' ? this.int64Bytes(values[c] as Float64Array, rows) : new Uint8Array((values[c] as Int32Array).buffer, (values[c] as Int32Array).byteOffset, rows * 4);
+    this.columns.forEach((_, c) => {
+      const data = pages[c]!;
       const header = new ThriftWriter();
       header.beginStruct();
       header.i32(1, 0); // DATA_PAGE
@@ -83,6 +100,7 @@ export class StagingParquetWriter {
       meta.i32(1, TYPE_CODE[column.type]);
       meta.i32(3, 0); // REQUIRED
       meta.binary(4, column.name);
+      if (column.type === 'BYTE_ARRAY') meta.i32(6, 0); // converted type UTF8: text, not a blob
     });
     meta.i64(3, this.rows);
     meta.structList(4, this.rowGroups.length, (g) => {
@@ -113,23 +131,6 @@ export class StagingParquetWriter {
     this.write([footer, length, MAGIC]);
   }
 
-  /** Little-endian int64 of each (integer) double; NaN becomes NULL_INT64. */
-  private int64Bytes(values: Float64Array, rows: number): Uint8Array {
-    const words = new Int32Array(rows * 2);
-    for (let i = 0; i < rows; i++) {
-      const value = values[i]!;
-      if (value !== value) {
-        words[2 * i] = 0;
-        words[2 * i + 1] = -2147483648;
-        continue;
-      }
-      const high = Math.floor(value / TWO_32);
-      words[2 * i] = (value - high * TWO_32) | 0;
-      words[2 * i + 1] = high | 0;
-    }
-    return new Uint8Array(words.buffer);
-  }
-
   /** Appends to the file, opened only for this write (an ingest may stage thousands of partitions at once). */
   private write(pieces: Uint8Array[]): void {
     const fd = openSync(this.path, 'a');
@@ -143,4 +144,21 @@ export class StagingParquetWriter {
       closeSync(fd);
     }
   }
+}
+
+/** PLAIN INT64 of the first `rows` (integer) doubles: little-endian; NaN becomes NULL_INT64. */
+export function int64Plain(values: Float64Array, rows: number): Uint8Array {
+  const words = new Int32Array(rows * 2);
+  for (let i = 0; i < rows; i++) {
+    const value = values[i]!;
+    if (value !== value) {
+      words[2 * i] = 0;
+      words[2 * i + 1] = -2147483648;
+      continue;
+    }
+    const high = Math.floor(value / TWO_32);
+    words[2 * i] = (value - high * TWO_32) | 0;
+    words[2 * i + 1] = high | 0;
+  }
+  return new Uint8Array(words.buffer);
 }
