@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { Replayer } from '../book/replay.js';
 import type { BookView } from '../book/view.js';
@@ -9,13 +8,12 @@ import { openSource } from '../io/index.js';
 import { evalDetectCommand } from './eval-detect.js';
 import { mineCommand } from './mine.js';
 import { Progress } from './progress.js';
+import { shippedScenario } from './shipped.js';
 import { simCommand } from './sim.js';
 
 const LEVELS = 10;
 const EMPTY_ASK = '9999999999,0';
 const EMPTY_BID = '-9999999999,0';
-/** The scenarios shipped with flowmine (repository root / scenarios). */
-const SCENARIOS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scenarios');
 
 /**
  * `flowmine demo`: the whole pipeline on built-in data, no network, no external files. The market
@@ -29,7 +27,7 @@ export function demoCommand(): Command {
   return new Command('demo')
     .description('simulate a market with labelled manipulators → rebuild its book → features → mine → detect → report')
     .option('--out <dir>', 'folder for the demo files', 'flowmine-demo')
-    .option('--scenario <file>', 'scenario to simulate', join(SCENARIOS, 'mixed.json'))
+    .option('--scenario <file>', 'scenario to simulate', shippedScenario('mixed'))
     .option('--seed <n>', 'random seed', '1')
     .action(async (options: { out: string; scenario: string; seed: string }) => {
       const dir = resolve(options.out);

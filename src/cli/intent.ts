@@ -1,16 +1,18 @@
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { openTableWriter } from '../io/table/open.js';
 import { GradientBoosting } from '../mining/models/gbdt.js';
 import { openScenario } from '../sim/source.js';
 import { confusion, INTENT_CLASSES, INTENT_FEATURES, intentOfAgent, IntentModel, orderFeatures, type OrderTable } from '../surveillance/intent.js';
+import { shippedScenario } from './shipped.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
 interface IntentOptions extends SourceOptions {
-  train: string;
+  train?: string;
   seeds: string;
-  test: string;
+  test?: string;
   out?: string;
   json?: string;
 }
@@ -57,17 +59,18 @@ export function intentCommand(): Command {
     new Command('intent')
       .description('classify orders as liquidity providing, liquidity seeking (uninformed or informed) or predatory; trained on simulator labels, evaluated on held-out runs')
       .argument('[input]', 'L3 market data to classify (optional)')
-      .option('--train <scenario>', 'scenario to train on', 'scenarios/mixed.json')
+      .option('--train <scenario>', 'scenario to train on (default: the shipped scenarios/mixed.json)')
       .option('--seeds <list>', 'training seeds', '1,2')
-      .option('--test <list>', 'held-out runs, SCENARIO:SEED separated by commas', 'scenarios/mixed.json:3,scenarios/informed.json:9')
+      .option('--test <list>', 'held-out runs, SCENARIO:SEED separated by commas (default: the shipped mixed.json:3 and informed.json:9)')
       .option('--out <file>', 'per-order classes of the input: .csv, .jsonl or .parquet')
       .option('--json <file>', 'write the evaluation as JSON'),
   ).action(async (input: string | undefined, options: IntentOptions) => {
     const seeds = options.seeds.split(',').map(Number);
     if (seeds.some((seed) => !Number.isInteger(seed))) throw new UsageError(`--seeds ${options.seeds}: expected integers separated by commas`);
-    const tests = options.test.split(',').map(scenarioSeed);
-    if (tests.some(([path, seed]) => path === options.train && seeds.includes(seed))) throw new UsageError('--test: a held-out run may not use a training seed of the training scenario');
-    const training = concat(await Promise.all(seeds.map((seed) => labelledOrders(options.train, seed))));
+    const train = options.train ?? shippedScenario('mixed');
+    const tests = (options.test ?? `${shippedScenario('mixed')}:3,${shippedScenario('informed')}:9`).split(',').map(scenarioSeed);
+    if (tests.some(([path, seed]) => resolve(path) === resolve(train) && seeds.includes(seed))) throw new UsageError('--test: a held-out run may not use a training seed of the training scenario');
+    const training = concat(await Promise.all(seeds.map((seed) => labelledOrders(train, seed))));
     const model = new IntentModel(new GradientBoosting());
     model.fit(training.table, training.labels);
     const evaluation = [];
@@ -89,7 +92,7 @@ export function intentCommand(): Command {
       process.stdout.write(`${path} seed ${seed}: ${run.table.length} orders, macro-F1 ${orders.macroF1.toFixed(3)} (${INTENT_CLASSES.map((name, k) => `${name} ${Number.isNaN(orders.f1[k]!) ? '—' : orders.f1[k]!.toFixed(2)}`).join(', ')}); ${ids.length} participants, macro-F1 ${participants.macroF1.toFixed(3)}\n`);
       process.stdout.write(`  confusion (rows truth, columns predicted: ${INTENT_CLASSES.join(', ')}): ${JSON.stringify(orders.matrix)}\n`);
     }
-    if (options.json) writeFileSync(options.json, JSON.stringify({ train: { scenario: options.train, seeds, orders: training.table.length }, features: INTENT_FEATURES, classes: INTENT_CLASSES, evaluation }, null, 2) + '\n');
+    if (options.json) writeFileSync(options.json, JSON.stringify({ train: { scenario: train, seeds, orders: training.table.length }, features: INTENT_FEATURES, classes: INTENT_CLASSES, evaluation }, null, 2) + '\n');
     if (input === undefined) return;
     if (!options.out) throw new UsageError('intent: name where the per-order classes go with --out');
     const { source, close } = await openInput(input, options);
