@@ -52,9 +52,34 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`flowmine: ${error.message}\n`);
       return 2;
     }
+    const files = fileError(error);
+    if (files) {
+      process.stderr.write(`flowmine: ${files}\n`);
+      return 2;
+    }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`flowmine: internal error: ${message}${process.env.FLOWMINE_DEBUG ? '' : ' (set FLOWMINE_DEBUG=1 for a stack trace)'}\n`);
     if (process.env.FLOWMINE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return 1;
   }
+}
+
+/** What file system errors mean, in words. */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EMFILE: 'too many open files',
+};
+
+/** A file system error naming its path (an output folder that does not exist, a full disk) as one line. */
+function fileError(error: unknown): string | null {
+  const { code, path } = error as NodeJS.ErrnoException;
+  const meaning = code === undefined ? undefined : FILE_ERRORS[code];
+  return meaning !== undefined && path !== undefined ? `${path}: ${meaning}` : null;
 }

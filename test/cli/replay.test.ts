@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -105,6 +105,27 @@ test('replay writes the same rows as JSONL and as Parquet (typed, readable by Du
   assert.deepEqual(stats.getRows()[0], [BigInt(rows.length), BigInt(bidSum), rows.at(-1)![0], BigInt(rows.filter((row) => row[4] !== '').length)]);
   connection.closeSync();
   instance.closeSync();
+});
+
+test('an output that cannot be written: exit code 2 and one line naming it, for every format, before or during the work', needs(AAPL), () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowmine-cli-'));
+  for (const name of ['out.csv', 'out.jsonl', 'out.parquet']) {
+    const path = join(dir, 'no-such-folder', name);
+    const run = flowmine('replay', fixture(AAPL), '--out', path);
+    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.stderr, `flowmine: ${path}: no such file or folder\n`);
+  }
+  const report = flowmine('replay', fixture(AAPL), '--out', join(dir, 'out.csv'), '--report', join(dir, 'out.csv', 'report.json'));
+  assert.equal(report.status, 2);
+  assert.equal(report.stderr.split('\n').at(-2), `flowmine: ${join(dir, 'out.csv', 'report.json')}: a part of the path is not a folder`);
+  // A disk that fills up while the rows are written.
+  if (existsSync('/dev/full')) {
+    const full = join(dir, 'full.csv');
+    symlinkSync('/dev/full', full);
+    const run = flowmine('replay', fixture(AAPL), '--out', full);
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr, `flowmine: ${full}: no space left on the device\n`);
+  }
 });
 
 test('bad input through the CLI: exit code 2 and one line naming file, line and field', () => {

@@ -19,7 +19,7 @@ export class ByteOut {
   private readonly fd: number;
 
   /** Writes to `path`, or to standard output for `-`, through a buffer of at least `capacity` bytes (1 MiB). */
-  constructor(path: string, capacity = DEFAULT_CAPACITY) {
+  constructor(private readonly path: string, capacity = DEFAULT_CAPACITY) {
     this.capacity = Math.max(capacity, DEFAULT_CAPACITY);
     this.buffer = Buffer.allocUnsafe(this.capacity);
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
@@ -81,7 +81,8 @@ export class ByteOut {
         written += writeSync(this.fd, this.buffer, written, this.at - written);
       } catch (error) {
         // A pipe that is full (standard output into a slow reader) says EAGAIN: wait a moment and retry.
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        // Other errors (a full disk) name the output, which a write to a descriptor does not.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw Object.assign(error as Error, { path: (error as NodeJS.ErrnoException).path ?? (this.ownsFd ? this.path : 'standard output') });
         Atomics.wait(PAUSE, 0, 0, 2);
       }
     }

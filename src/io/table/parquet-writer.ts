@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pow10 } from '../../core/decimal.js';
@@ -45,6 +45,8 @@ export class ParquetWriter implements TableWriter {
   private baseLow = 0;
 
   constructor(private readonly path: string, readonly columns: readonly ColumnSpec[]) {
+    // An output that cannot be written fails now, not after all the work.
+    closeSync(openSync(path, 'w'));
     this.stagingPath = join(tmpdir(), `flowmine-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.parquet`);
     this.staging = new StagingParquetWriter(
       this.stagingPath,
