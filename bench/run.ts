@@ -115,7 +115,9 @@ async function flowStages() {
   const featuresEvent = await median(repeats, () => runNode(cli, ['features', input, '--out', out('stages-features.csv')]));
   const features1s = await median(repeats, () => runNode(cli, ['features', input, '--clock', '1s', '--out', out('stages-features-1s.csv')]));
   const detectAll = await median(repeats, () => runNode(cli, ['detect', input, '--out', out('stages-detect.csv')]));
-  return { messages, replayAlone, featuresEvent, features1s, detectAll };
+  const replayParquet = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', out('stages-replay.parquet')]));
+  const featuresParquet = await median(repeats, () => runNode(cli, ['features', input, '--out', out('stages-features.parquet')]));
+  return { messages, replayAlone, featuresEvent, features1s, detectAll, replayParquet, featuresParquet };
 }
 
 const replay = await lobsterReplay();
@@ -181,6 +183,8 @@ const lines = [
     ['`features`, one row per message (32 columns)', stages.featuresEvent],
     ['`features --clock 1s`', stages.features1s],
     ['`detect` (all detectors)', stages.detectAll],
+    ['`replay --emit bbo`, to Parquet', stages.replayParquet],
+    ['`features`, one row per message, to Parquet', stages.featuresParquet],
   ]),
   '',
   `The same jobs on the ${fmt(longRun.messages)}-message input of the streaming table below (output to /dev/null; start-up spread over ten times the messages):`,
