@@ -149,16 +149,23 @@ export class StagingParquetWriter {
 /** PLAIN INT64 of the first `rows` (integer) doubles: little-endian; NaN becomes NULL_INT64. */
 export function int64Plain(values: Float64Array, rows: number): Uint8Array {
   const words = new Int32Array(rows * 2);
-  for (let i = 0; i < rows; i++) {
-    const value = values[i]!;
-    if (value !== value) {
-      words[2 * i] = 0;
-      words[2 * i + 1] = -2147483648;
-      continue;
-    }
+  for (let i = 0; i < rows; i++) setInt64(words, i, values[i]!);
+  return new Uint8Array(words.buffer);
+}
+
+/** Writes an integer double as the little-endian int64 at index `i` of `words` (two int32s); NaN as NULL_INT64. */
+export function setInt64(words: Int32Array, i: number, value: number): void {
+  const low = value | 0;
+  if (low === value) {
+    // Most values (prices, sizes, short offsets) are int32s: the high word is the sign.
+    words[2 * i] = low;
+    words[2 * i + 1] = low >> 31;
+  } else if (value !== value) {
+    words[2 * i] = 0;
+    words[2 * i + 1] = -2147483648;
+  } else {
     const high = Math.floor(value / TWO_32);
     words[2 * i] = (value - high * TWO_32) | 0;
     words[2 * i + 1] = high | 0;
   }
-  return new Uint8Array(words.buffer);
 }
