@@ -3,21 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pow10 } from '../../core/decimal.js';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
-import { NULL_INT64, setInt64, StagingParquetWriter, type StagingColumn } from '../parquet/staging-writer.js';
+import { NULL_INT64, setInt64, StagingParquetWriter } from '../parquet/staging-writer.js';
 
 /** Rows staged per row group: bounds the memory a wide table takes. */
 const ROWS_PER_GROUP = 1 << 16;
 const TWO_32 = 4294967296;
+/** A staged decimal is its units shifted left by SCALE_BITS, the low bits holding its decimals + 1 (0: no value). */
+const SCALE_BITS = 5;
 
 /**
  * Parquet through embedded DuckDB. Rows are staged in the temp folder as a plain Parquet file, values as
- * they are: INT64 for integers and epoch ns, DOUBLE for floats, text for text, and for decimals their
- * integer units (INT64) beside their number of decimals (INT32; −1 for none). DuckDB reads that at memory
- * speed and writes the output, zstd-compressed, with exact column types: BIGINT, DOUBLE, DECIMAL with the
- * most decimals seen, VARCHAR. Missing values (NaN, infinities, empty cells) are NULL, as in the CSV
- * output. The staging file is removed afterwards, also on failure. (Staged as CSV, a million rows of 32
- * floats took DuckDB 2.2 s to convert, staged as doubles 1.0–1.4 s. `replay --emit depth:10` of a million
- * messages, 40 decimal columns, took 6.3 s to Parquet with decimals staged as their text, 5.0 s as units.)
+ * they are: INT64 for integers and epoch ns, DOUBLE for floats, text for text, and for decimals an INT64
+ * holding both their integer units and their number of decimals (see SCALE_BITS). DuckDB reads that at
+ * memory speed and writes the output, zstd-compressed, with exact column types: BIGINT, DOUBLE, DECIMAL
+ * with the most decimals seen, VARCHAR. Missing values (NaN, infinities, empty cells) are NULL, as in the
+ * CSV output. The staging file is removed afterwards, also on failure. (Staged as CSV, a million rows of
+ * 32 floats took DuckDB 2.2 s to convert, staged as doubles 1.0–1.4 s. `replay --emit depth:10` of a
+ * million messages, 40 decimal columns, took 6.3 s to Parquet with decimals staged as their text, about
+ * 5 s as units, with a staging file of 350 MB.)
  *
  * A decimal column is DECIMAL(18, d), stored as INT64, whenever its values allow (any price or size
  * does); DECIMAL(38, d) only for one that needs more digits. DuckDB handles 38-digit decimals as 128-bit
@@ -30,12 +33,8 @@ export class ParquetWriter implements TableWriter {
   /** The column of the next cell, and the row of the current group it is in. */
   private column = 0;
   private row = 0;
-  /**
-   * Per column, by type: float values; ints, epoch ns and decimals' units as int64 words (low, high);
-   * decimals' numbers of decimals; text as PLAIN byte arrays.
-   */
+  /** Per column, by type: float values; ints, epoch ns and decimals as int64 words (low, high); text as PLAIN byte arrays. */
   private readonly floatValues: (Float64Array | null)[];
-  private readonly scales: (Int32Array | null)[];
   private readonly words: (Int32Array | null)[];
   private readonly texts: (Buffer | null)[];
   private readonly textBytes: Int32Array;
@@ -52,13 +51,9 @@ export class ParquetWriter implements TableWriter {
     this.stagingPath = join(tmpdir(), `flowmine-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.parquet`);
     this.staging = new StagingParquetWriter(
       this.stagingPath,
-      columns.flatMap((column, i): StagingColumn[] => {
-        if (column.type === 'decimal') return [{ name: `c${i}`, type: 'INT64' }, { name: `d${i}`, type: 'INT32' }];
-        return [{ name: `c${i}`, type: column.type === 'float' ? 'DOUBLE' : column.type === 'text' ? 'BYTE_ARRAY' : 'INT64' }];
-      }),
+      columns.map((column, i) => ({ name: `c${i}`, type: column.type === 'float' ? 'DOUBLE' : column.type === 'text' ? 'BYTE_ARRAY' : 'INT64' })),
     );
     this.floatValues = columns.map((column) => (column.type === 'float' ? new Float64Array(ROWS_PER_GROUP) : null));
-    this.scales = columns.map((column) => (column.type === 'decimal' ? new Int32Array(ROWS_PER_GROUP) : null));
     this.words = columns.map((column) => (column.type === 'int' || column.type === 'epoch_ns' || column.type === 'decimal' ? new Int32Array(2 * ROWS_PER_GROUP) : null));
     this.texts = columns.map((column) => (column.type === 'text' ? Buffer.allocUnsafe(1 << 16) : null));
     this.textBytes = new Int32Array(columns.length);
@@ -96,12 +91,17 @@ export class ParquetWriter implements TableWriter {
 
   decimal(units: number, decimals: number): void {
     const column = this.next('decimal');
+    const words = this.words[column]!;
+    const row = this.row;
     if (units !== units) {
-      this.noDecimal(column);
+      setInt64(words, row, 0);
       return;
     }
-    setInt64(this.words[column]!, this.row, units);
-    this.scales[column]![this.row] = decimals;
+    // units · 2^SCALE_BITS + decimals + 1, exactly: the int64 of the units, shifted (|units| < 2^53 leaves room).
+    setInt64(words, row, units);
+    const low = words[2 * row]!;
+    words[2 * row + 1] = (words[2 * row + 1]! << SCALE_BITS) | (low >>> (32 - SCALE_BITS));
+    words[2 * row] = (low << SCALE_BITS) | (decimals + 1);
     this.scalesSeen[column]! |= 1 << decimals;
     const magnitude = Math.abs(units) / pow10(decimals);
     if (magnitude > this.largest[column]!) this.largest[column] = magnitude;
@@ -123,9 +123,8 @@ export class ParquetWriter implements TableWriter {
     const column = this.next(null);
     const floats = this.floatValues[column];
     const words = this.words[column];
-    if (this.scales[column]) this.noDecimal(column);
-    else if (floats) floats[this.row] = NaN;
-    else if (words) setInt64(words, this.row, NaN);
+    if (floats) floats[this.row] = NaN;
+    else if (words) setInt64(words, this.row, this.columns[column]!.type === 'decimal' ? 0 : NaN);
     else this.textCell(column, '');
   }
 
@@ -165,12 +164,6 @@ export class ParquetWriter implements TableWriter {
     return column;
   }
 
-  /** An empty decimal cell: no decimals, and units 0 (a valid value, so the staged column has no sentinel). */
-  private noDecimal(column: number): void {
-    setInt64(this.words[column]!, this.row, 0);
-    this.scales[column]![this.row] = -1;
-  }
-
   /** The column's text buffer, with room for a length and `bytes` more bytes. */
   private room(column: number, bytes: number): Buffer {
     const buffer = this.texts[column]!;
@@ -203,14 +196,12 @@ export class ParquetWriter implements TableWriter {
     const rows = this.row;
     if (rows === 0) return;
     this.staging.writePages(
-      this.columns.flatMap((_, i) => {
+      this.columns.map((_, i) => {
         const floats = this.floatValues[i];
         const words = this.words[i];
-        const scales = this.scales[i];
-        if (floats) return [new Uint8Array(floats.buffer, 0, 8 * rows)];
-        if (scales) return [new Uint8Array(words!.buffer, 0, 8 * rows), new Uint8Array(scales.buffer, 0, 4 * rows)];
-        if (words) return [new Uint8Array(words.buffer, 0, 8 * rows)];
-        return [this.texts[i]!.subarray(0, this.textBytes[i]!)];
+        if (floats) return new Uint8Array(floats.buffer, 0, 8 * rows);
+        if (words) return new Uint8Array(words.buffer, 0, 8 * rows);
+        return this.texts[i]!.subarray(0, this.textBytes[i]!);
       }),
       rows,
     );
@@ -234,8 +225,8 @@ export class ParquetWriter implements TableWriter {
         const decimals = held.at(-1) ?? 0;
         // 18 digits hold every value below 10^(18 - decimals); the margin covers the rounding of `largest`.
         const type = `DECIMAL(${this.largest[i]! * pow10(decimals) < 0.99e18 ? 18 : 38}, ${decimals})`;
-        const cases = held.map((d) => `WHEN ${d} THEN CAST(CAST(${staged} AS DECIMAL(18, 0)) * ${unitOf(d)} AS ${type})`);
-        return cases.length > 0 ? `CASE d${i} ${cases.join(' ')} END` : `CAST(NULL AS ${type})`;
+        const cases = held.map((d) => `WHEN ${d + 1} THEN CAST(CAST(${staged} >> ${SCALE_BITS} AS DECIMAL(18, 0)) * ${unitOf(d)} AS ${type})`);
+        return cases.length > 0 ? `CASE ${staged} & ${(1 << SCALE_BITS) - 1} ${cases.join(' ')} END` : `CAST(NULL AS ${type})`;
       }
       default:
         return `NULLIF(${staged}, '')`;
