@@ -32,15 +32,6 @@ export async function openDuckDB(tempDirectory?: string): Promise<DuckDB> {
   };
 }
 
-/** A SQL string literal. */
-export function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** A SQL identifier, quoted. */
-export function sqlIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /** The first line of a DuckDB error message, as a FlowmineError (the CLI prints it as one line). */
 export function duckdbError(context: string, error: unknown): FlowmineError {

@@ -7,9 +7,10 @@ import { InputError } from '../core/errors.js';
 import { Flag } from '../core/event.js';
 import type { Instrument } from '../core/instrument.js';
 import { isoNs } from '../core/time.js';
-import { sqlString, type DuckDB } from './duckdb.js';
-import { dayStartNs, UNKNOWN_DATE, utcDateOfNs } from './layout.js';
 import { NULL_INT64, StagingParquetWriter, type StagingColumn } from '../io/parquet/staging-writer.js';
+import { sqlString } from '../io/sql-text.js';
+import type { DuckDB } from './duckdb.js';
+import { dayStartNs, UNKNOWN_DATE, utcDateOfNs } from './layout.js';
 import type { TimeRange } from './schema.js';
 
 const DAY_NS = 86_400e9;

@@ -5,7 +5,8 @@
 import { extname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { listParts } from './dataset.js';
-import { duckdbError, openDuckDB, sqlString, type DuckDB } from './duckdb.js';
+import { sqlString } from '../io/sql-text.js';
+import { duckdbError, openDuckDB, type DuckDB } from './duckdb.js';
 
 /** The glob of every part of a dataset (staging folders never match it). */
 export function partsGlob(datasetDir: string): string {

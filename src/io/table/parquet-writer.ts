@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pow10 } from '../../core/decimal.js';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
 import { NULL_INT64, setInt64, StagingParquetWriter } from '../parquet/staging-writer.js';
+import { sqlIdentifier, sqlString } from '../sql-text.js';
 
 /** Rows staged per row group: bounds the memory a wide table takes. */
 const ROWS_PER_GROUP = 1 << 16;
@@ -144,7 +145,7 @@ export class ParquetWriter implements TableWriter {
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
       try {
-        const select = this.columns.map((column, i) => `${this.valueOf(column, i)} AS ${sqlName(column.name)}`).join(', ');
+        const select = this.columns.map((column, i) => `${this.valueOf(column, i)} AS ${sqlIdentifier(column.name)}`).join(', ');
         await connection.run(`COPY (SELECT ${select} FROM read_parquet(${sqlString(this.stagingPath)})) TO ${sqlString(this.path)} (FORMAT parquet, COMPRESSION zstd)`);
       } finally {
         connection.closeSync();
@@ -237,12 +238,4 @@ export class ParquetWriter implements TableWriter {
 /** 10^-d as an exact SQL decimal. */
 function unitOf(decimals: number): string {
   return decimals === 0 ? 'CAST(1 AS DECIMAL(1, 0))' : `CAST('0.${'0'.repeat(decimals - 1)}1' AS DECIMAL(${decimals + 1}, ${decimals}))`;
-}
-
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-function sqlName(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
