@@ -97,7 +97,8 @@ export async function detect(source: EventSource, requests: readonly DetectorReq
           for (let k = 0; k < readers.length; k++) readers[k]!(batch, i);
         },
         update() {
-          if (l2) orders.updateL2();
+          if (l3) orders.updateL3();
+          else if (l2) orders.updateL2();
           for (let k = 0; k < updates.length; k++) updates[k]!();
         },
         close() {},
