@@ -39,7 +39,7 @@ export function featuresCommand(): Command {
       const specs: ColumnSpec[] = [{ name: 'ts_ns', type: 'epoch_ns' }];
       if (withInstrument) specs.push({ name: 'instrument', type: 'text' });
       for (const name of columns) specs.push({ name, type: 'float' });
-      const opened = openTableWriter(options.out, specs);
+      const opened = openTableWriter(options.out, specs, { thread: options.threads === '2' });
       return { writer: opened, writeFloats: floatsWriter(opened), withInstrument };
     };
     let withInstrument = false;

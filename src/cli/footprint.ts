@@ -38,7 +38,7 @@ export function footprintCommand(): Command {
       const specs: ColumnSpec[] = [{ name: 'ts_ns', type: 'epoch_ns' }];
       if (withInstrument) specs.push({ name: 'instrument', type: 'text' });
       specs.push({ name: 'price', type: 'float' }, { name: 'bid_volume', type: 'float' }, { name: 'ask_volume', type: 'float' }, { name: 'delta', type: 'float' }, { name: 'trades', type: 'int' });
-      return openTableWriter(options.out, specs);
+      return openTableWriter(options.out, specs, { thread: options.threads === '2' });
     };
     const collector = new FootprintCollector(
       source.instruments,

@@ -35,7 +35,7 @@ export function replayCommand(): Command {
       for await (const batch of source.batches()) {
         if (!emitter) {
           const withInstrument = source.instruments.size > 1;
-          writer = openTableWriter(options.out, emitColumns(spec, withInstrument));
+          writer = openTableWriter(options.out, emitColumns(spec, withInstrument), { thread: options.threads === '2' });
           emitter = new BookEmitter(writer, spec, source.instruments, withInstrument, everyNs);
         }
         replayer.push(batch, emitter.onUpdate);

@@ -6,8 +6,8 @@ import { INTEGRITY_POLICIES, type IntegrityPolicy } from '../core/integrity.js';
 import type { EventSource } from '../core/source.js';
 import { openSource } from '../io/index.js';
 import { QuarantineFile } from '../io/quarantine.js';
-import { openSourceInWorker } from '../io/worker-source.js';
-import { opensInMainThread } from './formats.js';
+// Defines the input formats that live outside io (a simulation scenario): every command reads them.
+import './formats.js';
 
 /** Options every command that reads an input shares. */
 export interface SourceOptions {
@@ -43,7 +43,7 @@ export function withSourceOptions(command: Command): Command {
     .option('--date <YYYY-MM-DD>', 'trading date for inputs whose times are times of day (LOBSTER), when the file name lacks it')
     .option('--orderbook <file>', 'LOBSTER: the orderbook file (default: found beside the message file)')
     .option('--no-orderbook', 'LOBSTER: ignore the orderbook file')
-    .option('--threads <n>', 'threads: 2 decodes the input in a worker thread while this one runs the book (see docs/ARCHITECTURE.md: on two cores, one is faster)', '1')
+    .option('--threads <n>', 'threads: 2 formats CSV and JSONL output in a second thread while this one reads and computes; 1 does all in one', '2')
     .option('--venue <names>', 'dataset input: only these venues (comma-separated)')
     .option('--symbol <names>', 'dataset input: only these symbols (comma-separated)')
     .option('--from <time>', 'dataset input: updates at or after this time (ISO 8601, UTC unless a zone is given, or epoch ns)')
@@ -73,7 +73,6 @@ export async function openInput(input: string, options: SourceOptions, needs: In
     policy,
   };
   const recycleBatches = needs.batchAtATime === true;
-  if (options.threads === '2' && !(await opensInMainThread(input, options.format))) return { source: await openSourceInWorker(input, { ...openOptions, ...(quarantinePath && { quarantinePath }), recycleBatches }), close: () => {} };
   const quarantine = quarantinePath ? new QuarantineFile(quarantinePath) : null;
   const source = await openSource(input, { ...openOptions, ...(quarantine && { quarantine }), recycleBatches });
   return { source, close: () => quarantine?.close() };

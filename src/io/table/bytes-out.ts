@@ -16,15 +16,19 @@ export class ByteOut {
   at = 0;
   private readonly capacity: number;
   private readonly ownsFd: boolean;
-  private readonly fd: number;
+  readonly fd: number;
 
-  /** Writes to `path`, or to standard output for `-`, through a buffer of at least `capacity` bytes (1 MiB). */
-  constructor(private readonly path: string, capacity = DEFAULT_CAPACITY) {
+  /**
+   * Writes to `path`, or to standard output for `-`, through a buffer of at least `capacity` bytes (1 MiB);
+   * to `fd` instead of opening `path` when one is given (`path` then names it in errors). Closes what it
+   * opened itself.
+   */
+  constructor(private readonly path: string, capacity = DEFAULT_CAPACITY, fd?: number) {
     this.capacity = Math.max(capacity, DEFAULT_CAPACITY);
     this.buffer = Buffer.allocUnsafe(this.capacity);
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
-    this.ownsFd = path !== '-';
-    this.fd = this.ownsFd ? openSync(path, 'w') : 1;
+    this.ownsFd = fd === undefined && path !== '-';
+    this.fd = fd ?? (this.ownsFd ? openSync(path, 'w') : 1);
   }
 
   /** Counts flushes: a position `at` had is valid while this has not changed. */
@@ -82,7 +86,7 @@ export class ByteOut {
       } catch (error) {
         // A pipe that is full (standard output into a slow reader) says EAGAIN: wait a moment and retry.
         // Other errors (a full disk) name the output, which a write to a descriptor does not.
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw Object.assign(error as Error, { path: (error as NodeJS.ErrnoException).path ?? (this.ownsFd ? this.path : 'standard output') });
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw Object.assign(error as Error, { path: (error as NodeJS.ErrnoException).path ?? (this.path === '-' ? 'standard output' : this.path) });
         Atomics.wait(PAUSE, 0, 0, 2);
       }
     }

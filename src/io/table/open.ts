@@ -3,16 +3,23 @@ import { UsageError } from '../../core/errors.js';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { CsvWriter, JsonlWriter } from './text-writers.js';
+import { ThreadedWriter } from '../writer-thread.js';
+
+export interface TableWriterOptions {
+  /** Format CSV and JSONL in a second thread (ThreadedWriter): for outputs of many rows, on two cores. */
+  thread?: boolean;
+}
 
 /** Opens a table writer chosen by the output's extension: `.csv`, `.jsonl`, `.parquet`; `-` is CSV on stdout. */
-export function openTableWriter(path: string, columns: readonly ColumnSpec[]): TableWriter {
-  if (path === '-') return new CsvWriter(path, columns);
+export function openTableWriter(path: string, columns: readonly ColumnSpec[], options: TableWriterOptions = {}): TableWriter {
+  const text = (format: 'csv' | 'jsonl') => (options.thread ? new ThreadedWriter(path, columns, format) : format === 'csv' ? new CsvWriter(path, columns) : new JsonlWriter(path, columns));
+  if (path === '-') return text('csv');
   switch (extname(path).toLowerCase()) {
     case '.csv':
-      return new CsvWriter(path, columns);
+      return text('csv');
     case '.jsonl':
     case '.ndjson':
-      return new JsonlWriter(path, columns);
+      return text('jsonl');
     case '.parquet':
       return new ParquetWriter(path, columns);
     default:
@@ -25,7 +32,7 @@ export function openTableWriter(path: string, columns: readonly ColumnSpec[]): T
  * Parquet writers), else cell by cell.
  */
 export function floatsWriter(writer: TableWriter): (values: Float64Array) => void {
-  if (writer instanceof CsvWriter || writer instanceof JsonlWriter || writer instanceof ParquetWriter) return (values) => writer.floats(values);
+  if (writer instanceof CsvWriter || writer instanceof JsonlWriter || writer instanceof ParquetWriter || writer instanceof ThreadedWriter) return (values) => writer.floats(values);
   return (values) => {
     for (let i = 0; i < values.length; i++) writer.float(values[i]!);
   };

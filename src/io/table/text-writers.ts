@@ -8,6 +8,16 @@ const MAX_EXACT = 2 ** 53;
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
 
 /**
+ * Where a text writer's bytes go, besides its path: a descriptor already open on it (which the writer
+ * leaves open: whoever opened it closes it), and whether the header is already written there (a writer
+ * taking over a table another one began).
+ */
+export interface TextOutput {
+  fd?: number;
+  continued?: boolean;
+}
+
+/**
  * Shared cell logic of the text formats. A format is described by bytes: what precedes each column's
  * cell, what an empty cell is, and what ends a row; text cells are quoted by the subclass.
  *
@@ -56,15 +66,15 @@ abstract class TextTableWriter implements TableWriter {
    */
   private static readonly MAX_CELL_BYTES = 80;
 
-  constructor(path: string, readonly columns: readonly ColumnSpec[], header: string, prefix: string[], empty: string, end: string) {
+  constructor(path: string, readonly columns: readonly ColumnSpec[], header: string, prefix: string[], empty: string, end: string, output: TextOutput) {
     this.prefix = prefix.map(utf8);
     this.prefixByte = Int16Array.from(this.prefix, (bytes) => (bytes.length === 1 ? bytes[0]! : -1));
     this.emptyBytes = utf8(empty);
     this.endBytes = utf8(end);
     this.rowBytes = this.prefix.reduce((sum, bytes) => sum + bytes.length + TextTableWriter.MAX_CELL_BYTES, this.endBytes.length);
     // Room for two rows at least, however wide.
-    this.out = new ByteOut(path, 2 * this.rowBytes);
-    this.out.ascii(header);
+    this.out = new ByteOut(path, 2 * this.rowBytes, output.fd);
+    if (!output.continued) this.out.ascii(header);
     this.above = new Int32Array(columns.length + 1);
     this.here = new Int32Array(columns.length + 1);
     this.aboveFloat = new Float64Array(columns.length);
@@ -145,7 +155,12 @@ abstract class TextTableWriter implements TableWriter {
 
   /** `float` for each of `values` in turn: a row's run of float cells in one call (hot path of `features`). */
   floats(values: Float64Array): void {
-    if (this.column + values.length > this.columns.length) throw new Error(`row has more cells than the table's ${this.columns.length} columns`);
+    this.floatsFrom(values, 0, values.length);
+  }
+
+  /** `float` for each of `values[start]` … `values[end - 1]` in turn. */
+  floatsFrom(values: Float64Array, start: number, end: number): void {
+    if (this.column + end - start > this.columns.length) throw new Error(`row has more cells than the table's ${this.columns.length} columns`);
     const out = this.out;
     const { buffer, view } = out;
     let at = out.at;
@@ -153,8 +168,8 @@ abstract class TextTableWriter implements TableWriter {
     let runStart = this.runStart;
     let runEnd = this.runEnd;
     let column = this.column;
-    const count = values.length;
-    for (let i = 0; i < count; i++, column++) {
+    const count = end;
+    for (let i = start; i < count; i++, column++) {
       let value = values[i]!;
       // NaN is remembered as Infinity: both write an empty cell.
       let key = value === value ? value : Infinity;
@@ -280,6 +295,16 @@ abstract class TextTableWriter implements TableWriter {
     this.startRow();
   }
 
+  /** The descriptor written to. */
+  get fd(): number {
+    return this.out.fd;
+  }
+
+  /** Writes out the bytes buffered so far (rows already written can then no longer be copied). */
+  flush(): void {
+    this.out.flush();
+  }
+
   async close(): Promise<void> {
     this.out.close();
   }
@@ -346,8 +371,8 @@ abstract class TextTableWriter implements TableWriter {
 
 /** RFC 4180 CSV with a header row; empty cells for missing values. */
 export class CsvWriter extends TextTableWriter {
-  constructor(path: string, columns: readonly ColumnSpec[]) {
-    super(path, columns, columns.map((column) => csvText(column.name)).join(',') + '\n', columns.map((_, i) => (i === 0 ? '' : ',')), '', '\n');
+  constructor(path: string, columns: readonly ColumnSpec[], output: TextOutput = {}) {
+    super(path, columns, columns.map((column) => csvText(column.name)).join(',') + '\n', columns.map((_, i) => (i === 0 ? '' : ',')), '', '\n', output);
   }
   protected quoteText(value: string): string {
     return csvText(value);
@@ -363,8 +388,8 @@ function csvText(value: string): string {
  * read them with an int64-aware parser); missing values are null.
  */
 export class JsonlWriter extends TextTableWriter {
-  constructor(path: string, columns: readonly ColumnSpec[]) {
-    super(path, columns, '', columns.map((column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`), 'null', '}\n');
+  constructor(path: string, columns: readonly ColumnSpec[], output: TextOutput = {}) {
+    super(path, columns, '', columns.map((column, i) => `${i === 0 ? '{' : ','}${JSON.stringify(column.name)}:`), 'null', '}\n', output);
   }
   protected quoteText(value: string): string {
     return JSON.stringify(value);

@@ -1,0 +1,123 @@
+import type { ColumnSpec } from '../../core/table.js';
+import type { CsvWriter, JsonlWriter } from './text-writers.js';
+
+/**
+ * The tape on which a writer thread receives rows (see io/writer-thread.ts): a ring of blocks of rows in
+ * one shared Float64Array, each row the same number of slots, each cell at a fixed slot of its row.
+ * An int or a float takes one slot; a decimal two (units, decimals); an epoch-ns cell two (its base, as
+ * the index of its text among the block's strings, and the offset); a text cell one (the index of its
+ * text). An empty cell is NaN in its first slot. Strings travel beside the block, by message.
+ */
+export const INT = 0;
+export const FLOAT = 1;
+export const DECIMAL = 2;
+export const EPOCH = 3;
+export const TEXT = 4;
+const KIND: Record<ColumnSpec['type'], number> = { int: INT, float: FLOAT, decimal: DECIMAL, epoch_ns: EPOCH, text: TEXT };
+const SLOTS = [1, 1, 2, 2, 1];
+
+/** Blocks in the ring, and slots per block (256 KiB: a block stays in the cache of the core that writes it). */
+export const BLOCKS = 8;
+const BLOCK_SLOTS = 1 << 15;
+
+/**
+ * Words of the shared control array. The writing thread counts blocks PUBLISHED and the writer thread
+ * blocks CONSUMED; SIGNAL changes whenever the writer thread has something new to look at (a block, or
+ * DONE); READY is set once the writer thread can take rows; FAILED once it stopped on an error.
+ */
+export const PUBLISHED = 0;
+export const CONSUMED = 1;
+export const SIGNAL = 2;
+export const DONE = 3;
+export const READY = 4;
+export const FAILED = 5;
+export const CONTROL_WORDS = 6;
+
+export interface TapeLayout {
+  /** Each column's kind (INT, FLOAT…) and first slot in its row. */
+  readonly kinds: Uint8Array;
+  readonly slots: Int32Array;
+  /** Per column: the end of the run of float columns it starts (its own index when it is no float). */
+  readonly floatRunEnd: Int32Array;
+  /** Slots per row, rows per block. */
+  readonly stride: number;
+  readonly blockRows: number;
+}
+
+export function tapeLayout(columns: readonly ColumnSpec[]): TapeLayout {
+  const kinds = Uint8Array.from(columns, (column) => KIND[column.type]);
+  const slots = new Int32Array(columns.length);
+  let stride = 0;
+  for (let i = 0; i < columns.length; i++) {
+    slots[i] = stride;
+    stride += SLOTS[kinds[i]!]!;
+  }
+  const floatRunEnd = new Int32Array(columns.length);
+  for (let i = columns.length - 1; i >= 0; i--) floatRunEnd[i] = kinds[i] !== FLOAT ? i : i + 1 < columns.length && kinds[i + 1] === FLOAT ? floatRunEnd[i + 1]! : i + 1;
+  return { kinds, slots, floatRunEnd, stride, blockRows: Math.max(16, Math.floor(BLOCK_SLOTS / stride)) };
+}
+
+/** Slots the ring takes. */
+export function ringSlots(layout: TapeLayout): number {
+  return BLOCKS * layout.blockRows * layout.stride;
+}
+
+/**
+ * Writes `rows` rows of the tape from slot `at` into `writer`, the texts of their text and epoch cells
+ * indexing `strings`. A run of float columns goes in one call.
+ */
+export class TapeReader {
+  private baseText = '';
+  private base = 0n;
+
+  constructor(
+    private readonly layout: TapeLayout,
+    private readonly writer: CsvWriter | JsonlWriter,
+  ) {}
+
+  read(cells: Float64Array, at: number, rows: number, strings: readonly string[]): void {
+    const { kinds, slots, floatRunEnd, stride } = this.layout;
+    const writer = this.writer;
+    const columns = kinds.length;
+    for (let r = 0; r < rows; r++, at += stride) {
+      for (let column = 0; column < columns; ) {
+        const slot = at + slots[column]!;
+        switch (kinds[column]) {
+          case FLOAT: {
+            const end = floatRunEnd[column]!;
+            writer.floatsFrom(cells, slot, slot + end - column);
+            column = end;
+            continue;
+          }
+          case INT:
+            writer.int(cells[slot]!);
+            break;
+          case DECIMAL:
+            writer.decimal(cells[slot]!, cells[slot + 1]!);
+            break;
+          case EPOCH: {
+            const id = cells[slot]!;
+            if (id !== id) writer.empty();
+            else writer.epochNs(this.baseOf(strings[id]!), cells[slot + 1]!);
+            break;
+          }
+          default: {
+            const id = cells[slot]!;
+            if (id !== id) writer.empty();
+            else writer.text(strings[id]!);
+          }
+        }
+        column++;
+      }
+      writer.endRow();
+    }
+  }
+
+  private baseOf(text: string): bigint {
+    if (text !== this.baseText) {
+      this.baseText = text;
+      this.base = BigInt(text);
+    }
+    return this.base;
+  }
+}

@@ -1,0 +1,241 @@
+import { closeSync } from 'node:fs';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { ColumnSpec, TableWriter } from '../core/table.js';
+import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TEXT, type TapeLayout } from './table/row-tape.js';
+import { CsvWriter, JsonlWriter } from './table/text-writers.js';
+
+/** What the writer thread is started with. */
+export interface WriterThreadData {
+  path: string;
+  fd: number;
+  format: 'csv' | 'jsonl';
+  columns: readonly ColumnSpec[];
+  cells: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  blockRows: SharedArrayBuffer;
+  blockStrings: SharedArrayBuffer;
+  strings: MessagePort;
+}
+
+/** How the writer thread reports the error it stopped on. */
+export interface WriterThreadError {
+  message: string;
+  code?: string;
+  path?: string;
+}
+
+const KIND_NAMES = ['int', 'float', 'decimal', 'epoch_ns', 'text'];
+
+/**
+ * A CSV or JSONL table writer that formats in a second thread: this thread only lays each row's values
+ * on a shared tape (row-tape.ts), and a worker turns them into text and writes the file, so that on two
+ * cores computing rows and formatting them overlap. The bytes are those the writer alone would write.
+ *
+ * The worker takes some 70 ms to start. Until it is ready, rows are written here by the plain writer,
+ * which also writes the header; then its buffer is written out and the worker continues the file on the
+ * same descriptor. A short output never waits for the worker. Errors of the writer thread (a full disk)
+ * are thrown here, by the next row's block or by `close`, which must be called.
+ */
+export class ThreadedWriter implements TableWriter {
+  rows = 0;
+  /** The writer of this thread, until the worker takes over. */
+  private direct: CsvWriter | JsonlWriter | null;
+  /** The descriptor both threads write to (opened by the plain writer of this thread). */
+  private readonly fd: number;
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+  private readonly port: MessagePort;
+  private readonly layout: TapeLayout;
+  private readonly cells: Float64Array;
+  private readonly control: Int32Array;
+  private readonly blockRows: Int32Array;
+  private readonly blockStrings: Int32Array;
+  /** Number of the block being filled, its rows so far, where the current row starts, and the next cell's column. */
+  private block = 0;
+  private row = 0;
+  private rowAt = 0;
+  private column = 0;
+  /** Texts of the block being filled, and per column the index of the text its last cell named (-1: none in this block). */
+  private strings: string[] = [];
+  private readonly lastText: (string | null)[];
+  private readonly lastTextId: Int32Array;
+  private lastBase = 0n;
+  private lastBaseId = -1;
+
+  /**
+   * Opens `path` (`-`: standard output) for a table in `format`. With `waitForThread` the rows go to the
+   * worker from the first one: the constructor waits for it to start.
+   */
+  constructor(
+    readonly path: string,
+    readonly columns: readonly ColumnSpec[],
+    format: 'csv' | 'jsonl',
+    options: { waitForThread?: boolean } = {},
+  ) {
+    this.direct = format === 'csv' ? new CsvWriter(path, columns) : new JsonlWriter(path, columns);
+    this.layout = tapeLayout(columns);
+    const cells = new SharedArrayBuffer(8 * ringSlots(this.layout));
+    const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
+    const blockRows = new SharedArrayBuffer(4 * BLOCKS);
+    const blockStrings = new SharedArrayBuffer(4 * BLOCKS);
+    this.cells = new Float64Array(cells);
+    this.control = new Int32Array(control);
+    this.blockRows = new Int32Array(blockRows);
+    this.blockStrings = new Int32Array(blockStrings);
+    this.lastText = columns.map(() => null);
+    this.lastTextId = new Int32Array(columns.length).fill(-1);
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    this.fd = this.direct.fd;
+    const workerData: WriterThreadData = { path, fd: this.fd, format, columns, cells, control, blockRows, blockStrings, strings: channel.port2 };
+    // Beside this module in dist/src/io, and one folder down from the CLI bundle's chunks in dist/src/cli.
+    this.worker = new Worker(new URL('../io/writer-entry.js', import.meta.url), { workerData, transferList: [channel.port2] });
+    // A writer never closed (its run failed) leaves no thread holding the process; `close` holds it.
+    this.worker.unref();
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    if (options.waitForThread) {
+      try {
+        for (let waited = 0; Atomics.load(this.control, READY) === 0; waited++) {
+          if (waited === 100) throw new Error(`table ${path}: the writer thread did not start in 10 s`);
+          Atomics.wait(this.control, READY, 0, 100);
+        }
+        this.handOver(this.direct);
+      } catch (error) {
+        void this.worker.terminate();
+        if (path !== '-') closeSync(this.fd);
+        throw error;
+      }
+    }
+  }
+
+  int(value: number): void {
+    if (this.direct) this.direct.int(value);
+    else this.cells[this.next(INT)] = value;
+  }
+
+  float(value: number): void {
+    if (this.direct) this.direct.float(value);
+    else this.cells[this.next(FLOAT)] = value;
+  }
+
+  /** `float` for each of `values` in turn. */
+  floats(values: Float64Array): void {
+    if (this.direct) return this.direct.floats(values);
+    const column = this.column;
+    if (column >= this.columns.length || column + values.length > this.layout.floatRunEnd[column]!) throw new Error(`table ${this.path}: ${values.length} float cells from column ${column + 1} do not fit its float columns`);
+    this.cells.set(values, this.rowAt + this.layout.slots[column]!);
+    this.column += values.length;
+  }
+
+  decimal(units: number, decimals: number): void {
+    if (this.direct) return this.direct.decimal(units, decimals);
+    const slot = this.next(DECIMAL);
+    this.cells[slot] = units;
+    this.cells[slot + 1] = decimals;
+  }
+
+  epochNs(baseNs: bigint, offsetNs: number): void {
+    if (this.direct) return this.direct.epochNs(baseNs, offsetNs);
+    const slot = this.next(EPOCH);
+    if (baseNs !== this.lastBase || this.lastBaseId < 0) {
+      this.lastBase = baseNs;
+      this.lastBaseId = this.strings.push(String(baseNs)) - 1;
+    }
+    this.cells[slot] = Number.isNaN(offsetNs) ? NaN : this.lastBaseId;
+    this.cells[slot + 1] = offsetNs;
+  }
+
+  text(value: string): void {
+    if (this.direct) return this.direct.text(value);
+    const column = this.column;
+    const slot = this.next(TEXT);
+    if (value !== this.lastText[column] || this.lastTextId[column]! < 0) {
+      this.lastText[column] = value;
+      this.lastTextId[column] = this.strings.push(value) - 1;
+    }
+    this.cells[slot] = this.lastTextId[column]!;
+  }
+
+  empty(): void {
+    if (this.direct) return this.direct.empty();
+    this.cells[this.rowAt + this.layout.slots[this.column++]!] = NaN;
+  }
+
+  endRow(): void {
+    this.rows++;
+    const direct = this.direct;
+    if (direct) {
+      direct.endRow();
+      if (Atomics.load(this.control, READY) === 1) this.handOver(direct);
+      return;
+    }
+    if (this.column !== this.columns.length) throw new Error(`row has ${this.column} cells, table has ${this.columns.length} columns`);
+    this.column = 0;
+    this.rowAt += this.layout.stride;
+    if (++this.row === this.layout.blockRows) this.publish();
+  }
+
+  async close(): Promise<void> {
+    this.worker.ref();
+    const direct = this.direct;
+    if (direct) {
+      await direct.close();
+      await this.worker.terminate();
+      return;
+    }
+    if (this.row > 0) this.publish();
+    Atomics.store(this.control, DONE, 1);
+    this.wake();
+    await this.exited;
+    if (this.path !== '-') closeSync(this.fd);
+    this.throwIfFailed();
+  }
+
+  /** The slot of the next cell, which must be of `kind`. */
+  private next(kind: number): number {
+    const column = this.column++;
+    if (this.layout.kinds[column] !== kind) {
+      throw new Error(`table ${this.path}: a ${KIND_NAMES[kind]} cell in column ${column + 1} (${this.columns[column]?.name ?? 'past the last'}, ${this.columns[column]?.type ?? 'none'})`);
+    }
+    return this.rowAt + this.layout.slots[column]!;
+  }
+
+  /** The worker is ready: what this thread buffered goes out, and rows go on the tape from now on. */
+  private handOver(direct: CsvWriter | JsonlWriter): void {
+    direct.flush();
+    this.direct = null;
+  }
+
+  /** Hands the block over and waits, if the ring is full, until the next one is free. */
+  private publish(): void {
+    const index = this.block % BLOCKS;
+    this.blockRows[index] = this.row;
+    this.blockStrings[index] = this.strings.length;
+    if (this.strings.length > 0) {
+      this.port.postMessage(this.strings);
+      this.strings = [];
+      this.lastTextId.fill(-1);
+      this.lastBaseId = -1;
+    }
+    this.block++;
+    Atomics.store(this.control, PUBLISHED, this.block);
+    this.wake();
+    for (let consumed = Atomics.load(this.control, CONSUMED); this.block - consumed >= BLOCKS; consumed = Atomics.load(this.control, CONSUMED)) {
+      Atomics.wait(this.control, CONSUMED, consumed);
+    }
+    this.throwIfFailed();
+    this.row = 0;
+    this.rowAt = (this.block % BLOCKS) * this.layout.blockRows * this.layout.stride;
+  }
+
+  private wake(): void {
+    Atomics.add(this.control, SIGNAL, 1);
+    Atomics.notify(this.control, SIGNAL);
+  }
+
+  private throwIfFailed(): void {
+    if (Atomics.load(this.control, FAILED) === 0) return;
+    const failure = receiveMessageOnPort(this.port)?.message as WriterThreadError | undefined;
+    throw Object.assign(new Error(failure?.message ?? `writing ${this.path} failed`), { code: failure?.code, path: failure?.path });
+  }
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { ColumnSpec, TableWriter } from '../../../src/core/table.js';
+import { CsvWriter, JsonlWriter } from '../../../src/io/table/text-writers.js';
+import { ThreadedWriter } from '../../../src/io/writer-thread.js';
+
+const COLUMNS: ColumnSpec[] = [
+  { name: 'ts', type: 'epoch_ns' },
+  { name: 'n', type: 'int' },
+  { name: 'symbol', type: 'text' },
+  { name: 'px', type: 'decimal' },
+  { name: 'a', type: 'float' },
+  { name: 'b', type: 'float' },
+  { name: 'c', type: 'float' },
+  { name: 'note', type: 'text' },
+  { name: 'sz', type: 'decimal' },
+];
+
+const BASES = [1_340_285_400_000_000_000n, 1_700_000_000_123_456_789n];
+const SYMBOLS = ['AMZN', 'BTC-USD', 'ETH "spot", perp'];
+
+/**
+ * Writes `rows` rows of every cell kind: repeated and changing values, two epoch bases, three symbols,
+ * texts with quotes, commas and newlines, empty cells of each kind, NaN and infinities.
+ */
+function fill(writer: TableWriter & { floats(values: Float64Array): void }, rows: number): void {
+  const floats = new Float64Array(3);
+  for (let r = 0; r < rows; r++) {
+    if (r % 97 === 13) writer.empty();
+    else writer.epochNs(BASES[(r >> 12) & 1]!, r * 1_000_003 + (r % 7) * 2 ** 40);
+    if (r % 89 === 5) writer.empty();
+    else writer.int(r % 3 === 0 ? -r * 12345 : 2 ** 40 + r);
+    if (r % 83 === 7) writer.empty();
+    else writer.text(SYMBOLS[(r >> 9) % 3]!);
+    writer.decimal(r % 79 === 3 ? NaN : 10_000 + (r % 50), 2 + (r % 3));
+    floats[0] = r % 5 === 0 ? floats[0]! : Math.sin(r) * 1e3;
+    floats[1] = r % 71 === 1 ? NaN : r % 73 === 2 ? Infinity : r / 8;
+    floats[2] = r % 11;
+    if (r % 101 === 9) {
+      writer.float(floats[0]!);
+      writer.empty();
+      writer.float(floats[2]!);
+    } else writer.floats(floats);
+    if (r % 67 === 0) writer.text(`row ${r}: "quoted", with\nnewline`);
+    else if (r % 61 === 0) writer.empty();
+    else writer.text('');
+    writer.decimal(r % 13, 0);
+    writer.endRow();
+  }
+}
+
+for (const format of ['csv', 'jsonl'] as const) {
+  test(`writer thread: ${format} bytes equal the plain writer's, over many blocks of the ring, with the rows handed over from the first or midway`, async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
+    const plainPath = join(folder, `plain.${format}`);
+    const plain = format === 'csv' ? new CsvWriter(plainPath, COLUMNS) : new JsonlWriter(plainPath, COLUMNS);
+    fill(plain, 120_000);
+    await plain.close();
+    const expected = readFileSync(plainPath);
+    for (const waitForThread of [true, false]) {
+      const path = join(folder, `threaded-${waitForThread}.${format}`);
+      const threaded = new ThreadedWriter(path, COLUMNS, format, { waitForThread });
+      fill(threaded, 120_000);
+      await threaded.close();
+      assert.equal(threaded.rows, 120_000);
+      assert.ok(readFileSync(path).equals(expected), `waitForThread ${waitForThread}`);
+    }
+  });
+}
+
+test('writer thread: an empty table is its header; a cell of the wrong kind or a short row is refused', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
+  const path = join(folder, 'empty.csv');
+  const empty = new ThreadedWriter(path, COLUMNS, 'csv', { waitForThread: true });
+  await empty.close();
+  assert.equal(readFileSync(path, 'utf8'), 'ts,n,symbol,px,a,b,c,note,sz\n');
+  const writer = new ThreadedWriter(join(folder, 'bad.csv'), COLUMNS, 'csv', { waitForThread: true });
+  assert.throws(() => writer.float(1), /a float cell in column 1 \(ts, epoch_ns\)/);
+  await writer.close();
+  const short = new ThreadedWriter(join(folder, 'short.csv'), COLUMNS, 'csv', { waitForThread: true });
+  short.epochNs(BASES[0]!, 1);
+  assert.throws(() => short.endRow(), /row has 1 cells, table has 9 columns/);
+  await short.close();
+});
+
+test('writer thread: a write that fails there (a full device) is thrown here with its code and path', async () => {
+  // JSONL: no header, so the first bytes written are the thread's.
+  const writer = new ThreadedWriter('/dev/full', COLUMNS, 'jsonl', { waitForThread: true });
+  // Enough rows to fill its 1 MiB buffer several times: the failed write stops the thread.
+  const failed = await (async () => {
+    try {
+      fill(writer, 50_000);
+    } catch (error) {
+      await writer.close().catch(() => {});
+      return error;
+    }
+    return writer.close().then(
+      () => null,
+      (error: unknown) => error,
+    );
+  })();
+  assert.ok(failed instanceof Error);
+  assert.deepEqual([(failed as NodeJS.ErrnoException).code, (failed as NodeJS.ErrnoException).path], ['ENOSPC', '/dev/full']);
+});
