@@ -112,12 +112,14 @@ async function flowStages() {
   const messages = readFileSync(input, 'latin1').split('\n').length - 1;
   const out = (name: string) => join(work, name);
   const replayAlone = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', out('stages-replay.csv')]));
+  const replayOneThread = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--threads', '1', '--out', out('stages-replay.csv')]));
   const featuresEvent = await median(repeats, () => runNode(cli, ['features', input, '--out', out('stages-features.csv')]));
+  const featuresOneThread = await median(repeats, () => runNode(cli, ['features', input, '--threads', '1', '--out', out('stages-features.csv')]));
   const features1s = await median(repeats, () => runNode(cli, ['features', input, '--clock', '1s', '--out', out('stages-features-1s.csv')]));
   const detectAll = await median(repeats, () => runNode(cli, ['detect', input, '--out', out('stages-detect.csv')]));
   const replayParquet = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', out('stages-replay.parquet')]));
   const featuresParquet = await median(repeats, () => runNode(cli, ['features', input, '--out', out('stages-features.parquet')]));
-  return { messages, replayAlone, featuresEvent, features1s, detectAll, replayParquet, featuresParquet };
+  return { messages, replayAlone, replayOneThread, featuresEvent, featuresOneThread, features1s, detectAll, replayParquet, featuresParquet };
 }
 
 const replay = await lobsterReplay();
@@ -134,6 +136,7 @@ const lines = [
   '',
   `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}.`,
   `Whole process to whole process (start-up, reading, writing included), median of ${repeats} runs, peer in the same run.`,
+  'flowmine runs with its defaults: CSV output is formatted in a second thread (`--threads 2`; `--threads 1` rows below for comparison). The peers run in one thread.',
   '',
   '## LOBSTER L3 replay to best bid/offer',
   '',
@@ -180,7 +183,9 @@ const lines = [
   '',
   ...jobTable(stages.messages, [
     ['`replay --emit bbo` (reference)', stages.replayAlone],
+    ['`replay --emit bbo --threads 1`', stages.replayOneThread],
     ['`features`, one row per message (32 columns)', stages.featuresEvent],
+    ['`features --threads 1`', stages.featuresOneThread],
     ['`features --clock 1s`', stages.features1s],
     ['`detect` (all detectors)', stages.detectAll],
     ['`replay --emit bbo`, to Parquet', stages.replayParquet],

@@ -43,7 +43,7 @@ export function withSourceOptions(command: Command): Command {
     .option('--date <YYYY-MM-DD>', 'trading date for inputs whose times are times of day (LOBSTER), when the file name lacks it')
     .option('--orderbook <file>', 'LOBSTER: the orderbook file (default: found beside the message file)')
     .option('--no-orderbook', 'LOBSTER: ignore the orderbook file')
-    .option('--threads <n>', 'threads: 2 formats CSV and JSONL output in a second thread while this one reads and computes; 1 does all in one', '2')
+    .option('--threads <n>', 'threads: 2 formats the CSV and JSONL output of replay, features and footprint in a second thread while this one reads and computes; 1 does all in one', '2')
     .option('--venue <names>', 'dataset input: only these venues (comma-separated)')
     .option('--symbol <names>', 'dataset input: only these symbols (comma-separated)')
     .option('--from <time>', 'dataset input: updates at or after this time (ISO 8601, UTC unless a zone is given, or epoch ns)')

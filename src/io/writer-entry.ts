@@ -4,7 +4,7 @@
  * the other thread began on the same descriptor.
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { BLOCKS, CONSUMED, DONE, FAILED, PUBLISHED, READY, SIGNAL, tapeLayout, TapeReader } from './table/row-tape.js';
+import { BLOCKS, CONSUMED, DONE, FAILED, IDLE, PUBLISHED, READY, SIGNAL, tapeLayout, TapeReader } from './table/row-tape.js';
 import { CsvWriter, JsonlWriter } from './table/text-writers.js';
 import type { WriterThreadData, WriterThreadError } from './writer-thread.js';
 
@@ -21,10 +21,14 @@ try {
   const reader = new TapeReader(layout, writer);
   Atomics.store(control, READY, 1);
   for (let consumed = 0; ; ) {
-    const signal = Atomics.load(control, SIGNAL);
     if (Atomics.load(control, PUBLISHED) === consumed) {
       if (Atomics.load(control, DONE) === 1) break;
-      Atomics.wait(control, SIGNAL, signal);
+      // Idle until woken: the other thread wakes this one only when it says it is idle (a wake costs it a
+      // system call), and says so first, then looks again, so that a block published meanwhile is seen.
+      const signal = Atomics.load(control, SIGNAL);
+      Atomics.store(control, IDLE, 1);
+      if (Atomics.load(control, PUBLISHED) === consumed && Atomics.load(control, DONE) === 0) Atomics.wait(control, SIGNAL, signal);
+      Atomics.store(control, IDLE, 0);
       continue;
     }
     const index = consumed % BLOCKS;

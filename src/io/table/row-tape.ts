@@ -22,8 +22,8 @@ const BLOCK_SLOTS = 1 << 15;
 
 /**
  * Words of the shared control array. The writing thread counts blocks PUBLISHED and the writer thread
- * blocks CONSUMED; SIGNAL changes whenever the writer thread has something new to look at (a block, or
- * DONE); READY is set once the writer thread can take rows; FAILED once it stopped on an error.
+ * blocks CONSUMED; SIGNAL changes whenever the writer thread is woken to look again (blocks, or DONE);
+ * IDLE is set while the writer thread waits; READY once it can take rows; FAILED once it stopped on an error.
  */
 export const PUBLISHED = 0;
 export const CONSUMED = 1;
@@ -31,7 +31,8 @@ export const SIGNAL = 2;
 export const DONE = 3;
 export const READY = 4;
 export const FAILED = 5;
-export const CONTROL_WORDS = 6;
+export const IDLE = 6;
+export const CONTROL_WORDS = 7;
 
 export interface TapeLayout {
   /** Each column's kind (INT, FLOAT…) and first slot in its row. */

@@ -168,8 +168,7 @@ abstract class TextTableWriter implements TableWriter {
     let runStart = this.runStart;
     let runEnd = this.runEnd;
     let column = this.column;
-    const count = end;
-    for (let i = start; i < count; i++, column++) {
+    for (let i = start; i < end; i++, column++) {
       let value = values[i]!;
       // NaN is remembered as Infinity: both write an empty cell.
       let key = value === value ? value : Infinity;
@@ -184,14 +183,14 @@ abstract class TextTableWriter implements TableWriter {
         const shift = at - runStart;
         here[column] = from + shift;
         // The cells after it that repeat too, up to one that does not.
-        for (i++, column++; i < count; i++, column++) {
+        for (i++, column++; i < end; i++, column++) {
           value = values[i]!;
           key = value === value ? value : Infinity;
           if (key !== aboveFloat[column]) break;
           here[column] = above[column]! + shift;
         }
         runEnd = above[column]!;
-        if (i === count) break;
+        if (i === end) break;
       }
       if (runEnd >= 0) {
         at = copyChunks(view, at, runStart, runEnd);
