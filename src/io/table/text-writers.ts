@@ -299,6 +299,11 @@ abstract class TextTableWriter implements TableWriter {
     return this.out.fd;
   }
 
+  /** Buffers written out so far. */
+  get flushes(): number {
+    return this.out.flushes;
+  }
+
   /** Writes out the bytes buffered so far (rows already written can then no longer be copied). */
   flush(): void {
     this.out.flush();
