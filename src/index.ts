@@ -20,7 +20,7 @@ export type * from './core/source.js';
 export type * from './core/table.js';
 export * from './core/time.js';
 export { defineFormat, formats, openSource, sniffFormat } from './io/index.js';
-export { openTableWriter } from './io/table/open.js';
+export { openTableWriter, type TableWriterOptions } from './io/table/open.js';
 export { QuarantineFile } from './io/quarantine.js';
 export { L2Book } from './book/l2-book.js';
 export { L3Book, type OrderEnd, type OrderLife } from './book/l3-book.js';

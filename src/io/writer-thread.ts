@@ -179,16 +179,17 @@ export class ThreadedWriter implements TableWriter {
   }
 
   endRow(): void {
-    this.rows++;
     const direct = this.direct;
     if (direct) {
       direct.endRow();
+      this.rows++;
       if (this.worker === null) {
         if (direct.flushes >= START_AFTER_FLUSHES) this.start();
       } else if (Atomics.load(this.control, READY) === 1) this.handOver(direct);
       return;
     }
     if (this.column !== this.columns.length) throw new Error(`row has ${this.column} cells, table has ${this.columns.length} columns`);
+    this.rows++;
     this.column = 0;
     this.rowAt += this.layout.stride;
     if (++this.row === this.layout.blockRows) this.publish();
