@@ -111,17 +111,6 @@ export class ThreadedWriter implements TableWriter {
     }
   }
 
-  /** Starts the worker. */
-  private start(): Worker {
-    const { workerData } = this;
-    // Beside this module in dist/src/io, and one folder down from the CLI bundle's chunks in dist/src/cli.
-    const worker = new Worker(new URL('../io/writer-entry.js', import.meta.url), { workerData, transferList: [workerData.strings] });
-    // A writer never closed (its run failed) leaves no thread holding the process; `close` holds it.
-    worker.unref();
-    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    return (this.worker = worker);
-  }
-
   int(value: number): void {
     if (this.direct) this.direct.int(value);
     else this.cells[this.next(INT)] = value;
@@ -219,6 +208,17 @@ export class ThreadedWriter implements TableWriter {
       throw new Error(`table ${this.path}: a ${KIND_NAMES[kind]} cell in column ${column + 1} (${this.columns[column]?.name ?? 'past the last'}, ${this.columns[column]?.type ?? 'none'})`);
     }
     return this.rowAt + this.layout.slots[column]!;
+  }
+
+  /** Starts the worker. */
+  private start(): Worker {
+    const { workerData } = this;
+    // dist/src/io/writer-entry.js, from this module in dist/src/io as from the CLI bundle's chunks in dist/src/cli.
+    const worker = new Worker(new URL('../io/writer-entry.js', import.meta.url), { workerData, transferList: [workerData.strings] });
+    // A writer never closed (its run failed) leaves no thread holding the process; `close` holds it.
+    worker.unref();
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    return (this.worker = worker);
   }
 
   /** The worker is ready: what this thread buffered goes out, and rows go on the tape from now on. */

@@ -63,10 +63,7 @@ export function ringSlots(layout: TapeLayout): number {
   return BLOCKS * layout.blockRows * layout.stride;
 }
 
-/**
- * Writes `rows` rows of the tape from slot `at` into `writer`, the texts of their text and epoch cells
- * indexing `strings`. A run of float columns goes in one call.
- */
+/** The writer thread's side of the tape: turns its rows back into cells of a text writer. */
 export class TapeReader {
   private baseText = '';
   private base = 0n;
@@ -76,6 +73,10 @@ export class TapeReader {
     private readonly writer: CsvWriter | JsonlWriter,
   ) {}
 
+  /**
+   * Writes `rows` rows of the tape from slot `at` into the writer, the texts of their text and epoch cells
+   * indexing `strings`. A run of float columns goes in one call.
+   */
   read(cells: Float64Array, at: number, rows: number, strings: readonly string[]): void {
     const { kinds, slots, floatRunEnd, stride } = this.layout;
     const writer = this.writer;
