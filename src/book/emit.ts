@@ -51,6 +51,9 @@ export class BookEmitter {
   private readonly cacheSeq: number[] = [];
   private readonly nextBoundary: number[] = [];
   private readonly lastTs: number[] = [];
+  /** An interval row's time and sequence, for rowStart. */
+  private readonly boundaryTime = new Float64Array(1);
+  private readonly boundarySeq = new Float64Array(1);
   private readonly width: number;
   /** Levels per side a row shows. */
   private readonly levels: number;
@@ -78,7 +81,7 @@ export class BookEmitter {
   // straight from the book to the writer.
   private readonly bboRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
     const writer = this.writer;
-    this.rowStart(batch.timeBaseNs, batch.tsEvent[row]!, batch.seq[row]!, instrument);
+    this.rowStart(batch.timeBaseNs, batch.tsEvent, batch.seq, row, instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;
     const bidSize = book.bestBidSize();
@@ -92,7 +95,7 @@ export class BookEmitter {
 
   private readonly depthRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
     const writer = this.writer;
-    this.rowStart(batch.timeBaseNs, batch.tsEvent[row]!, batch.seq[row]!, instrument);
+    this.rowStart(batch.timeBaseNs, batch.tsEvent, batch.seq, row, instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;
     for (let rank = 0; rank < this.levels; rank++) {
@@ -133,11 +136,15 @@ export class BookEmitter {
     }
   }
 
-  /** Writes the row's time, sequence and instrument, and makes sure the instrument's decimals are at hand. */
-  private rowStart(baseNs: bigint, ts: number, seq: number, instrument: number): void {
+  /**
+   * Writes the row's time `times[at]`, sequence `seqs[at]` and instrument, and makes sure the instrument's
+   * decimals are at hand. The time and sequence are read here, not passed: a double passed to a call is
+   * boxed, an allocation per row.
+   */
+  private rowStart(baseNs: bigint, times: Float64Array, seqs: Float64Array, at: number, instrument: number): void {
     if (instrument >= this.priceDecimals.length) this.decimalsOf();
-    this.writer.epochNs(baseNs, ts);
-    this.writer.int(seq);
+    this.writer.epochNs(baseNs, times[at]!);
+    this.writer.int(seqs[at]!);
     if (this.withInstrument) this.writer.text(this.instruments.get(instrument).symbol);
   }
 
@@ -172,7 +179,9 @@ export class BookEmitter {
   private cachedRow(instrument: number, boundary: number): void {
     const cache = this.cache[instrument]!;
     const { priceDecimals, sizeDecimals } = this.instruments.get(instrument);
-    this.rowStart(this.baseNs, boundary, this.cacheSeq[instrument]!, instrument);
+    this.boundaryTime[0] = boundary;
+    this.boundarySeq[0] = this.cacheSeq[instrument]!;
+    this.rowStart(this.baseNs, this.boundaryTime, this.boundarySeq, 0, instrument);
     for (let i = 0; i < this.width; i++) this.writer.decimal(cache[i]!, i % 2 === 0 ? priceDecimals : sizeDecimals);
     this.writer.endRow();
   }

@@ -89,6 +89,17 @@ export class L3Book extends LadderBook {
    * event being applied: the replay passes none, as a double passed to a call is boxed, an allocation).
    */
   add(orderId: number, side: number, price: number, size: number, tsNs?: number): number {
+    ONE_ID[0] = orderId;
+    return this.addAt(ONE_ID, 0, side, price, size, tsNs);
+  }
+
+  /**
+   * `add` for the order `ids[row]`. The replay passes the event's id column and row: a double passed to a
+   * call is boxed, an allocation per event where ids exceed 2^31 (Databento, Bitfinex, concatenated days).
+   * The same holds for cancelAt, deleteAt, fillAt and modifyAt.
+   */
+  addAt(ids: Float64Array, row: number, side: number, price: number, size: number, tsNs?: number): number {
+    const orderId = ids[row]!;
     if ((side !== 1 && side !== -1) || !(size > 0)) return Applied.BadEvent;
     let result: number = Applied.Ok;
     // The slot the order will take is claimed in the index by the probe that looks for a duplicate.
@@ -114,6 +125,12 @@ export class L3Book extends LadderBook {
 
   /** Shrinks an order by `size` (partial cancel); removes it at zero. */
   cancel(orderId: number, side: number, price: number, size: number): number {
+    ONE_ID[0] = orderId;
+    return this.cancelAt(ONE_ID, 0, side, price, size);
+  }
+
+  cancelAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
+    const orderId = ids[row]!;
     const slot = this.index.get(orderId);
     if (slot < 0) return this.takeAnonymous(side, price, size);
     return this.reduce(slot, size, 'cancelled');
@@ -125,6 +142,12 @@ export class L3Book extends LadderBook {
    * taken from it), so level totals follow the venue, and the mismatch is reported.
    */
   delete(orderId: number, side: number, price: number, size: number): number {
+    ONE_ID[0] = orderId;
+    return this.deleteAt(ONE_ID, 0, side, price, size);
+  }
+
+  deleteAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
+    const orderId = ids[row]!;
     const slot = this.index.get(orderId);
     if (slot < 0) return this.takeAnonymous(side, price, size);
     const excess = size > 0 ? this.size[slot]! - size : 0;
@@ -144,6 +167,12 @@ export class L3Book extends LadderBook {
    * restates its refilled display, and the result says so.
    */
   fill(orderId: number, side: number, price: number, size: number): number {
+    ONE_ID[0] = orderId;
+    return this.fillAt(ONE_ID, 0, side, price, size);
+  }
+
+  fillAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
+    const orderId = ids[row]!;
     const slot = this.index.get(orderId);
     if (slot < 0) return this.takeAnonymous(side, price, size);
     this.filled[slot] += size;
@@ -156,6 +185,12 @@ export class L3Book extends LadderBook {
    * An unknown order is added (and reported), entered at `tsNs` (by default `nowNs`, as for add).
    */
   modify(orderId: number, side: number, price: number, size: number, tsNs?: number): number {
+    ONE_ID[0] = orderId;
+    return this.modifyAt(ONE_ID, 0, side, price, size, tsNs);
+  }
+
+  modifyAt(ids: Float64Array, row: number, side: number, price: number, size: number, tsNs?: number): number {
+    const orderId = ids[row]!;
     const slot = this.index.get(orderId);
     if (slot < 0) {
       if (size > 0) this.add(orderId, side, price, size, tsNs);
@@ -367,3 +402,6 @@ export class L3Book extends LadderBook {
     this.next = grown(this.next, capacity);
   }
 }
+
+/** The id of a call by id (add, cancel, …) as a column of one, for the `…At` method that does the work. */
+const ONE_ID = new Float64Array(1);

@@ -77,6 +77,9 @@ export class Replayer {
   private currentRow = 0;
   /** The batch's time base minus the replay's (ns), added to its times. */
   private shift = 0;
+  /** The venue's depth limit and checksum rule, read once (a source wrapper forwards them through getters). */
+  private readonly depthLimit: number | undefined;
+  private readonly checksum: BookChecksum | undefined;
 
   /**
    * `windowLevels` is the source's (EventSource.windowLevels): with it, an unknown order at an existing
@@ -86,8 +89,11 @@ export class Replayer {
     readonly granularity: Granularity,
     private readonly integrity: Integrity,
     private readonly windowLevels?: number,
-    private readonly venue: { depthLimit?: number; checksum?: BookChecksum } = {},
-  ) {}
+    venue: { depthLimit?: number; checksum?: BookChecksum } = {},
+  ) {
+    this.depthLimit = venue.depthLimit;
+    this.checksum = venue.checksum;
+  }
 
   /** A replayer for a source, with its window, depth limit and checksum rule. */
   static for(source: EventSource): Replayer {
@@ -143,19 +149,19 @@ export class Replayer {
       let result: number = Applied.Ok;
       switch (action[i]!) {
         case Action.Add:
-          result = l3.add(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          result = l3.addAt(orderId, i, side[i]!, price[i]!, size[i]!);
           break;
         case Action.Cancel:
-          result = l3.cancel(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          result = l3.cancelAt(orderId, i, side[i]!, price[i]!, size[i]!);
           break;
         case Action.Delete:
-          result = l3.delete(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          result = l3.deleteAt(orderId, i, side[i]!, price[i]!, size[i]!);
           break;
         case Action.Fill:
-          result = l3.fill(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          result = l3.fillAt(orderId, i, side[i]!, price[i]!, size[i]!);
           break;
         case Action.Modify:
-          result = l3.modify(orderId[i]!, side[i]!, price[i]!, size[i]!);
+          result = l3.modifyAt(orderId, i, side[i]!, price[i]!, size[i]!);
           break;
         case Action.LevelSet:
           result = inSnapshot[inst] ? l3.snapshotLevel(side[i]!, price[i]!, size[i]!) : l3.setLevel(side[i]!, price[i]!, size[i]!);
@@ -215,7 +221,7 @@ export class Replayer {
   private completed(book: LadderBook, batch: EventBatch, i: number, inst: number, onUpdate: UpdateHandler | undefined): void {
     const summary = this.summary;
     summary.updates++;
-    if (this.venue.depthLimit !== undefined) book.truncate(this.venue.depthLimit);
+    if (this.depthLimit !== undefined) book.truncate(this.depthLimit);
     if (book.snapshotChanges !== this.changesSeen[inst]) {
       summary.updatesChangedBySnapshot++;
       this.changesSeen[inst] = book.snapshotChanges;
@@ -241,7 +247,7 @@ export class Replayer {
     for (const [kind, n] of this.expectedCounts) report.notes.set(kind, n);
     report.notes.set('book_dropped_orders', summary.droppedOrders);
     report.notes.set('book_updates_changed_by_snapshot', summary.updatesChangedBySnapshot);
-    if (this.venue.checksum) report.notes.set('checksums_verified', this.checksumsVerified);
+    if (this.checksum) report.notes.set('checksums_verified', this.checksumsVerified);
     report.notes.set('book_levels_removed_by_snapshots', this.books.reduce((n, book) => n + book.snapshotRemovedLevels, 0));
     report.notes.set('book_crossed_updates', summary.crossedUpdates);
     return summary;
@@ -272,9 +278,9 @@ export class Replayer {
 
   /** Checks the venue's checksum against the book as the venue keeps it (truncated to its depth). */
   private verify(book: LadderBook, inst: number, expected: number): void {
-    const rule = this.venue.checksum;
+    const rule = this.checksum;
     if (!rule) return;
-    if (this.venue.depthLimit !== undefined) book.truncate(this.venue.depthLimit);
+    if (this.depthLimit !== undefined) book.truncate(this.depthLimit);
     const instrument = this.currentBatch!.instruments.get(inst);
     const actual = rule.compute(book, instrument);
     if (actual === expected) {

@@ -53,6 +53,9 @@ export class ThreadedWriter implements TableWriter {
   private exited: Promise<void> = Promise.resolve();
   private readonly port: MessagePort;
   private readonly layout: TapeLayout;
+  /** The layout's kinds and slots, one load away. */
+  private readonly kinds: Uint8Array;
+  private readonly slots: Int32Array;
   private readonly cells: Float64Array;
   private readonly control: Int32Array;
   private readonly blockRows: Int32Array;
@@ -81,6 +84,8 @@ export class ThreadedWriter implements TableWriter {
   ) {
     this.direct = format === 'csv' ? new CsvWriter(path, columns) : new JsonlWriter(path, columns);
     this.layout = tapeLayout(columns);
+    this.kinds = this.layout.kinds;
+    this.slots = this.layout.slots;
     const cells = new SharedArrayBuffer(8 * ringSlots(this.layout));
     const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
     const blockRows = new SharedArrayBuffer(4 * BLOCKS);
@@ -164,7 +169,7 @@ export class ThreadedWriter implements TableWriter {
 
   empty(): void {
     if (this.direct) return this.direct.empty();
-    this.cells[this.rowAt + this.layout.slots[this.column++]!] = NaN;
+    this.cells[this.rowAt + this.slots[this.column++]!] = NaN;
   }
 
   endRow(): void {
@@ -177,7 +182,7 @@ export class ThreadedWriter implements TableWriter {
       } else if (Atomics.load(this.control, READY) === 1) this.handOver(direct);
       return;
     }
-    if (this.column !== this.columns.length) throw new Error(`row has ${this.column} cells, table has ${this.columns.length} columns`);
+    if (this.column !== this.kinds.length) this.wrongRow();
     this.rows++;
     this.column = 0;
     this.rowAt += this.layout.stride;
@@ -201,13 +206,19 @@ export class ThreadedWriter implements TableWriter {
     this.throwIfFailed();
   }
 
-  /** The slot of the next cell, which must be of `kind`. */
+  /** The slot of the next cell, which must be of `kind`. Hot: small enough to be inlined, the errors apart. */
   private next(kind: number): number {
     const column = this.column++;
-    if (this.layout.kinds[column] !== kind) {
-      throw new Error(`table ${this.path}: a ${KIND_NAMES[kind]} cell in column ${column + 1} (${this.columns[column]?.name ?? 'past the last'}, ${this.columns[column]?.type ?? 'none'})`);
-    }
-    return this.rowAt + this.layout.slots[column]!;
+    if (this.kinds[column] !== kind) this.wrongCell(kind, column);
+    return this.rowAt + this.slots[column]!;
+  }
+
+  private wrongCell(kind: number, column: number): never {
+    throw new Error(`table ${this.path}: a ${KIND_NAMES[kind]} cell in column ${column + 1} (${this.columns[column]?.name ?? 'past the last'}, ${this.columns[column]?.type ?? 'none'})`);
+  }
+
+  private wrongRow(): never {
+    throw new Error(`row has ${this.column} cells, table has ${this.columns.length} columns`);
   }
 
   /** Starts the worker. */
