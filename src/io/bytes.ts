@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { FlowmineError, InputError } from '../core/errors.js';
 
@@ -57,7 +57,10 @@ export async function* fileBytes(path: string, options: { reuseBuffers?: boolean
     if (compression === 'none') {
       yield* raw as AsyncIterable<Buffer>;
     } else if (compression === 'gzip') {
-      const gunzip = createGunzip({ chunkSize: chunkBytes });
+      // A zlib stream's readable buffer (16 KiB by default) is full after one chunk, and it inflates the
+      // next only once that one is taken. Room for four chunks lets it inflate ahead, on libuv's thread
+      // pool, while the reader parses. (Transform options; Node's types list only zlib's own.)
+      const gunzip = createGunzip({ chunkSize: chunkBytes, readableHighWaterMark: 4 * chunkBytes } as ZlibOptions);
       raw.on('error', (error) => gunzip.destroy(error));
       raw.pipe(gunzip);
       try {
