@@ -29,10 +29,21 @@ export function runNode(script: string, args: string[], options: { stdoutTo?: 'i
   });
 }
 
-/** Runs `times` times and keeps the median run by wall time. */
-export async function median(times: number, run: () => Promise<Run>): Promise<Run> {
+/** The median of several runs of one job, with the wall times of its fastest and slowest. */
+export interface RepeatedRun extends Run {
+  fastest: number;
+  slowest: number;
+}
+
+/** Runs `times` times and keeps the median run by wall time, and the spread of the times. */
+export async function median(times: number, run: () => Promise<Run>): Promise<RepeatedRun> {
   const runs: Run[] = [];
   for (let i = 0; i < times; i++) runs.push(await run());
   runs.sort((a, b) => a.seconds - b.seconds);
-  return runs[Math.floor(runs.length / 2)]!;
+  return { ...runs[Math.floor(runs.length / 2)]!, fastest: runs[0]!.seconds, slowest: runs[runs.length - 1]!.seconds };
+}
+
+/** A median's seconds with the range of its runs, e.g. `1.31 (1.21–1.52)`. */
+export function secondsCell(run: RepeatedRun, digits = 2): string {
+  return `${run.seconds.toFixed(digits)} (${run.fastest.toFixed(digits)}–${run.slowest.toFixed(digits)})`;
 }

@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatenatedLobster } from './inputs.js';
-import { median, runNode, type Run } from './measure.js';
+import { median, runNode, secondsCell, type RepeatedRun, type Run } from './measure.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dataDir = process.env.FLOWMINE_DATA ?? join(root, '..', 'shared', 'data');
@@ -15,19 +15,19 @@ const work = join(tmpdir(), 'flowmine-bench');
 const cli = join(root, 'bin', 'flowmine.js');
 const peer = join(import.meta.dirname, 'peers', 'tardis-lobster.js');
 const binancePeer = join(import.meta.dirname, 'peers', 'tardis-binance.js');
-const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const rate = (n: number, run: Run) => Math.round(n / run.seconds);
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** A table of jobs over `messages` messages; the first job is the reference the others' speed is a share of. */
-function jobTable(messages: number, jobs: [job: string, run: Run][]): string[] {
+function jobTable(messages: number, jobs: [job: string, run: RepeatedRun][]): string[] {
   const reference = jobs[0]![1];
   return [
-    '| job | seconds | messages/s | share of replay speed | peak RSS MB |',
+    '| job | seconds (range) | messages/s | share of replay speed | peak RSS MB |',
     '|---|---:|---:|---:|---:|',
-    ...jobs.map(([job, run]) => `| ${job} | ${run.seconds.toFixed(2)} | ${fmt(rate(messages, run))} | ${(reference.seconds / run.seconds).toFixed(2)} | ${run.maxRssMb.toFixed(0)} |`),
+    ...jobs.map(([job, run]) => `| ${job} | ${secondsCell(run)} | ${fmt(rate(messages, run))} | ${(reference.seconds / run.seconds).toFixed(2)} | ${run.maxRssMb.toFixed(0)} |`),
   ];
 }
 
@@ -50,7 +50,7 @@ async function lobsterReplay() {
  */
 async function streamingMemory() {
   const runs = [];
-  let long: { features: Run; detect: Run; replay: Run } | null = null;
+  let long: { features: RepeatedRun; detect: RepeatedRun; replay: RepeatedRun } | null = null;
   for (const copies of [18, 180]) {
     const input = concatenatedLobster(dataDir, work, copies);
     const messages = 57_515 * copies;
@@ -135,7 +135,8 @@ const lines = [
   '# Benchmarks',
   '',
   `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}.`,
-  `Whole process to whole process (start-up, reading, writing included), median of ${repeats} runs, peer in the same run.`,
+  `Whole process to whole process (start-up, reading, writing included), median of ${repeats} runs, peer in the same run;`,
+  'in brackets the fastest and slowest of the runs: on this virtual machine the same command can take 30% longer from one run to the next.',
   'flowmine runs with its defaults: CSV output is formatted in a second thread (`--threads 2`; `--threads 1` rows below for comparison). The peers run in one thread.',
   '',
   '## LOBSTER L3 replay to best bid/offer',
@@ -143,24 +144,24 @@ const lines = [
   `Input: the AMZN 2012-06-21 level-1 message file concatenated ${18}× (ids and times shifted per copy) = ${fmt(replay.messages)} messages, with its orderbook file.`,
   'Job: rebuild the book after every message (resolving levels that enter the level-1 window from the orderbook file) and write `ts_ns,seq,bid_px,bid_sz,ask_px,ask_sz` as CSV.',
   '',
-  '| implementation | seconds | messages/s | peak RSS MB |',
+  '| implementation | seconds (range) | messages/s | peak RSS MB |',
   '|---|---:|---:|---:|',
-  `| flowmine \`replay --emit bbo\` | ${replay.flowmine.seconds.toFixed(3)} | ${fmt(rate(replay.messages, replay.flowmine))} | ${replay.flowmine.maxRssMb.toFixed(0)} |`,
-  `| tardis-dev OrderBook (peer, bench/peers/tardis-lobster.ts) | ${replay.tardis.seconds.toFixed(3)} | ${fmt(rate(replay.messages, replay.tardis))} | ${replay.tardis.maxRssMb.toFixed(0)} |`,
+  `| flowmine \`replay --emit bbo\` | ${secondsCell(replay.flowmine, 3)} | ${fmt(rate(replay.messages, replay.flowmine))} | ${replay.flowmine.maxRssMb.toFixed(0)} |`,
+  `| tardis-dev OrderBook (peer, bench/peers/tardis-lobster.ts) | ${secondsCell(replay.tardis, 3)} | ${fmt(rate(replay.messages, replay.tardis))} | ${replay.tardis.maxRssMb.toFixed(0)} |`,
   '',
   `flowmine / peer speed ratio: **${ratio.toFixed(2)}×**. Outputs byte-identical: **${replay.identical ? 'yes' : 'NO'}**.`,
   `Target (issue: core): at least 2.5 M messages/s end to end — here ${metOrNot(rate(replay.messages, replay.flowmine) >= 2_500_000)}; ` +
-    `on the ${fmt(longRun.messages)}-message input of the streaming table below (the same job, CSV to /dev/null; start-up spread over ten times the messages): ${fmt(rate(longRun.messages, longRun.run))} messages/s, ${metOrNot(rate(longRun.messages, longRun.run) >= 2_500_000)}.`,
+    `on the ${fmt(longRun.messages)}-message input of the streaming table below (the same job, CSV to /dev/null; start-up spread over ten times the messages): ${fmt(rate(longRun.messages, longRun.run))} messages/s (runs from ${fmt(Math.round(longRun.messages / longRun.run.slowest))} to ${fmt(Math.round(longRun.messages / longRun.run.fastest))}), ${metOrNot(rate(longRun.messages, longRun.run) >= 2_500_000)}.`,
   '',
   '## Binance USD-M capture to best bid/offer',
   '',
   'Input: hftbacktest\'s raw websocket capture of BTCUSDT perpetual, 2024-08-08 23:54–00:00 UTC (93,954 lines, 27.8 MB uncompressed, gzip).',
   'Job: sync the diff-depth stream to the REST snapshot, rebuild the book, write the best bid/offer after every book change as CSV (flowmine also writes a row per trade).',
   '',
-  '| implementation | seconds | peak RSS MB |',
+  '| implementation | seconds (range) | peak RSS MB |',
   '|---|---:|---:|',
-  `| flowmine \`replay --emit bbo\` | ${binance.flowmine.seconds.toFixed(3)} | ${binance.flowmine.maxRssMb.toFixed(0)} |`,
-  `| tardis-dev Binance futures mapper + OrderBook (peer, bench/peers/tardis-binance.ts) | ${binance.tardis.seconds.toFixed(3)} | ${binance.tardis.maxRssMb.toFixed(0)} |`,
+  `| flowmine \`replay --emit bbo\` | ${secondsCell(binance.flowmine, 3)} | ${binance.flowmine.maxRssMb.toFixed(0)} |`,
+  `| tardis-dev Binance futures mapper + OrderBook (peer, bench/peers/tardis-binance.ts) | ${secondsCell(binance.tardis, 3)} | ${binance.tardis.maxRssMb.toFixed(0)} |`,
   '',
   `flowmine / peer speed ratio: **${(binance.tardis.seconds / binance.flowmine.seconds).toFixed(2)}×**. Same sequence of best bid/offer states (${fmt(binance.states)}, after the snapshot's own): **${binance.sameStates ? 'yes' : 'NO'}**.`,
   `Target (issue: crypto feeds): at least 3× — ${binance.tardis.seconds / binance.flowmine.seconds >= 3 ? 'met' : 'not met yet'}.`,
@@ -169,10 +170,10 @@ const lines = [
   '',
   `Input: the same capture after \`flowmine ingest\` (${dataset.ingest.seconds.toFixed(2)} s, once) into a dataset of two parts (its two UTC dates). Job: as above, reading the dataset.`,
   '',
-  '| implementation | seconds | peak RSS MB |',
+  '| implementation | seconds (range) | peak RSS MB |',
   '|---|---:|---:|',
-  `| flowmine \`replay DATASET --emit bbo\` | ${dataset.flowmine.seconds.toFixed(3)} | ${dataset.flowmine.maxRssMb.toFixed(0)} |`,
-  `| tardis-dev on the raw capture (peer, bench/peers/tardis-binance.ts) | ${dataset.tardis.seconds.toFixed(3)} | ${dataset.tardis.maxRssMb.toFixed(0)} |`,
+  `| flowmine \`replay DATASET --emit bbo\` | ${secondsCell(dataset.flowmine, 3)} | ${dataset.flowmine.maxRssMb.toFixed(0)} |`,
+  `| tardis-dev on the raw capture (peer, bench/peers/tardis-binance.ts) | ${secondsCell(dataset.tardis, 3)} | ${dataset.tardis.maxRssMb.toFixed(0)} |`,
   '',
   `flowmine / peer speed ratio: **${(dataset.tardis.seconds / dataset.flowmine.seconds).toFixed(2)}×**. Output byte-identical to \`replay\` of the capture file: **${dataset.identical ? 'yes' : 'NO'}**.`,
   `Target (issue: store): at least 10× — ${dataset.tardis.seconds / dataset.flowmine.seconds >= 10 ? 'met' : 'not met yet'}.`,
@@ -205,9 +206,9 @@ const lines = [
   '',
   '## Streaming: memory follows the book, not the input',
   '',
-  '| input | messages | seconds | messages/s | open orders at end | peak RSS MB |',
+  '| input | messages | seconds (range) | messages/s | open orders at end | peak RSS MB |',
   '|---|---:|---:|---:|---:|---:|',
-  ...scale.map((s) => `| AMZN ×${s.copies} | ${fmt(s.messages)} | ${s.run.seconds.toFixed(2)} | ${fmt(rate(s.messages, s.run))} | ${fmt(s.openOrders)} | ${s.run.maxRssMb.toFixed(0)} |`),
+  ...scale.map((s) => `| AMZN ×${s.copies} | ${fmt(s.messages)} | ${secondsCell(s.run)} | ${fmt(rate(s.messages, s.run))} | ${fmt(s.openOrders)} | ${s.run.maxRssMb.toFixed(0)} |`),
   '',
   `Input grows ${scale[1]!.copies / scale[0]!.copies}×; peak RSS grows ${(scale[1]!.run.maxRssMb / scale[0]!.run.maxRssMb).toFixed(2)}×; ` +
     `the book (open orders at the end) grows ${(scale[1]!.openOrders / Math.max(1, scale[0]!.openOrders)).toFixed(2)}×. Input is streamed in 1 MiB chunks; only the book is kept.`,
