@@ -5,7 +5,7 @@
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { BLOCKS, CONSUMED, DONE, FAILED, IDLE, PUBLISHED, READY, SIGNAL, tapeLayout, TapeReader } from './table/row-tape.js';
-import { CsvWriter, JsonlWriter } from './table/text-writers.js';
+import { textWriter } from './table/text-writers.js';
 import type { WriterThreadData, WriterThreadError } from './writer-thread.js';
 
 const data = workerData as WriterThreadData;
@@ -17,7 +17,7 @@ const layout = tapeLayout(data.columns);
 try {
   // Continues the file on its descriptor, which the other thread opened and closes.
   const output = { fd: data.fd, continued: true };
-  const writer = data.format === 'csv' ? new CsvWriter(data.path, data.columns, output) : new JsonlWriter(data.path, data.columns, output);
+  const writer = textWriter(data.format, data.path, data.columns, output);
   const reader = new TapeReader(layout, writer);
   Atomics.store(control, READY, 1);
   for (let consumed = 0; ; ) {

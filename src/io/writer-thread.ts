@@ -2,7 +2,7 @@ import { closeSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
 import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, IDLE, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TEXT, type TapeLayout } from './table/row-tape.js';
-import { CsvWriter, JsonlWriter } from './table/text-writers.js';
+import { textWriter, type CsvWriter, type JsonlWriter } from './table/text-writers.js';
 
 /** What the writer thread is started with. */
 export interface WriterThreadData {
@@ -82,7 +82,7 @@ export class ThreadedWriter implements TableWriter {
     format: 'csv' | 'jsonl',
     options: { waitForThread?: boolean } = {},
   ) {
-    this.direct = format === 'csv' ? new CsvWriter(path, columns) : new JsonlWriter(path, columns);
+    this.direct = textWriter(format, path, columns);
     this.layout = tapeLayout(columns);
     this.kinds = this.layout.kinds;
     this.slots = this.layout.slots;

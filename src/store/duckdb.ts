@@ -32,7 +32,6 @@ export async function openDuckDB(tempDirectory?: string): Promise<DuckDB> {
   };
 }
 
-
 /** The first line of a DuckDB error message, as a FlowmineError (the CLI prints it as one line). */
 export function duckdbError(context: string, error: unknown): FlowmineError {
   const message = error instanceof Error ? error.message : String(error);

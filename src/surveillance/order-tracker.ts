@@ -69,9 +69,9 @@ const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
  * it ended. Orders placed before the data began are not tracked. Detectors read it and are told of
  * every order that ends. An order the L3 book drops, because its level emptied out of sight (a LOBSTER
  * level-N window), is forgotten after the update without an end: nothing says how it ended, and kept it
- * would never end, so the records would grow with the input (by 1.7 M orders on 10 M AMZN messages). Hot: orders live in typed-array records by slot, found through a NumberMap;
- * nothing is allocated per order. The `TrackedOrder` handed to `onEnd` is one reused object: copy what
- * you keep.
+ * would never end, so the records would grow with the input (by 1.7 M orders on 10 M AMZN messages).
+ * Hot: orders live in typed-array records by slot, found through a NumberMap; nothing is allocated per
+ * order. The `TrackedOrder` handed to `onEnd` is one reused object: copy what you keep.
  */
 export class OrderTracker {
   private readonly index = new NumberMap(4096);

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
 import { ParquetWriter } from './parquet-writer.js';
-import { CsvWriter, JsonlWriter } from './text-writers.js';
+import { CsvWriter, JsonlWriter, textWriter } from './text-writers.js';
 import { ThreadedWriter } from '../writer-thread.js';
 
 export interface TableWriterOptions {
@@ -12,7 +12,7 @@ export interface TableWriterOptions {
 
 /** Opens a table writer chosen by the output's extension: `.csv`, `.jsonl`, `.parquet`; `-` is CSV on stdout. */
 export function openTableWriter(path: string, columns: readonly ColumnSpec[], options: TableWriterOptions = {}): TableWriter {
-  const text = (format: 'csv' | 'jsonl') => (options.thread ? new ThreadedWriter(path, columns, format) : format === 'csv' ? new CsvWriter(path, columns) : new JsonlWriter(path, columns));
+  const text = (format: 'csv' | 'jsonl') => (options.thread ? new ThreadedWriter(path, columns, format) : textWriter(format, path, columns));
   if (path === '-') return text('csv');
   switch (extname(path).toLowerCase()) {
     case '.csv':

@@ -387,6 +387,11 @@ function csvText(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** The text format's writer: CSV or JSONL. */
+export function textWriter(format: 'csv' | 'jsonl', path: string, columns: readonly ColumnSpec[], output: TextOutput = {}): CsvWriter | JsonlWriter {
+  return format === 'csv' ? new CsvWriter(path, columns, output) : new JsonlWriter(path, columns, output);
+}
+
 /**
  * One JSON object per line. Numbers are written as exact JSON numbers (epoch-ns values exceed 2^53:
  * read them with an int64-aware parser); missing values are null.
