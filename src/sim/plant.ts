@@ -14,6 +14,8 @@ import { AGENT_DEFAULTS } from './scenario.js';
 import { createAgent, truthOf, type SimulationTruth } from './simulation.js';
 import type { Manipulator } from './agents/manipulator.js';
 import { readParams, type ParamValues } from './agents/params.js';
+import { LAYERER_DEFAULTS } from './agents/layerer.js';
+import { SPOOFER_DEFAULTS } from './agents/spoofer.js';
 import { OrderSet } from './agents/order-set.js';
 
 /** The episode kinds that can be planted, and the agent that plays each. */
@@ -130,15 +132,28 @@ async function profileInput(source: EventSource, wanted?: number): Promise<Input
   };
 }
 
+/**
+ * The median size of an order added in the shipped scenarios (`mixed.json`, seed 1: 100 shares): the
+ * typical order the simulator's defaults are set against.
+ */
+const SIMULATED_TYPICAL_SIZE = 100;
+
 /** Default parameters of each planted agent, scaled to the input's typical order size. */
 function scaledParams(kind: AgentKind, typical: number): ParamValues {
   const lot = typical >= 100 ? 100 : 1;
   const round = (x: number) => Math.max(lot, Math.round(x / lot) * lot);
+  // The pressure traders' sizes keep their simulated proportion to the typical order: at the simulator's
+  // own typical size they are its defaults.
+  const scale = typical / SIMULATED_TYPICAL_SIZE;
   switch (kind) {
-    case 'spoofer':
-      return { genuineSize: typical, minSpoofSize: round(5 * typical), approachSize: 2 * typical, lotSize: lot };
-    case 'layerer':
-      return { genuineSize: typical, minLayerSize: round(3 * typical), approachSize: 2 * typical, lotSize: lot };
+    case 'spoofer': {
+      const d = SPOOFER_DEFAULTS;
+      return { genuineSize: round(d.genuineSize * scale), minSpoofSize: round(d.minSpoofSize * scale), approachSize: d.approachSize * scale, lotSize: lot };
+    }
+    case 'layerer': {
+      const d = LAYERER_DEFAULTS;
+      return { genuineSize: round(d.genuineSize * scale), minLayerSize: round(d.minLayerSize * scale), approachSize: d.approachSize * scale, lotSize: lot };
+    }
     case 'quote_stuffer':
       return { size: typical };
     case 'momentum_igniter':
