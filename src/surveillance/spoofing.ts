@@ -5,6 +5,7 @@ import type { Detector, DetectorContext, DetectorDefinition } from './detector.j
 import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
 import { NumberQueue } from './number-queue.js';
 import type { TrackedOrder } from './order-tracker.js';
+import { Withdrawals } from './withdrawals.js';
 
 /**
  * Spoofing (REFERENCES.md; the CFTC/FCA pattern as in Lee, Eom & Park 2013): a large order at or near the
@@ -20,11 +21,15 @@ import type { TrackedOrder } from './order-tracker.js';
  * within `pair_window` seconds of its own arrival (the real order it is meant to help: spoofers place the
  * two together), and saw a trade within `fill_window` seconds before its cancel. Several such
  * orders of one side cancelled within a millisecond of each other are a layer (the layering detector's),
- * not a spoof. On L2 the orders are inferred from level changes (OrderTracker.rowL2); the order on the
+ * not a spoof; on L3 so is one cancelled within a millisecond of another order of its side at least half
+ * its size (a layer's other orders sit deeper than `near_ticks`). On L3, with `given_up`, an order that
+ * saw no trade is an attempt given up when an order on the other side placed with it (within
+ * `pair_window`), at most half its size, was cancelled unfilled within `pair_window` of it: the two were
+ * withdrawn together, the real order having found nothing to execute. On L2 the orders are inferred from level changes (OrderTracker.rowL2); the order on the
  * other side must join or improve its side's best (where the helped order goes: a conflated message
  * changes both sides anyway), and as a diff message shows a cancel that happened after the message
  * before it, the trade window opens `fill_window` before that message. Score: 50 + up to 20 for size (×2 the threshold = full), 10 for a short life, 10 for the
- * imbalance shift at arrival, 10 when the trade came in the last quarter of its life.
+ * imbalance shift at arrival, 10 when the trade came in the last quarter of its life (never for an attempt given up).
  */
 class Spoofing implements Detector {
   /** Trades; on L3 also adds (an order arrives with each). */
@@ -40,6 +45,9 @@ class Spoofing implements Detector {
   // Recent trades: times and sizes.
   private readonly tradeTimes = new NumberQueue();
   private readonly tradeSizes = new NumberQueue();
+  /** Recent orders cancelled unfilled, of both sides (L3: a layer's other orders, the order withdrawn with an attempt). */
+  private readonly withdrawals: Withdrawals;
+  private readonly givenUp: boolean;
 
   constructor(params: Record<string, number | string>, private readonly context: DetectorContext) {
     this.maxLifeNs = num(params, 'max_life') * 1e9;
@@ -49,6 +57,8 @@ class Spoofing implements Detector {
     this.fillWindowNs = num(params, 'fill_window') * 1e9;
     this.minShift = num(params, 'min_shift');
     this.pairNs = num(params, 'pair_window') * 1e9;
+    this.givenUp = num(params, 'given_up') === 1 && context.state.granularity === 'L3';
+    this.withdrawals = new Withdrawals(2 * this.maxLifeNs);
     this.rowActions = context.state.granularity === 'L3' ? actionMask(Action.Add, Action.Trade) : actionMask(Action.Trade);
   }
 
@@ -70,7 +80,7 @@ class Spoofing implements Detector {
     if (this.pending.length === 0 || now - this.pending[this.pending.length - 1]!.endedNs < 1e6) return;
     for (const order of this.pending) {
       const together = this.pending.filter((other) => other.side === order.side && Math.abs(other.endedNs - order.endedNs) < 1e6);
-      if (together.length === 1) this.judge(order);
+      if (together.length === 1 && !this.layered(order)) this.judge(order);
     }
     this.pending = [];
   }
@@ -117,11 +127,17 @@ class Spoofing implements Detector {
 
   orderEnded(order: TrackedOrder): void {
     if (order.end !== 'cancelled' || order.filled > 0) return;
+    if (this.context.state.granularity === 'L3') this.withdrawals.note(order);
     if (!(order.endedNs - order.addedNs <= this.maxLifeNs) || !(order.ticksFromBest <= this.nearTicks)) return;
     if (!(order.size >= this.sizeMultiple * order.typicalSize) || !(order.size >= this.touchMultiple * order.bestSizeBefore)) return;
     if (!((order.imbalanceAfter - order.imbalanceBefore) * order.side >= this.minShift)) return;
     const seenAfter = this.context.orders.changedAfterNs;
     this.pending.push({ ...order, cancelAfterNs: this.context.state.granularity === 'L3' || !(seenAfter >= order.addedNs) ? order.endedNs : seenAfter });
+  }
+
+  /** L3: another order of its side, at least half its size, cancelled unfilled within a millisecond of it (a layer). */
+  private layered(order: TrackedOrder): boolean {
+    return this.context.state.granularity === 'L3' && !Number.isNaN(this.withdrawals.find(order.side, NaN, order.endedNs, 1e6, order.size / 2, Infinity, order.id));
   }
 
   /** True when an order of `arrivals` came within pair_window of `ns`. */
@@ -147,7 +163,9 @@ class Spoofing implements Detector {
       volume += sizes.at(k);
       last = t;
     }
-    if (count === 0) return;
+    // No trade: an attempt given up, when the order placed with it on the other side was withdrawn with it.
+    const partner = count === 0 && this.givenUp ? this.withdrawals.find(-order.side, order.addedNs, order.endedNs, this.pairNs, 0, order.size / 2, order.id) : NaN;
+    if (count === 0 && Number.isNaN(partner)) return;
     const state = this.context.state;
     const shift = Math.abs(order.imbalanceAfter - order.imbalanceBefore);
     const score =
@@ -155,7 +173,7 @@ class Spoofing implements Detector {
       20 * unit((ratio - this.sizeMultiple) / this.sizeMultiple) +
       10 * unit(1 - life / this.maxLifeNs) +
       10 * unit(shift / 0.5) +
-      (order.endedNs - last <= life / 4 ? 10 : 0);
+      (count > 0 && order.endedNs - last <= life / 4 ? 10 : 0);
     const what = order.id > 0 ? `${sideName(order.side)} order ${order.id}` : `${sideName(order.side)} size (inferred from the level)`;
     const where = order.ticksFromBest <= 0 ? (order.ticksFromBest < 0 ? 'improving the best' : 'at the best') : `${order.ticksFromBest} tick(s) behind the best`;
     this.context.emit({
@@ -170,7 +188,9 @@ class Spoofing implements Detector {
       explanation:
         `${what} of ${sizeText(order.size, state)} (${ratio.toFixed(1)}× the typical ${sizeText(order.typicalSize, state)}) at ${priceText(order.price, state)}, ${where}; ` +
         `queue imbalance ${order.imbalanceBefore.toFixed(2)} → ${order.imbalanceAfter.toFixed(2)} on arrival; cancelled unfilled after ${secondsText(life)}; ` +
-        `${count} trade(s) of ${sizeText(volume, state)} in the ${secondsText(this.fillWindowNs)} before the cancel, the last ${secondsText(order.endedNs - last)} before it` +
+        (count === 0
+          ? `no trade in the ${secondsText(this.fillWindowNs)} before the cancel, but ${sideName(-order.side)} order ${partner}, placed with it, was cancelled unfilled with it: an attempt given up`
+          : `${count} trade(s) of ${sizeText(volume, state)} in the ${secondsText(this.fillWindowNs)} before the cancel, the last ${secondsText(order.endedNs - last)} before it`) +
         (order.cancelAfterNs < order.endedNs ? ` (the book message showing the cancel came ${secondsText(order.endedNs - order.cancelAfterNs)} after the one before it: the window opens before that one)` : ''),
     });
   }
@@ -188,6 +208,7 @@ export const spoofing: DetectorDefinition = {
     { name: 'fill_window', default: 0.05, doc: 'the trade comes at most this many seconds before the cancel' },
     { name: 'pair_window', default: 0.001, doc: 'an order on the other side arrives within this many seconds of it (the real order it is meant to help); −1: not required' },
     { name: 'min_shift', default: 0, doc: 'least move of the touch’s queue imbalance toward its side on arrival' },
+    { name: 'given_up', default: 1, doc: 'L3: 1 reports an attempt without a trade when an order placed with it on the other side, at most half its size, was cancelled unfilled with it (within pair_window); 0 requires the trade' },
   ],
   create: (params, context) => new Spoofing(params, context),
 };

@@ -42,6 +42,65 @@ test('spoofing: a big bid placed with a small ask, cancelled unfilled right afte
   assert.equal((await detect(rowSource(late), parseDetectorList('spoofing'))).episodes.length, 0);
 });
 
+test('spoofing: an attempt given up — the big bid and the small ask placed together are withdrawn together, with no trade; a layer’s best order is no spoof', async () => {
+  const typical = Array.from({ length: 20 }, (_, k): Row => ({ ts: (2 + k) * MS, action: Action.Add, side: -1, price: 10010 + k, size: 100, id: 100 + k }));
+  const rows = book([
+    ...typical,
+    { ts: 1 * S, action: Action.Add, side: 1, price: 10000, size: 1000, id: 7 },
+    { ts: 1 * S, action: Action.Add, side: -1, price: 10002, size: 50, id: 8 },
+    { ts: 1.05 * S, action: Action.Delete, side: 1, price: 10000, size: 1000, id: 7 },
+    { ts: 1.05 * S, action: Action.Delete, side: -1, price: 10002, size: 50, id: 8 },
+    { ts: 2 * S, action: Action.Add, side: 1, price: 9990, size: 100, id: 10 },
+  ]);
+  const { episodes } = await detect(rowSource(rows), parseDetectorList('spoofing'));
+  assert.deepEqual(episodes.map((episode) => [episode.kind, episode.startNs, episode.endNs, episode.orderIds]), [['spoofing', 1 * S, 1.05 * S, [7]]]);
+  assert.match(episodes[0]!.explanation, /no trade in the 0\.050 s before the cancel, but ask order 8, placed with it, was cancelled unfilled with it: an attempt given up$/);
+  assert.equal((await detect(rowSource(rows), parseDetectorList('spoofing:given_up=0'))).episodes.length, 0);
+  // The ask left resting: nothing was given up.
+  assert.equal((await detect(rowSource(rows.filter((row) => !(row.id === 8 && row.action === Action.Delete))), parseDetectorList('spoofing'))).episodes.length, 0);
+  // With a second big bid a tick deeper cancelled with it, it is a layer's best order.
+  const layer = book([
+    ...typical,
+    { ts: 1 * S, action: Action.Add, side: 1, price: 10000, size: 1000, id: 7 },
+    { ts: 1 * S, action: Action.Add, side: 1, price: 9998, size: 800, id: 11 },
+    { ts: 1 * S, action: Action.Add, side: -1, price: 10002, size: 50, id: 8 },
+    { ts: 1.5 * S, action: Action.Trade, side: 1, price: 10002, size: 50, id: 9, last: false },
+    { ts: 1.5 * S, action: Action.Fill, side: -1, price: 10002, size: 50, id: 2 },
+    { ts: 1.52 * S, action: Action.Delete, side: 1, price: 10000, size: 1000, id: 7 },
+    { ts: 1.52 * S, action: Action.Delete, side: 1, price: 9998, size: 800, id: 11 },
+    { ts: 2 * S, action: Action.Add, side: 1, price: 9990, size: 100, id: 10 },
+  ]);
+  assert.equal((await detect(rowSource(layer), parseDetectorList('spoofing'))).episodes.length, 0);
+});
+
+test('layering: bids at four prices placed with a small ask and cancelled together unfilled, after a trade or, given up, with the ask', async () => {
+  const layer = (k: number, ts: number, action: number): Row => ({ ts, action, side: 1, price: 9999 - k, size: 500, id: 20 + k });
+  const rows = (trade: boolean, withdrawAsk: boolean): Row[] =>
+    book([
+      ...Array.from({ length: 20 }, (_, k): Row => ({ ts: (2 + k) * MS, action: Action.Add, side: -1, price: 10010 + k, size: 100, id: 100 + k })),
+      ...[0, 1, 2, 3].map((k) => layer(k, 1 * S, Action.Add)),
+      { ts: 1 * S, action: Action.Add, side: -1, price: 10002, size: 50, id: 8 },
+      ...(trade
+        ? [
+            { ts: 1.02 * S, action: Action.Trade, side: 1, price: 10002, size: 50, id: 9, last: false },
+            { ts: 1.02 * S, action: Action.Fill, side: -1, price: 10002, size: 50, id: 2 },
+          ]
+        : []),
+      ...[0, 1, 2, 3].map((k) => layer(k, 1.05 * S, Action.Delete)),
+      ...(withdrawAsk ? [{ ts: 1.05 * S, action: Action.Delete, side: -1, price: 10002, size: 50, id: 8 }] : []),
+      { ts: 2 * S, action: Action.Add, side: 1, price: 9990, size: 100, id: 10 },
+    ]);
+  const found = async (trade: boolean, withdrawAsk: boolean, list = 'layering') => (await detect(rowSource(rows(trade, withdrawAsk)), parseDetectorList(list))).episodes;
+  const traded = await found(true, false);
+  assert.deepEqual(traded.map((episode) => [episode.startNs, episode.endNs, episode.orderIds]), [[1 * S, 1.05 * S, [20, 21, 22, 23]]]);
+  assert.match(traded[0]!.explanation, /1 trade\(s\) in between$/);
+  const givenUp = await found(false, true);
+  assert.deepEqual(givenUp.map((episode) => [episode.startNs, episode.endNs, episode.orderIds]), [[1 * S, 1.05 * S, [20, 21, 22, 23]]]);
+  assert.match(givenUp[0]!.explanation, /^4 bid orders \(2000 in all\) at 4 prices .*no trade in between, but ask order 8, placed with them, was cancelled unfilled with them: an attempt given up$/);
+  assert.equal((await found(false, true, 'layering:given_up=0')).length, 0);
+  assert.equal((await found(false, false)).length, 0);
+});
+
 test('quote stuffing: a burst of adds and cancels a hundred times the baseline, with no execution', async () => {
   const rows: Row[] = [];
   let id = 1000;
