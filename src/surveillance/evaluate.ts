@@ -13,9 +13,16 @@ export interface DetectorScore {
    */
   attempts: number;
   found: number;
+  /**
+   * Detections matching no labelled episode that the same detector also makes on the input without the
+   * planted episodes (the real stream's own alerts, which no one labelled); 0 without `background`.
+   */
+  background: number;
   precision: number;
   /** (true positives + attempts) / detections. */
   precisionWithAttempts: number;
+  /** true positives / (detections − background): the detections the planting brought about that are right. */
+  precisionBeyondBackground: number;
   recall: number;
   f1: number;
 }
@@ -26,7 +33,9 @@ export interface DetectorScore {
  * Precision = matching detections / detections; recall = labelled episodes found / labelled episodes.
  * With `actorOf` (order id → the kind of the actor that placed it, when known) and `manipulators` (episode
  * kind → actor kind), a detection that matches nothing but whose orders all come from that kind of actor
- * is counted as an attempt: the simulator labels only attempts that completed their pattern.
+ * is counted as an attempt: the simulator labels only attempts that completed their pattern. With
+ * `background` (the keys, by `episodeKey`, of the detections on the same input without planted episodes),
+ * a detection matching nothing that is among them is counted as background.
  */
 export function scoreDetections(
   detections: readonly Episode[],
@@ -35,6 +44,7 @@ export function scoreDetections(
   toleranceNs = 1e9,
   actorOf?: (orderId: number) => string | undefined,
   manipulators: Readonly<Record<string, string>> = {},
+  background?: ReadonlySet<string>,
 ): DetectorScore[] {
   return kinds.map((kind) => {
     const found = truth.filter((episode) => episode.kind === kind);
@@ -42,6 +52,7 @@ export function scoreDetections(
     const matched = new Set<Episode>();
     let truePositives = 0;
     let attempts = 0;
+    let inBackground = 0;
     for (const detection of detected) {
       const ids = new Set(detection.orderIds);
       let hit = false;
@@ -53,11 +64,21 @@ export function scoreDetections(
         matched.add(episode);
       }
       if (hit) truePositives++;
+      else if (background?.has(episodeKey(detection))) inBackground++;
       else if (actorOf && manipulators[kind] && detection.orderIds.length > 0 && detection.orderIds.every((id) => actorOf(id) === manipulators[kind])) attempts++;
     }
     const precision = detected.length > 0 ? truePositives / detected.length : NaN;
     const recall = found.length > 0 ? matched.size / found.length : NaN;
     const precisionWithAttempts = detected.length > 0 ? (truePositives + attempts) / detected.length : NaN;
-    return { kind, truth: found.length, detected: detected.length, truePositives, attempts, found: matched.size, precision, precisionWithAttempts, recall, f1: (2 * precision * recall) / (precision + recall) };
+    const precisionBeyondBackground = detected.length > inBackground ? truePositives / (detected.length - inBackground) : NaN;
+    return { kind, truth: found.length, detected: detected.length, truePositives, attempts, found: matched.size, background: inBackground, precision, precisionWithAttempts, precisionBeyondBackground, recall, f1: (2 * precision * recall) / (precision + recall) };
   });
+}
+
+/**
+ * What identifies a detection across two runs over the same stream: kind, instrument, span, side and
+ * price. Not its orders: planted orders inside a real burst's window join its list.
+ */
+export function episodeKey(episode: Episode): string {
+  return `${episode.kind} ${episode.instrument} ${episode.startNs} ${episode.endNs} ${episode.side} ${episode.price}`;
 }
