@@ -5,7 +5,6 @@ import type { Detector, DetectorContext, DetectorDefinition } from './detector.j
 import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
 import { NumberQueue } from './number-queue.js';
 import type { TrackedOrder } from './order-tracker.js';
-import { Withdrawals } from './withdrawals.js';
 
 /** What a layer needs of an order that ended cancelled. */
 interface Candidate {
@@ -47,8 +46,6 @@ class Layering implements Detector {
   private readonly minLevels: number;
   private readonly pairNs: number;
   private readonly givenUp: boolean;
-  /** Recent orders cancelled unfilled, of both sides, whatever their size (the order withdrawn with a layer). */
-  private readonly withdrawals: Withdrawals;
   /**
    * Groups that saw no trade, per side, by the arrival of the order that completed them and the last
    * cancel seen: judged once the clock is `pair_window` past it (the order on the other side may be
@@ -65,7 +62,6 @@ class Layering implements Detector {
     this.sizeMultiple = num(params, 'size_multiple');
     this.pairNs = num(params, 'pair_window') * 1e9;
     this.givenUp = num(params, 'given_up') === 1;
-    this.withdrawals = new Withdrawals(2 * this.maxLifeNs);
   }
 
   private readonly sizeMultiple: number;
@@ -80,7 +76,6 @@ class Layering implements Detector {
   orderEnded(order: TrackedOrder): void {
     // Inferred orders (L2) come and go with every requote of a diff stream: layers cannot be told from them.
     if (this.context.state.granularity !== 'L3') return;
-    this.withdrawals.note(order);
     if (!(order.size >= this.sizeMultiple * order.typicalSize)) return;
     if (order.filled > 0) {
       // A large order that traded: the orders placed with it are not an untouched layer.
@@ -142,7 +137,7 @@ class Layering implements Detector {
     if (!this.givenUp) return;
     // The real order is small beside the layer's order it was placed with (a ladder requoted on both sides is no layer).
     for (const member of group) {
-      const partner = this.withdrawals.find(-side, member.addedNs, member.endedNs, this.pairNs, 0, member.size / 2, member.id);
+      const partner = this.context.orders.withdrawals.find(-side, member.addedNs, member.endedNs, this.pairNs, 0, member.size / 2, member.id);
       if (!Number.isNaN(partner)) return this.emit(group, side, 0, partner);
     }
   }

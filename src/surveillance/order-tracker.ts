@@ -4,6 +4,7 @@ import { L3Book } from '../book/l3-book.js';
 import { NumberMap } from '../core/number-map.js';
 import { grown } from '../core/typed-arrays.js';
 import type { StreamState } from '../features/feature.js';
+import { Withdrawals } from './withdrawals.js';
 
 /** What the tracker knows of one order (L3). Prices and sizes in units; times ns after the time base. */
 export interface TrackedOrder {
@@ -109,6 +110,12 @@ export class OrderTracker {
   readonly lastFillNs = [NaN, NaN];
   readonly lastFillSize = [0, 0];
   onEnd: ((order: TrackedOrder) => void) | null = null;
+  /**
+   * L3: the orders cancelled unfilled in the last second (and the last 1,024 at least), noted before
+   * detectors are told of each: they look for ones cancelled within a millisecond or so of an order they
+   * judge, and judge it at the first update that much after its cancel.
+   */
+  readonly withdrawals = new Withdrawals(1e9);
   private readonly tick: number;
 
   /** Orders forgotten because the book dropped them (see above). */
@@ -508,6 +515,7 @@ export class OrderTracker {
     order.modifies = d[r + MODIFIES]!;
     order.endedNs = this.state.ts;
     order.end = end;
+    if (end === 'cancelled' && order.filled === 0 && this.state.granularity === 'L3') this.withdrawals.note(order);
     this.onEnd(order);
   }
 }

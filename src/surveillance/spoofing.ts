@@ -5,7 +5,6 @@ import type { Detector, DetectorContext, DetectorDefinition } from './detector.j
 import { actionMask, priceText, secondsText, sideName, sizeText, unit } from './detector.js';
 import { NumberQueue } from './number-queue.js';
 import type { TrackedOrder } from './order-tracker.js';
-import { Withdrawals } from './withdrawals.js';
 
 /**
  * Spoofing (REFERENCES.md; the CFTC/FCA pattern as in Lee, Eom & Park 2013): a large order at or near the
@@ -45,8 +44,6 @@ class Spoofing implements Detector {
   // Recent trades: times and sizes.
   private readonly tradeTimes = new NumberQueue();
   private readonly tradeSizes = new NumberQueue();
-  /** Recent orders cancelled unfilled, of both sides (L3: a layer's other orders, the order withdrawn with an attempt). */
-  private readonly withdrawals: Withdrawals;
   private readonly givenUp: boolean;
 
   constructor(params: Record<string, number | string>, private readonly context: DetectorContext) {
@@ -58,7 +55,6 @@ class Spoofing implements Detector {
     this.minShift = num(params, 'min_shift');
     this.pairNs = num(params, 'pair_window') * 1e9;
     this.givenUp = num(params, 'given_up') === 1 && context.state.granularity === 'L3';
-    this.withdrawals = new Withdrawals(2 * this.maxLifeNs);
     this.rowActions = context.state.granularity === 'L3' ? actionMask(Action.Add, Action.Trade) : actionMask(Action.Trade);
   }
 
@@ -127,7 +123,6 @@ class Spoofing implements Detector {
 
   orderEnded(order: TrackedOrder): void {
     if (order.end !== 'cancelled' || order.filled > 0) return;
-    if (this.context.state.granularity === 'L3') this.withdrawals.note(order);
     if (!(order.endedNs - order.addedNs <= this.maxLifeNs) || !(order.ticksFromBest <= this.nearTicks)) return;
     if (!(order.size >= this.sizeMultiple * order.typicalSize) || !(order.size >= this.touchMultiple * order.bestSizeBefore)) return;
     if (!((order.imbalanceAfter - order.imbalanceBefore) * order.side >= this.minShift)) return;
@@ -137,7 +132,7 @@ class Spoofing implements Detector {
 
   /** L3: another order of its side, at least half its size, cancelled unfilled within a millisecond of it (a layer). */
   private layered(order: TrackedOrder): boolean {
-    return this.context.state.granularity === 'L3' && !Number.isNaN(this.withdrawals.find(order.side, NaN, order.endedNs, 1e6, order.size / 2, Infinity, order.id));
+    return this.context.state.granularity === 'L3' && !Number.isNaN(this.context.orders.withdrawals.find(order.side, NaN, order.endedNs, 1e6, order.size / 2, Infinity, order.id));
   }
 
   /** True when an order of `arrivals` came within pair_window of `ns`. */
@@ -164,7 +159,7 @@ class Spoofing implements Detector {
       last = t;
     }
     // No trade: an attempt given up, when the order placed with it on the other side was withdrawn with it.
-    const partner = count === 0 && this.givenUp ? this.withdrawals.find(-order.side, order.addedNs, order.endedNs, this.pairNs, 0, order.size / 2, order.id) : NaN;
+    const partner = count === 0 && this.givenUp ? this.context.orders.withdrawals.find(-order.side, order.addedNs, order.endedNs, this.pairNs, 0, order.size / 2, order.id) : NaN;
     if (count === 0 && Number.isNaN(partner)) return;
     const state = this.context.state;
     const shift = Math.abs(order.imbalanceAfter - order.imbalanceBefore);

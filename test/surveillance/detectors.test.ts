@@ -56,6 +56,9 @@ test('spoofing: an attempt given up — the big bid and the small ask placed tog
   assert.deepEqual(episodes.map((episode) => [episode.kind, episode.startNs, episode.endNs, episode.orderIds]), [['spoofing', 1 * S, 1.05 * S, [7]]]);
   assert.match(episodes[0]!.explanation, /no trade in the 0\.050 s before the cancel, but ask order 8, placed with it, was cancelled unfilled with it: an attempt given up$/);
   assert.equal((await detect(rowSource(rows), parseDetectorList('spoofing:given_up=0'))).episodes.length, 0);
+  // Judged at the next update, seconds later and with a cancel of its own: the pair is still remembered.
+  const quiet = rows.map((row) => (row.id === 10 ? { ts: 4 * S, action: Action.Delete, side: -1, price: 10010, size: 100, id: 100 } : row));
+  assert.deepEqual((await detect(rowSource(quiet), parseDetectorList('spoofing'))).episodes.map((episode) => episode.orderIds), [[7]]);
   // The ask left resting: nothing was given up.
   assert.equal((await detect(rowSource(rows.filter((row) => !(row.id === 8 && row.action === Action.Delete))), parseDetectorList('spoofing'))).episodes.length, 0);
   // With a second big bid a tick deeper cancelled with it, it is a layer's best order.
