@@ -68,6 +68,7 @@ class Layering implements Detector {
 
   row(batch: EventBatch, i: number): void {
     if (batch.action[i] !== Action.Trade) return;
+    this.judgeDue();
     const trades = this.trades;
     trades.push(this.context.state.ts);
     while (trades.length > 0 && trades.at(0) < this.context.state.ts - 2 * this.maxLifeNs) trades.shift();
@@ -76,6 +77,7 @@ class Layering implements Detector {
   orderEnded(order: TrackedOrder): void {
     // Inferred orders (L2) come and go with every requote of a diff stream: layers cannot be told from them.
     if (this.context.state.granularity !== 'L3') return;
+    this.judgeDue();
     if (!(order.size >= this.sizeMultiple * order.typicalSize)) return;
     if (order.filled > 0) {
       // A large order that traded: the orders placed with it are not an untouched layer.
@@ -97,6 +99,15 @@ class Layering implements Detector {
   }
 
   update(): void {
+    this.judgeDue();
+  }
+
+  /**
+   * Judges the groups whose cancels are over: at the first update `pair_window` after, before its rows
+   * and orders (a quiet stream's next update may come seconds later, and its cancels and trades would
+   * push out the group's members and the trades they saw).
+   */
+  private judgeDue(): void {
     if (this.waiting.length === 0) return;
     const now = this.context.state.ts;
     for (let k = 0; k < this.waiting.length; ) {

@@ -72,6 +72,15 @@ class Spoofing implements Detector {
 
   update(): void {
     if (this.context.state.granularity !== 'L3') this.inferredArrivals();
+    this.judgeDue();
+  }
+
+  /**
+   * Judges the candidates once the clock is a millisecond past their cancels: at the first update after,
+   * before its rows and orders (a quiet stream's next update may come seconds later, and its trades
+   * would push out the ones the candidates saw).
+   */
+  private judgeDue(): void {
     const now = this.context.state.ts;
     if (this.pending.length === 0 || now - this.pending[this.pending.length - 1]!.endedNs < 1e6) return;
     for (const order of this.pending) {
@@ -101,6 +110,7 @@ class Spoofing implements Detector {
   }
 
   row(batch: EventBatch, i: number): void {
+    this.judgeDue();
     const orders = this.context.orders;
     if (orders.arrivals !== this.arrivalsSeen && this.context.state.granularity === 'L3') {
       // An order arrived with this row.
@@ -122,6 +132,7 @@ class Spoofing implements Detector {
   }
 
   orderEnded(order: TrackedOrder): void {
+    this.judgeDue();
     if (order.end !== 'cancelled' || order.filled > 0) return;
     if (!(order.endedNs - order.addedNs <= this.maxLifeNs) || !(order.ticksFromBest <= this.nearTicks)) return;
     if (!(order.size >= this.sizeMultiple * order.typicalSize) || !(order.size >= this.touchMultiple * order.bestSizeBefore)) return;

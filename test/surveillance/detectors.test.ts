@@ -102,6 +102,10 @@ test('layering: bids at four prices placed with a small ask and cancelled togeth
   assert.match(givenUp[0]!.explanation, /^4 bid orders \(2000 in all\) at 4 prices .*no trade in between, but ask order 8, placed with them, was cancelled unfilled with them: an attempt given up$/);
   assert.equal((await found(false, true, 'layering:given_up=0')).length, 0);
   assert.equal((await found(false, false)).length, 0);
+  // Judged at the next update, seconds later, whose cancel of another large bid comes first: the layer is still whole.
+  const quiet = rows(true, false).map((row) => (row.id === 10 ? { ts: 6 * S, action: Action.Delete, side: 1, price: 9990, size: 500, id: 30 } : row));
+  quiet.splice(22, 0, { ts: 0.5 * S, action: Action.Add, side: 1, price: 9990, size: 500, id: 30 });
+  assert.deepEqual((await detect(rowSource(quiet), parseDetectorList('layering'))).episodes.map((episode) => episode.orderIds), [[20, 21, 22, 23]]);
 });
 
 test('quote stuffing: a burst of adds and cancels a hundred times the baseline, with no execution', async () => {
