@@ -24,11 +24,13 @@ import type { TrackedOrder } from './order-tracker.js';
  * its size (a layer's other orders sit deeper than `near_ticks`). On L3, with `given_up`, an order that
  * saw no trade is an attempt given up when an order on the other side placed with it (within
  * `pair_window`), at most half its size, was cancelled unfilled within `pair_window` of it: the two were
- * withdrawn together, the real order having found nothing to execute. On L2 the orders are inferred from level changes (OrderTracker.rowL2); the order on the
- * other side must join or improve its side's best (where the helped order goes: a conflated message
- * changes both sides anyway), and as a diff message shows a cancel that happened after the message
- * before it, the trade window opens `fill_window` before that message. Score: 50 + up to 20 for size (×2 the threshold = full), 10 for a short life, 10 for the
- * imbalance shift at arrival, 10 when the trade came in the last quarter of its life (never for an attempt given up).
+ * withdrawn together, the real order having found nothing to execute. On L2 the orders are inferred
+ * from level changes (OrderTracker.rowL2); the order on the other side must join or improve its side's
+ * best (where the helped order goes: a conflated message changes both sides anyway), and as a diff
+ * message shows a cancel that happened after the message before it, the trade window opens
+ * `fill_window` before that message. Score: 50 + up to 20 for size (×2 the threshold = full), 10 for a
+ * short life, 10 for the imbalance shift at arrival, 10 when the trade came in the last quarter of its
+ * life (never for an attempt given up).
  */
 class Spoofing implements Detector {
   /** Trades; on L3 also adds (an order arrives with each). */
