@@ -55,7 +55,7 @@ export { forwardReturns, forwardReturnsEvents, smoothedLabels, tripleBarrier } f
 export { mineFrame, type MiningResult } from './mining/run.js';
 export { detect, detectors, parseDetectorList } from './surveillance/index.js';
 export { scoreDetections, type DetectorScore } from './surveillance/evaluate.js';
-export { orderFeatures, IntentModel, INTENT_CLASSES, INTENT_FEATURES } from './surveillance/intent.js';
+export { agentStretches, EPISODE_FEATURES, episodeFeatures, episodeIntents, orderFeatures, orderFeaturesAndEpisodes, IntentModel, INTENT_CLASSES, INTENT_FEATURES } from './surveillance/intent.js';
 export type { Episode, EpisodeKind } from './core/episode.js';
 export { openScenario, ScenarioSource } from './sim/source.js';
 export { plantEpisodes } from './sim/plant.js';

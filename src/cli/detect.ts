@@ -5,6 +5,7 @@ import type { EventSource } from '../core/source.js';
 import type { ColumnSpec } from '../core/table.js';
 import { openTableWriter } from '../io/table/open.js';
 import { detect, detectors, parseDetectorList } from '../surveillance/index.js';
+import { INTENT_CLASSES, type EpisodeIntent, type IntentReason } from '../surveillance/intent.js';
 import { Progress } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
@@ -16,8 +17,8 @@ interface DetectOptions extends SourceOptions {
   report?: string;
 }
 
-/** The output contract (DESIGN.md), plus `instrument` last for inputs with several instruments. */
-export function episodeColumns(withInstrument: boolean): ColumnSpec[] {
+/** The output contract (DESIGN.md), the intent columns of `flowmine intent --episodes`, and `instrument` last for inputs with several instruments. */
+export function episodeColumns(withInstrument: boolean, withIntent = false): ColumnSpec[] {
   const columns: ColumnSpec[] = [
     { name: 'detector', type: 'text' },
     { name: 'start_ns', type: 'epoch_ns' },
@@ -28,15 +29,24 @@ export function episodeColumns(withInstrument: boolean): ColumnSpec[] {
     { name: 'score', type: 'int' },
     { name: 'explanation', type: 'text' },
   ];
+  if (withIntent) {
+    columns.push(
+      { name: 'intent', type: 'text' },
+      { name: 'intent_probability', type: 'float' },
+      { name: 'intent_orders', type: 'int' },
+      { name: 'intent_basis', type: 'text' },
+      { name: 'intent_because', type: 'text' },
+    );
+  }
   if (withInstrument) columns.push({ name: 'instrument', type: 'text' });
   return columns;
 }
 
-/** Writes episodes per the output contract. */
-export async function writeEpisodes(path: string, episodes: readonly Episode[], source: EventSource, timeBaseNs: bigint): Promise<number> {
+/** Writes episodes per the output contract; with `intents` (one per episode) also their intent. */
+export async function writeEpisodes(path: string, episodes: readonly Episode[], source: EventSource, timeBaseNs: bigint, intents?: readonly EpisodeIntent[]): Promise<number> {
   const withInstrument = source.instruments.size > 1;
-  const writer = openTableWriter(path, episodeColumns(withInstrument));
-  for (const episode of episodes) {
+  const writer = openTableWriter(path, episodeColumns(withInstrument, intents !== undefined));
+  for (const [k, episode] of episodes.entries()) {
     const instrument = source.instruments.get(episode.instrument);
     writer.text(episode.kind);
     writer.epochNs(timeBaseNs, episode.startNs);
@@ -46,11 +56,25 @@ export async function writeEpisodes(path: string, episodes: readonly Episode[], 
     writer.text(episode.orderIds.join(' '));
     writer.int(episode.score);
     writer.text(episode.explanation);
+    const intent = intents?.[k];
+    if (intent) {
+      if (intent.intent < 0) writer.empty();
+      else writer.text(INTENT_CLASSES[intent.intent]!);
+      writer.float(intent.intent < 0 ? NaN : intent.probabilities[intent.intent]!);
+      writer.int(intent.orders);
+      writer.text(intent.basis);
+      writer.text(reasonsText(intent.because));
+    }
     if (withInstrument) writer.text(instrument.symbol);
     writer.endRow();
   }
   await writer.close();
   return writer.rows;
+}
+
+/** `feature=value (−drop)` for each reason, separated by semicolons. */
+export function reasonsText(reasons: readonly IntentReason[]): string {
+  return reasons.map((why) => `${why.feature}=${Number(why.value.toPrecision(4))} (−${why.drop.toFixed(2)})`).join('; ');
 }
 
 export function detectCommand(): Command {

@@ -54,12 +54,9 @@ export function scoreDetections(
     let attempts = 0;
     let inBackground = 0;
     for (const detection of detected) {
-      const ids = new Set(detection.orderIds);
       let hit = false;
       for (const episode of found) {
-        if (episode.instrument !== detection.instrument) continue;
-        if (detection.endNs < episode.startNs - toleranceNs || detection.startNs > episode.endNs + toleranceNs) continue;
-        if (ids.size > 0 && episode.orderIds.length > 0 && !episode.orderIds.some((id) => ids.has(id))) continue;
+        if (!matches(detection, episode, toleranceNs)) continue;
         hit = true;
         matched.add(episode);
       }
@@ -73,6 +70,13 @@ export function scoreDetections(
     const precisionBeyondBackground = detected.length > inBackground ? truePositives / (detected.length - inBackground) : NaN;
     return { kind, truth: found.length, detected: detected.length, truePositives, attempts, found: matched.size, background: inBackground, precision, precisionWithAttempts, precisionBeyondBackground, recall, f1: (2 * precision * recall) / (precision + recall) };
   });
+}
+
+/** Whether `detection` finds the labelled `episode` (of its kind): the rule of `scoreDetections`. */
+export function matches(detection: Episode, episode: Episode, toleranceNs: number): boolean {
+  if (episode.kind !== detection.kind || episode.instrument !== detection.instrument) return false;
+  if (detection.endNs < episode.startNs - toleranceNs || detection.startNs > episode.endNs + toleranceNs) return false;
+  return detection.orderIds.length === 0 || episode.orderIds.length === 0 || episode.orderIds.some((id) => detection.orderIds.includes(id));
 }
 
 /**
