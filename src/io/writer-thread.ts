@@ -1,7 +1,7 @@
 import { closeSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
-import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, IDLE, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TapeReader, TEXT, type TapeLayout } from './table/row-tape.js';
+import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, IDLE, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TEXT, type TapeLayout } from './table/row-tape.js';
 import { textWriter, type CsvWriter, type JsonlWriter } from './table/text-writers.js';
 
 /** What the writer thread is started with. */
@@ -34,20 +34,17 @@ const START_AFTER_FLUSHES = 4;
  * on a shared tape (row-tape.ts), and a worker turns them into text and writes the file, so that on two
  * cores computing rows and formatting them overlap. The bytes are those the writer alone would write.
  *
- * Rows always go on the tape, so the calls that make a row are a few stores each, the same from the
- * first row to the last. Until the worker takes over, each full block is formatted here, by a tape
- * reader over the plain writer, which also writes the header. Once that writer has written
+ * Rows are first written here by the plain writer, which also writes the header. Once it has written
  * START_AFTER_FLUSHES buffers (4 MiB) the worker is started; it takes 70–100 ms to be ready, and then
- * this thread writes out its buffer and the worker continues the file on the same descriptor, from the
- * next block on. A short output never starts a worker (its start-up would compete with the work: 16%
- * slower on the Binance capture's 1.7 MB of best bid/offer), nor waits for one. Errors of the writer
- * thread (a full disk) are thrown here, by the next row's block or by `close`, which must be called.
+ * this thread writes out its buffer and the worker continues the file on the same descriptor. A short
+ * output never starts a worker (its start-up would compete with the work: 16% slower on the Binance
+ * capture's 1.7 MB of best bid/offer), nor waits for one. Errors of the writer thread (a full disk)
+ * are thrown here, by the next row's block or by `close`, which must be called.
  */
 export class ThreadedWriter implements TableWriter {
   rows = 0;
-  /** The writer of this thread and its reader of the tape, until the worker takes over. */
+  /** The writer of this thread, until the worker takes over. */
   private direct: CsvWriter | JsonlWriter | null;
-  private local: TapeReader | null;
   /** The descriptor both threads write to (opened by the plain writer of this thread). */
   private readonly fd: number;
   /** What the worker is started with, the worker once it is, and its end. */
@@ -63,10 +60,7 @@ export class ThreadedWriter implements TableWriter {
   private readonly control: Int32Array;
   private readonly blockRows: Int32Array;
   private readonly blockStrings: Int32Array;
-  /**
-   * Number of the block being filled (blocks handed to the worker so far: this thread formats its blocks
-   * in place, in block 0), its rows so far, where the current row starts, and the next cell's column.
-   */
+  /** Number of the block being filled, its rows so far, where the current row starts, and the next cell's column. */
   private block = 0;
   private row = 0;
   private rowAt = 0;
@@ -90,7 +84,6 @@ export class ThreadedWriter implements TableWriter {
   ) {
     this.direct = textWriter(format, path, columns);
     this.layout = tapeLayout(columns);
-    this.local = new TapeReader(this.layout, this.direct);
     this.kinds = this.layout.kinds;
     this.slots = this.layout.slots;
     const cells = new SharedArrayBuffer(8 * ringSlots(this.layout));
@@ -124,38 +117,47 @@ export class ThreadedWriter implements TableWriter {
   }
 
   int(value: number): void {
-    this.cells[this.next(INT)] = value;
+    if (this.direct) this.direct.int(value);
+    else this.cells[this.next(INT)] = value;
   }
 
   float(value: number): void {
-    this.cells[this.next(FLOAT)] = value;
+    if (this.direct) this.direct.float(value);
+    else this.cells[this.next(FLOAT)] = value;
   }
 
   /** `float` for each of `values` in turn. */
   floats(values: Float64Array): void {
+    if (this.direct) return this.direct.floats(values);
     const column = this.column;
     if (column >= this.columns.length || column + values.length > this.layout.floatRunEnd[column]!) throw new Error(`table ${this.path}: ${values.length} float cells from column ${column + 1} do not fit its float columns`);
     // A loop, not `set`: for a row's few dozen values the call into the runtime costs more than the copy.
     const cells = this.cells;
-    const at = this.rowAt + this.slots[column]!;
+    const at = this.rowAt + this.layout.slots[column]!;
     for (let i = 0; i < values.length; i++) cells[at + i] = values[i]!;
     this.column += values.length;
   }
 
   decimal(units: number, decimals: number): void {
+    if (this.direct) return this.direct.decimal(units, decimals);
     const slot = this.next(DECIMAL);
     this.cells[slot] = units;
     this.cells[slot + 1] = decimals;
   }
 
   epochNs(baseNs: bigint, offsetNs: number): void {
+    if (this.direct) return this.direct.epochNs(baseNs, offsetNs);
     const slot = this.next(EPOCH);
-    if (baseNs !== this.lastBase || this.lastBaseId < 0) this.newBase(baseNs);
-    this.cells[slot] = offsetNs === offsetNs ? this.lastBaseId : NaN;
+    if (baseNs !== this.lastBase || this.lastBaseId < 0) {
+      this.lastBase = baseNs;
+      this.lastBaseId = this.strings.push(String(baseNs)) - 1;
+    }
+    this.cells[slot] = Number.isNaN(offsetNs) ? NaN : this.lastBaseId;
     this.cells[slot + 1] = offsetNs;
   }
 
   text(value: string): void {
+    if (this.direct) return this.direct.text(value);
     const column = this.column;
     const slot = this.next(TEXT);
     if (value !== this.lastText[column] || this.lastTextId[column]! < 0) {
@@ -166,10 +168,20 @@ export class ThreadedWriter implements TableWriter {
   }
 
   empty(): void {
+    if (this.direct) return this.direct.empty();
     this.cells[this.rowAt + this.slots[this.column++]!] = NaN;
   }
 
   endRow(): void {
+    const direct = this.direct;
+    if (direct) {
+      direct.endRow();
+      this.rows++;
+      if (this.worker === null) {
+        if (direct.flushes >= START_AFTER_FLUSHES) this.start();
+      } else if (Atomics.load(this.control, READY) === 1) this.handOver(direct);
+      return;
+    }
     if (this.column !== this.kinds.length) this.wrongRow();
     this.rows++;
     this.column = 0;
@@ -182,7 +194,6 @@ export class ThreadedWriter implements TableWriter {
     worker?.ref();
     const direct = this.direct;
     if (direct) {
-      this.formatHere();
       await direct.close();
       await worker?.terminate();
       return;
@@ -200,12 +211,6 @@ export class ThreadedWriter implements TableWriter {
     const column = this.column++;
     if (this.kinds[column] !== kind) this.wrongCell(kind, column);
     return this.rowAt + this.slots[column]!;
-  }
-
-  /** A base time not yet among the block's texts. */
-  private newBase(baseNs: bigint): void {
-    this.lastBase = baseNs;
-    this.lastBaseId = this.strings.push(String(baseNs)) - 1;
   }
 
   private wrongCell(kind: number, column: number): never {
@@ -227,32 +232,22 @@ export class ThreadedWriter implements TableWriter {
     return (this.worker = worker);
   }
 
-  /** The worker is ready: what this thread formatted goes out, and the worker takes the next block on. */
+  /** The worker is ready: what this thread buffered goes out, and rows go on the tape from now on. */
   private handOver(direct: CsvWriter | JsonlWriter): void {
     direct.flush();
     this.direct = null;
-    this.local = null;
   }
 
-  /**
-   * Hands the block over and waits, if the ring is full, until the next one is free; or, before the worker
-   * takes over, formats it here and starts the worker or hands over to it when it is time.
-   */
+  /** Hands the block over and waits, if the ring is full, until the next one is free. */
   private publish(): void {
-    const direct = this.direct;
-    if (direct) {
-      this.formatHere();
-      if (this.worker === null) {
-        if (direct.flushes >= START_AFTER_FLUSHES) this.start();
-      } else if (Atomics.load(this.control, READY) === 1) this.handOver(direct);
-      return;
-    }
     const index = this.block % BLOCKS;
     this.blockRows[index] = this.row;
     this.blockStrings[index] = this.strings.length;
     if (this.strings.length > 0) {
       this.port.postMessage(this.strings);
-      this.newStrings();
+      this.strings = [];
+      this.lastTextId.fill(-1);
+      this.lastBaseId = -1;
     }
     this.block++;
     Atomics.store(this.control, PUBLISHED, this.block);
@@ -263,21 +258,6 @@ export class ThreadedWriter implements TableWriter {
     this.throwIfFailed();
     this.row = 0;
     this.rowAt = (this.block % BLOCKS) * this.layout.blockRows * this.layout.stride;
-  }
-
-  /** Formats the rows of the block being filled with this thread's writer, and empties the block. */
-  private formatHere(): void {
-    this.local!.read(this.cells, 0, this.row, this.strings);
-    if (this.strings.length > 0) this.newStrings();
-    this.row = 0;
-    this.rowAt = 0;
-  }
-
-  /** The next block's texts start afresh. */
-  private newStrings(): void {
-    this.strings = [];
-    this.lastTextId.fill(-1);
-    this.lastBaseId = -1;
   }
 
   /**
