@@ -53,20 +53,19 @@ function fill(writer: TableWriter & { floats(values: Float64Array): void }, rows
 }
 
 for (const format of ['csv', 'jsonl'] as const) {
-  test(`writer thread: ${format} bytes equal the plain writer's, over many blocks of the ring, with the rows handed over from the first or midway`, async () => {
+  test(`writer thread: ${format} bytes equal the plain writer's, over many blocks of the ring, with the rows handed over from the first or midway, or never (a short table)`, async () => {
     const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
-    const plainPath = join(folder, `plain.${format}`);
-    const plain = format === 'csv' ? new CsvWriter(plainPath, COLUMNS) : new JsonlWriter(plainPath, COLUMNS);
-    fill(plain, 120_000);
-    await plain.close();
-    const expected = readFileSync(plainPath);
-    for (const waitForThread of [true, false]) {
-      const path = join(folder, `threaded-${waitForThread}.${format}`);
+    for (const [rows, waitForThread] of [[120_000, true], [120_000, false], [500, false]] as const) {
+      const plainPath = join(folder, `plain-${rows}.${format}`);
+      const plain = format === 'csv' ? new CsvWriter(plainPath, COLUMNS) : new JsonlWriter(plainPath, COLUMNS);
+      fill(plain, rows);
+      await plain.close();
+      const path = join(folder, `threaded-${rows}-${waitForThread}.${format}`);
       const threaded = new ThreadedWriter(path, COLUMNS, format, { waitForThread });
-      fill(threaded, 120_000);
+      fill(threaded, rows);
       await threaded.close();
-      assert.equal(threaded.rows, 120_000);
-      assert.ok(readFileSync(path).equals(expected), `waitForThread ${waitForThread}`);
+      assert.equal(threaded.rows, rows);
+      assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, waitForThread ${waitForThread}`);
     }
   });
 }
