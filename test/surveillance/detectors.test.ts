@@ -18,17 +18,27 @@ function book(rows: Row[]): Row[] {
   ];
 }
 
-test('spoofing: a big bid placed with a small ask, cancelled unfilled right after a trade', async () => {
-  const rows = book([
-    // Typical orders of 100 first, so 1,000 is ten times the typical size.
-    ...Array.from({ length: 20 }, (_, k): Row => ({ ts: (2 + k) * MS, action: Action.Add, side: -1, price: 10010 + k, size: 100, id: 100 + k })),
+/** Typical orders of 100 first, so 1,000 is ten times the typical size. */
+const typical = Array.from({ length: 20 }, (_, k): Row => ({ ts: (2 + k) * MS, action: Action.Add, side: -1, price: 10010 + k, size: 100, id: 100 + k }));
+
+/** A bid of 1,000 placed with an ask of 50, cancelled 20 ms after the ask fills; with `deeper`, a bid of 800 two ticks behind placed and cancelled with it. */
+function spoofed(deeper = false): Row[] {
+  const alongside = (row: Row): Row[] => (deeper ? [row] : []);
+  return book([
+    ...typical,
     { ts: 1 * S, action: Action.Add, side: 1, price: 10000, size: 1000, id: 7 },
+    ...alongside({ ts: 1 * S, action: Action.Add, side: 1, price: 9998, size: 800, id: 11 }),
     { ts: 1 * S, action: Action.Add, side: -1, price: 10002, size: 50, id: 8 },
     { ts: 1.5 * S, action: Action.Trade, side: 1, price: 10002, size: 50, id: 9, last: false },
     { ts: 1.5 * S, action: Action.Fill, side: -1, price: 10002, size: 50, id: 2 },
     { ts: 1.52 * S, action: Action.Delete, side: 1, price: 10000, size: 1000, id: 7 },
+    ...alongside({ ts: 1.52 * S, action: Action.Delete, side: 1, price: 9998, size: 800, id: 11 }),
     { ts: 2 * S, action: Action.Add, side: 1, price: 9990, size: 100, id: 10 },
   ]);
+}
+
+test('spoofing: a big bid placed with a small ask, cancelled unfilled right after a trade', async () => {
+  const rows = spoofed();
   const { episodes } = await detect(rowSource(rows), parseDetectorList('spoofing'));
   assert.equal(episodes.length, 1);
   const [spoof] = episodes;
@@ -43,7 +53,6 @@ test('spoofing: a big bid placed with a small ask, cancelled unfilled right afte
 });
 
 test('spoofing: an attempt given up — the big bid and the small ask placed together are withdrawn together, with no trade; a layer’s best order is no spoof', async () => {
-  const typical = Array.from({ length: 20 }, (_, k): Row => ({ ts: (2 + k) * MS, action: Action.Add, side: -1, price: 10010 + k, size: 100, id: 100 + k }));
   const rows = book([
     ...typical,
     { ts: 1 * S, action: Action.Add, side: 1, price: 10000, size: 1000, id: 7 },
@@ -61,26 +70,15 @@ test('spoofing: an attempt given up — the big bid and the small ask placed tog
   assert.deepEqual((await detect(rowSource(quiet), parseDetectorList('spoofing'))).episodes.map((episode) => episode.orderIds), [[7]]);
   // The ask left resting: nothing was given up.
   assert.equal((await detect(rowSource(rows.filter((row) => !(row.id === 8 && row.action === Action.Delete))), parseDetectorList('spoofing'))).episodes.length, 0);
-  // With a second big bid a tick deeper cancelled with it, it is a layer's best order.
-  const layer = book([
-    ...typical,
-    { ts: 1 * S, action: Action.Add, side: 1, price: 10000, size: 1000, id: 7 },
-    { ts: 1 * S, action: Action.Add, side: 1, price: 9998, size: 800, id: 11 },
-    { ts: 1 * S, action: Action.Add, side: -1, price: 10002, size: 50, id: 8 },
-    { ts: 1.5 * S, action: Action.Trade, side: 1, price: 10002, size: 50, id: 9, last: false },
-    { ts: 1.5 * S, action: Action.Fill, side: -1, price: 10002, size: 50, id: 2 },
-    { ts: 1.52 * S, action: Action.Delete, side: 1, price: 10000, size: 1000, id: 7 },
-    { ts: 1.52 * S, action: Action.Delete, side: 1, price: 9998, size: 800, id: 11 },
-    { ts: 2 * S, action: Action.Add, side: 1, price: 9990, size: 100, id: 10 },
-  ]);
-  assert.equal((await detect(rowSource(layer), parseDetectorList('spoofing'))).episodes.length, 0);
+  // The spoof of the first test with a second big bid two ticks deeper, placed and cancelled with it: a layer's best order.
+  assert.equal((await detect(rowSource(spoofed(true)), parseDetectorList('spoofing'))).episodes.length, 0);
 });
 
 test('layering: bids at four prices placed with a small ask and cancelled together unfilled, after a trade or, given up, with the ask', async () => {
   const layer = (k: number, ts: number, action: number): Row => ({ ts, action, side: 1, price: 9999 - k, size: 500, id: 20 + k });
   const rows = (trade: boolean, withdrawAsk: boolean): Row[] =>
     book([
-      ...Array.from({ length: 20 }, (_, k): Row => ({ ts: (2 + k) * MS, action: Action.Add, side: -1, price: 10010 + k, size: 100, id: 100 + k })),
+      ...typical,
       ...[0, 1, 2, 3].map((k) => layer(k, 1 * S, Action.Add)),
       { ts: 1 * S, action: Action.Add, side: -1, price: 10002, size: 50, id: 8 },
       ...(trade
