@@ -220,10 +220,10 @@ export function intentCommand(): Command {
     } finally {
       close();
     }
-    const probabilities = model.predict(table);
-    const reasons = model.explain(table);
     if (options.episodes) await writeEpisodes(options.episodes, episodes, source, table.timeBaseNs, episodeIntents(episodeModel, episodeFeatures(episodes, table), true));
     if (!options.out) return;
+    const probabilities = model.predict(table);
+    const reasons = model.explain(table);
     const writer = openTableWriter(options.out, [
       { name: 'order_id', type: 'int' },
       { name: 'arrived_ns', type: 'epoch_ns' },
