@@ -199,7 +199,7 @@ class Layering implements Detector {
 
 export const layering: DetectorDefinition = {
   name: 'layering',
-  doc: 'several same-side orders at several prices, placed together and cancelled together unfilled, around an execution',
+  doc: 'several same-side orders at several prices, placed together and cancelled together unfilled, around an execution or, given up, with the small order placed with them on the other side',
   l2: 'needs order ids (L3); reports nothing on L2',
   params: [
     { name: 'min_orders', default: 3, doc: 'orders in a layer' },

@@ -206,7 +206,7 @@ class Spoofing implements Detector {
 
 export const spoofing: DetectorDefinition = {
   name: 'spoofing',
-  doc: 'large order near the touch, cancelled unfilled within max_life right after a trade (the spoofer’s real order executing); shifts the visible imbalance',
+  doc: 'large order near the touch, cancelled unfilled within max_life right after a trade (the spoofer’s real order executing), or, given up, together with the small order placed with it on the other side; shifts the visible imbalance',
   l2: 'on L2, orders are inferred from level changes (a level that grows is an order of the increase unless another level of its side shrank by as much: a moved order; a shrink is filled as trades at its price account for, the rest cancels the orders closest in size); the order on the other side must join or improve its best; the trade window opens fill_window before the book message preceding the cancel; episodes name no order ids',
   params: [
     { name: 'max_life', default: 5, doc: 'longest life of a spoof order, seconds' },
