@@ -47,9 +47,9 @@ class Layering implements Detector {
   private readonly pairNs: number;
   private readonly givenUp: boolean;
   /**
-   * Groups that saw no trade, per side, by the arrival of the order that completed them and the last
-   * cancel seen: judged once the clock is `pair_window` past it (the order on the other side may be
-   * withdrawn just after the layer).
+   * Groups with enough members, per side, by the arrival of the order that completed them and the last
+   * cancel seen: judged once the clock is `pair_window` past it (a layer's last orders, and the order on
+   * the other side, may be cancelled just after).
    */
   private readonly waiting: { slot: number; addedNs: number; lastEndedNs: number }[] = [];
 
@@ -98,14 +98,10 @@ class Layering implements Detector {
     if (!(members < this.minOrders)) this.wait(order, slot);
   }
 
-  update(): void {
-    this.judgeDue();
-  }
-
   /**
-   * Judges the groups whose cancels are over: at the first update `pair_window` after, before its rows
-   * and orders (a quiet stream's next update may come seconds later, and its cancels and trades would
-   * push out the group's members and the trades they saw).
+   * Judges the groups whose cancels are over: before the first trade or order end `pair_window` after
+   * them, which would push out the group's members and the trades they saw (only those change what a
+   * group is judged by), or at the end of the input.
    */
   private judgeDue(): void {
     if (this.waiting.length === 0) return;

@@ -83,8 +83,7 @@ class Spoofing implements Detector {
    * would push out the ones the candidates saw).
    */
   private judgeDue(): void {
-    const now = this.context.state.ts;
-    if (this.pending.length === 0 || now - this.pending[this.pending.length - 1]!.endedNs < 1e6) return;
+    if (this.pending.length === 0 || this.context.state.ts - this.pending[this.pending.length - 1]!.endedNs < 1e6) return;
     for (const order of this.pending) {
       const together = this.pending.filter((other) => other.side === order.side && Math.abs(other.endedNs - order.endedNs) < 1e6);
       if (together.length === 1 && !this.layered(order)) this.judge(order);
