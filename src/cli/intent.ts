@@ -57,6 +57,11 @@ function episodeLabel(episode: Episode): number {
   return intentOfAgent(PLANTABLE_KINDS[episode.kind] ?? '');
 }
 
+/** The labelled episode of a run that `detection` finds (within a second, as eval-detect scores it), if any. */
+function labelFound(run: LabelledRun, detection: Episode): Episode | undefined {
+  return run.truth.episodes.find((episode) => matches(detection, episode, 1e9));
+}
+
 /**
  * A run's episodes with the intent behind each: the labelled ones; the detections, as the detectors name
  * their orders (one that finds a labelled episode has its label, any other the intent most of its orders'
@@ -67,7 +72,7 @@ function labelledEpisodes(run: LabelledRun): { table: EpisodeTable; labels: Int3
   const stretches = agentStretches(run.table, (id) => run.truth.identityOf(id), (k) => run.truth.identities[k]!.kind);
   const table = episodeFeatures([...truth, ...run.episodes, ...stretches.episodes], run.table);
   const detectionLabels = run.episodes.map((detection, k) => {
-    const label = truth.find((episode) => matches(detection, episode, 1e9));
+    const label = labelFound(run, detection);
     if (label) return episodeLabel(label);
     const votes = new Array<number>(INTENT_CLASSES.length).fill(0);
     for (const row of table.orders[truth.length + k]!) if (run.labels[row]! >= 0) votes[run.labels[row]!]!++;
@@ -110,7 +115,7 @@ function episodeScores(run: LabelledRun, model: IntentModel) {
     let falseAlarmsPredatory = 0;
     run.episodes.forEach((detection, k) => {
       if (detection.kind !== kind) return;
-      const label = run.truth.episodes.find((episode) => matches(detection, episode, 1e9));
+      const label = labelFound(run, detection);
       if (label) {
         found++;
         if (detections[k]!.intent === episodeLabel(label)) foundRight++;
