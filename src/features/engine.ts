@@ -4,6 +4,7 @@ import { Action, Flag } from '../core/event.js';
 import type { InstrumentTable } from '../core/instrument.js';
 import type { Granularity } from '../core/source.js';
 import { tradeClock, type ClockSpec, type TradeClock } from './clock.js';
+import { closesOf, rowsOf, updatesOf, type ClosesCall, type RowsCall, type UpdatesCall } from './fan-out.js';
 import type { Feature, StreamState } from './feature.js';
 import type { FeatureRequest } from './registry.js';
 import { TopLevels } from './top-levels.js';
@@ -15,23 +16,16 @@ import { TopLevels } from './top-levels.js';
  */
 export type BarSink = (instrument: number, ts: number, timeBaseNs: bigint, values: Float64Array) => void;
 
-type RowCall = (batch: EventBatch, i: number, state: StreamState) => void;
-type UpdateCall = (state: StreamState) => void;
-type CloseCall = (out: Float64Array, offset: number, barTs: number) => void;
-
-/**
- * One instrument's features, clock and running state. The features' methods are bound once: features
- * are of many classes, and a call through a bound function costs less than looking the method up.
- */
+/** One instrument's features, clock and running state. The features are called through fan-out.ts. */
 interface Stream {
   readonly state: StreamState;
   readonly top: TopLevels;
-  /** `row` of the features that want trade rows, and of those that want every row. */
-  readonly tradeCalls: RowCall[];
-  readonly rowCalls: RowCall[];
+  /** `row` of the features that want trade rows, and of those that want every row (null: none do). */
+  readonly tradeRows: RowsCall | null;
+  readonly allRows: RowsCall | null;
   /** `update` of the features that have one, called after every complete update. */
-  readonly updateCalls: UpdateCall[];
-  readonly closeCalls: CloseCall[];
+  readonly update: UpdatesCall;
+  readonly close: ClosesCall;
   readonly clock: TradeClock | null;
   nextBoundary: number;
   lastTradePrice: number;
@@ -51,7 +45,8 @@ export class FeatureEngine {
   readonly columns: string[];
   private readonly streams: Stream[] = [];
   private readonly values: Float64Array;
-  private readonly widths: number[];
+  /** Where each feature's columns start in a row. */
+  private readonly offsets: number[];
   /** Levels per side the streams' features read from `state.top`. */
   private readonly levels: number;
   private baseNs: bigint | null = null;
@@ -68,7 +63,8 @@ export class FeatureEngine {
     private readonly sink: BarSink,
   ) {
     this.columns = requests.flatMap((request) => request.columns);
-    this.widths = requests.map((request) => request.columns.length);
+    this.offsets = [];
+    for (let f = 0, offset = 0; f < requests.length; offset += requests[f]!.columns.length, f++) this.offsets.push(offset);
     this.values = new Float64Array(this.columns.length);
     this.levels = Math.max(1, ...requests.map((request) => request.definition.levels?.(request.params) ?? 0));
   }
@@ -92,8 +88,7 @@ export class FeatureEngine {
     top.read(book);
     this.handRows(stream, batch, row, instrument);
     this.cursor = row + 1;
-    const updateCalls = stream.updateCalls;
-    for (let f = 0; f < updateCalls.length; f++) updateCalls[f]!(state);
+    stream.update(state);
     state.prevBidPrice = top.bidPrice[0]!;
     state.prevBidSize = top.bidSize[0]!;
     state.prevAskPrice = top.askPrice[0]!;
@@ -134,14 +129,17 @@ export class FeatureEngine {
       snapshot: false,
     };
     const features: Feature[] = this.requests.map((request) => request.definition.create(request.params, state));
-    const rowCallsOf = (rows: string) => features.filter((_, f) => this.requests[f]!.definition.rows === rows).map((feature) => feature.row!.bind(feature));
+    const rowsWanted = (rows: string) => {
+      const wanting = features.filter((_, f) => this.requests[f]!.definition.rows === rows);
+      return wanting.length > 0 ? rowsOf(wanting) : null;
+    };
     const stream: Stream = {
       state,
       top,
-      tradeCalls: rowCallsOf('trades'),
-      rowCalls: rowCallsOf('all'),
-      updateCalls: features.filter((feature) => feature.update !== undefined).map((feature) => feature.update!.bind(feature)),
-      closeCalls: features.map((feature) => feature.close.bind(feature)),
+      tradeRows: rowsWanted('trades'),
+      allRows: rowsWanted('all'),
+      update: updatesOf(features.filter((feature) => feature.update !== undefined)),
+      close: closesOf(features, this.offsets),
       clock: tradeClock(this.clock),
       nextBoundary: NaN,
       lastTradePrice: NaN,
@@ -155,17 +153,16 @@ export class FeatureEngine {
   private handRows(stream: Stream, batch: EventBatch, row: number, instrument: number): void {
     const { action, flags } = batch;
     const state = stream.state;
-    const tradeCalls = stream.tradeCalls;
-    const rowCalls = stream.rowCalls;
+    const { tradeRows, allRows } = stream;
     for (let i = this.cursor; i <= row; i++) {
       if (batch.instrument[i] !== instrument) continue;
       if (flags[i]! & Flag.Snapshot) {
         state.snapshot = true;
         continue;
       }
-      for (let f = 0; f < rowCalls.length; f++) rowCalls[f]!(batch, i, state);
+      if (allRows !== null) allRows(batch, i, state);
       if (action[i] !== Action.Trade) continue;
-      for (let f = 0; f < tradeCalls.length; f++) tradeCalls[f]!(batch, i, state);
+      if (tradeRows !== null) tradeRows(batch, i, state);
       if (stream.clock) {
         const price = batch.price[i]! / state.priceScale;
         stream.clock.trade(price, batch.size[i]! / state.sizeScale, this.tradeSign(stream, batch.side[i]!, batch.price[i]!));
@@ -196,12 +193,7 @@ export class FeatureEngine {
   }
 
   private closeBar(stream: Stream, instrument: number, ts: number): void {
-    const closeCalls = stream.closeCalls;
-    let offset = 0;
-    for (let f = 0; f < closeCalls.length; f++) {
-      closeCalls[f]!(this.values, offset, ts);
-      offset += this.widths[f]!;
-    }
+    stream.close(this.values, ts);
     this.sink(instrument, ts, this.baseNs!, this.values);
   }
 }
