@@ -61,6 +61,21 @@ export class Ladder {
     return rank < this.count ? this.rankSlot[this.count - 1 - rank]! : -1;
   }
 
+  /**
+   * Copies the prices and sizes of the best `levels` levels, best first, into `prices` and `sizes`;
+   * returns how many there were (at most `levels`). One call for what `slotAt` does level by level.
+   */
+  copyBest(levels: number, prices: Float64Array, sizes: Float64Array): number {
+    const held = Math.min(levels, this.count);
+    const { rankSlot, price, size } = this;
+    for (let rank = 0, at = this.count - 1; rank < held; rank++, at--) {
+      const slot = rankSlot[at]!;
+      prices[rank] = price[slot]!;
+      sizes[rank] = size[slot]!;
+    }
+    return held;
+  }
+
   /** Best price, NaN when empty. */
   bestPrice(): number {
     return this.count > 0 ? this.price[this.rankSlot[this.count - 1]!]! : NaN;

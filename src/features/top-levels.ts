@@ -58,14 +58,7 @@ export class TopLevels {
 
 /** Copies a ladder's best levels; clears the ranks the side held before and no longer has. */
 function readSide(ladder: Ladder, levels: number, before: number, prices: Float64Array, sizes: Float64Array): number {
-  const held = Math.min(levels, ladder.depth);
-  const price = ladder.price;
-  const size = ladder.size;
-  for (let rank = 0; rank < held; rank++) {
-    const slot = ladder.slotAt(rank);
-    prices[rank] = price[slot]!;
-    sizes[rank] = size[slot]!;
-  }
+  const held = ladder.copyBest(levels, prices, sizes);
   for (let rank = held; rank < before; rank++) {
     prices[rank] = NaN;
     sizes[rank] = 0;
