@@ -18,6 +18,7 @@ export class L2Book extends LadderBook {
     if (size <= 0) return this.deleteLevel(side, price);
     const slot = ladder.ensure(price);
     ladder.size[slot] = size;
+    ladder.changes++;
     ladder.anonymous[slot] = size;
     return Applied.Ok;
   }

@@ -155,6 +155,7 @@ export class L3Book extends LadderBook {
       const ladder = this.ladder(this.side[slot]!);
       ladder.anonymous[this.level[slot]!] += excess;
       ladder.size[this.level[slot]!] += excess;
+      ladder.changes++;
     }
     this.ended(slot, 'cancelled');
     this.removeOrder(slot);
@@ -205,6 +206,7 @@ export class L3Book extends LadderBook {
     if (price === this.price[slot] && size <= this.size[slot]! && side === this.side[slot]) {
       const levelSlot = this.level[slot]!;
       ladder.size[levelSlot] += size - this.size[slot]!;
+      ladder.changes++;
       this.size[slot] = size;
       return Applied.Ok;
     }
@@ -224,6 +226,7 @@ export class L3Book extends LadderBook {
     const slot = ladder.ensure(price);
     ladder.anonymous[slot] += size - ladder.size[slot]!;
     ladder.size[slot] = size;
+    ladder.changes++;
     return Applied.Ok;
   }
 
@@ -299,6 +302,7 @@ export class L3Book extends LadderBook {
     const taken = covered || this.levelTotalsFollowVenue ? size : available;
     ladder.anonymous[slot] -= taken;
     ladder.size[slot] -= taken;
+    ladder.changes++;
     if (!(ladder.size[slot]! > 0)) this.dropLevel(ladder, slot);
     return covered ? Applied.TookAnonymous : Applied.UnknownOrder;
   }
@@ -310,6 +314,7 @@ export class L3Book extends LadderBook {
       const levelSlot = this.level[slot]!;
       this.size[slot] = remaining;
       ladder.size[levelSlot] -= size;
+      ladder.changes++;
       return Applied.Ok;
     }
     this.ended(slot, end);
@@ -328,6 +333,7 @@ export class L3Book extends LadderBook {
     ladder.tail[levelSlot] = slot;
     ladder.orders[levelSlot]++;
     ladder.size[levelSlot] += this.size[slot]!;
+    ladder.changes++;
   }
 
   /** Unlinks an order from its level and frees it; removes the level when its total reaches zero. */
@@ -342,6 +348,7 @@ export class L3Book extends LadderBook {
     else ladder.tail[levelSlot] = prev;
     ladder.orders[levelSlot]--;
     ladder.size[levelSlot] -= this.size[slot]!;
+    ladder.changes++;
     this.release(slot);
     if (!(ladder.size[levelSlot]! > 0)) this.dropLevel(ladder, levelSlot);
   }

@@ -8,16 +8,21 @@ import { num } from './feature.js';
  * empty ask as +∞, each with size 0, so a side appearing or vanishing counts its whole queue.
  */
 export function ofiContribution(bidPrice: number, bidSize: number, askPrice: number, askSize: number, prevBidPrice: number, prevBidSize: number, prevAskPrice: number, prevAskSize: number): number {
-  const bid = Number.isNaN(bidPrice) ? -Infinity : bidPrice;
-  const prevBid = Number.isNaN(prevBidPrice) ? -Infinity : prevBidPrice;
-  const ask = Number.isNaN(askPrice) ? Infinity : askPrice;
-  const prevAsk = Number.isNaN(prevAskPrice) ? Infinity : prevAskPrice;
-  let e = 0;
-  if (bid >= prevBid) e += bidSize;
-  if (bid <= prevBid) e -= prevBidSize;
-  if (ask <= prevAsk) e -= askSize;
-  if (ask >= prevAsk) e += prevAskSize;
-  return e;
+  return bidContribution(bidPrice, bidSize, prevBidPrice, prevBidSize) + askContribution(askPrice, askSize, prevAskPrice, prevAskSize);
+}
+
+/** The bid's part of `ofiContribution` (sizes are whole units: the parts add up exactly). Zero when the bid did not change. */
+function bidContribution(price: number, size: number, prevPrice: number, prevSize: number): number {
+  const bid = Number.isNaN(price) ? -Infinity : price;
+  const prevBid = Number.isNaN(prevPrice) ? -Infinity : prevPrice;
+  return (bid >= prevBid ? size : 0) - (bid <= prevBid ? prevSize : 0);
+}
+
+/** The ask's part of `ofiContribution`. Zero when the ask did not change. */
+function askContribution(price: number, size: number, prevPrice: number, prevSize: number): number {
+  const ask = Number.isNaN(price) ? Infinity : price;
+  const prevAsk = Number.isNaN(prevPrice) ? Infinity : prevPrice;
+  return (ask >= prevAsk ? prevSize : 0) - (ask <= prevAsk ? size : 0);
 }
 
 /** Order flow imbalance at the best level, summed over the bar, in size. */
@@ -54,23 +59,31 @@ class MultiLevelOfi implements Feature {
 
   update(state: StreamState): void {
     const { top } = state;
+    // A side whose levels did not change contributes nothing, and its previous levels are still current.
+    const bids = top.bidChanged || !this.started;
+    const asks = top.askChanged || !this.started;
+    if (!bids && !asks) return;
     const previous = this.previous;
     const sums = this.sums;
     for (let rank = 0; rank < this.levels; rank++) {
       // Beyond a side's depth the price is NaN and the size 0.
-      const bidPrice = top.bidPrice[rank]!;
-      const bidSize = top.bidSize[rank]!;
-      const askPrice = top.askPrice[rank]!;
-      const askSize = top.askSize[rank]!;
       const k = 4 * rank;
-      if (this.started) {
-        const e = ofiContribution(bidPrice, bidSize, askPrice, askSize, previous[k]!, previous[k + 1]!, previous[k + 2]!, previous[k + 3]!);
-        if (e !== 0) sums[rank]! += e / state.sizeScale;
+      let e = 0;
+      if (bids) {
+        const price = top.bidPrice[rank]!;
+        const size = top.bidSize[rank]!;
+        e += bidContribution(price, size, previous[k]!, previous[k + 1]!);
+        previous[k] = price;
+        previous[k + 1] = size;
       }
-      previous[k] = bidPrice;
-      previous[k + 1] = bidSize;
-      previous[k + 2] = askPrice;
-      previous[k + 3] = askSize;
+      if (asks) {
+        const price = top.askPrice[rank]!;
+        const size = top.askSize[rank]!;
+        e += askContribution(price, size, previous[k + 2]!, previous[k + 3]!);
+        previous[k + 2] = price;
+        previous[k + 3] = size;
+      }
+      if (this.started && e !== 0) sums[rank]! += e / state.sizeScale;
     }
     this.started = true;
   }

@@ -15,7 +15,18 @@ export class TopLevels {
   /** Levels held per side: the book's depth, at most `levels`. */
   bidLevels = 0;
   askLevels = 0;
+  /**
+   * False when the last `read` found the side's levels as the read before it left them (the ladder counted
+   * no change): a feature that compares the two states can skip that side. True when they may differ.
+   */
+  bidChanged = true;
+  askChanged = true;
   private readonly levels: number;
+  /** The ladders last read and their change counts then (see `Ladder.changes`). */
+  private bidLadder: Ladder | null = null;
+  private askLadder: Ladder | null = null;
+  private bidChanges = 0;
+  private askChanges = 0;
 
   constructor(levels: number) {
     this.levels = Math.max(1, Math.ceil(levels));
@@ -32,8 +43,18 @@ export class TopLevels {
     const asks = book.asks;
     const needed = Math.min(this.levels, Math.max(bids.depth, asks.depth));
     if (needed > this.bidPrice.length) this.grow(needed);
-    this.bidLevels = readSide(bids, this.levels, this.bidLevels, this.bidPrice, this.bidSize);
-    this.askLevels = readSide(asks, this.levels, this.askLevels, this.askPrice, this.askSize);
+    this.bidChanged = bids !== this.bidLadder || bids.changes !== this.bidChanges;
+    if (this.bidChanged) {
+      this.bidLevels = readSide(bids, this.levels, this.bidLevels, this.bidPrice, this.bidSize);
+      this.bidLadder = bids;
+      this.bidChanges = bids.changes;
+    }
+    this.askChanged = asks !== this.askLadder || asks.changes !== this.askChanges;
+    if (this.askChanged) {
+      this.askLevels = readSide(asks, this.levels, this.askLevels, this.askPrice, this.askSize);
+      this.askLadder = asks;
+      this.askChanges = asks.changes;
+    }
   }
 
   /** Mid-price in price units, NaN when a side is empty. */
@@ -41,8 +62,9 @@ export class TopLevels {
     return (this.bidPrice[0]! + this.askPrice[0]!) / 2;
   }
 
-  /** Room for `needed` levels per side (at most `levels`). */
+  /** Room for `needed` levels per side (at most `levels`); both sides are read again. */
   private grow(needed: number): void {
+    this.bidLadder = this.askLadder = null;
     const capacity = Math.min(this.levels, Math.max(needed, 2 * this.bidPrice.length));
     const widened = (array: Float64Array, fill: number) => {
       const next = new Float64Array(capacity).fill(fill);
