@@ -38,6 +38,7 @@ export {
   parseClock,
   parseFeatureList,
   runFeatures,
+  type BarRows,
   type BarSink,
   type ClockSpec,
   type Feature,

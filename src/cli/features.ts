@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
-import { DEFAULT_FEATURES, features, parseClock, parseFeatureList, runFeatures } from '../features/index.js';
+import type { InstrumentTable } from '../core/instrument.js';
+import { DEFAULT_FEATURES, features, parseClock, parseFeatureList, runFeatures, type BarRows } from '../features/index.js';
 import { floatsWriter, openTableWriter } from '../io/table/open.js';
+import { ThreadedWriter } from '../io/writer-thread.js';
 import { Progress } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
@@ -32,42 +34,76 @@ export function featuresCommand(): Command {
     const clock = parseClock(options.clock);
     const { source, close } = await openInput(input, options, { batchAtATime: true });
     const progress = new Progress('features');
-    let writer: TableWriter | null = null;
-    const columns = requests.flatMap((request) => request.columns);
-    const open = () => {
-      const withInstrument = source.instruments.size > 1;
-      const specs: ColumnSpec[] = [{ name: 'ts_ns', type: 'epoch_ns' }];
-      if (withInstrument) specs.push({ name: 'instrument', type: 'text' });
-      for (const name of columns) specs.push({ name, type: 'float' });
-      const opened = openTableWriter(options.out, specs, { thread: options.threads === '2' });
-      return { writer: opened, writeFloats: floatsWriter(opened), withInstrument };
-    };
-    let withInstrument = false;
-    let writeFloats: (values: Float64Array) => void = () => {};
+    const rows = new TableRows(source.instruments, requests.flatMap((request) => request.columns), (specs) => openTableWriter(options.out, specs, { thread: options.threads === '2' }));
     let result;
     try {
-      result = await runFeatures(
-        source,
-        requests,
-        clock,
-        (instrument, ts, baseNs, values) => {
-          if (!writer) ({ writer, writeFloats, withInstrument } = open());
-          writer.epochNs(baseNs, ts);
-          if (withInstrument) writer.text(source.instruments.get(instrument).symbol);
-          writeFloats(values);
-          writer.endRow();
-        },
-        (rows) => progress.add(rows),
-      );
-      writer ??= open().writer;
+      result = await runFeatures(source, requests, clock, rows, (count) => progress.add(count));
     } finally {
       progress.stop();
       close();
-      await (writer as TableWriter | null)?.close();
+      await rows.close();
     }
     if (options.report) writeRunReport(options.report, source, result.summary);
-    if (options.out !== '-') process.stderr.write(`${integrityLine(source, result.summary, (writer as TableWriter).rows)}\n`);
+    if (options.out !== '-') process.stderr.write(`${integrityLine(source, result.summary, rows.written)}\n`);
   });
+}
+
+/**
+ * The bars as rows of a table: the time, the instrument when there are several, the features' values.
+ * The table is opened at the first bar (the instruments are known by then). On a writer with a second
+ * thread the features write their values straight onto its tape, without a copy.
+ */
+class TableRows implements BarRows {
+  cells: Float64Array = new Float64Array(0);
+  private writer: TableWriter | null = null;
+  private tape: ThreadedWriter | null = null;
+  private writeFloats: (values: Float64Array) => void = () => {};
+  private withInstrument = false;
+  private inPlace = false;
+
+  constructor(
+    private readonly instruments: InstrumentTable,
+    private readonly columns: readonly string[],
+    private readonly open: (specs: ColumnSpec[]) => TableWriter,
+  ) {}
+
+  begin(instrument: number, ts: number, timeBaseNs: bigint): number {
+    const writer = this.writer ?? this.start();
+    writer.epochNs(timeBaseNs, ts);
+    if (this.withInstrument) writer.text(this.instruments.get(instrument).symbol);
+    const at = this.tape ? this.tape.floatSlots(this.columns.length) : -1;
+    this.inPlace = at >= 0;
+    return at;
+  }
+
+  end(values: Float64Array): void {
+    if (!this.inPlace) this.writeFloats(values);
+    this.writer!.endRow();
+  }
+
+  /** Rows written. */
+  get written(): number {
+    return this.writer?.rows ?? 0;
+  }
+
+  /** Closes the table, opening it first when there was no bar (an empty table still has its header). */
+  async close(): Promise<void> {
+    await (this.writer ?? this.start()).close();
+  }
+
+  private start(): TableWriter {
+    this.withInstrument = this.instruments.size > 1;
+    const specs: ColumnSpec[] = [{ name: 'ts_ns', type: 'epoch_ns' }];
+    if (this.withInstrument) specs.push({ name: 'instrument', type: 'text' });
+    for (const name of this.columns) specs.push({ name, type: 'float' });
+    const writer = (this.writer = this.open(specs));
+    this.writeFloats = floatsWriter(writer);
+    if (writer instanceof ThreadedWriter) {
+      this.tape = writer;
+      this.cells = writer.cells;
+    }
+    return writer;
+  }
 }
 
 function listFeatures(): void {

@@ -16,6 +16,19 @@ import { TopLevels } from './top-levels.js';
  */
 export type BarSink = (instrument: number, ts: number, timeBaseNs: bigint, values: Float64Array) => void;
 
+/**
+ * A sink the features write each bar into, sparing its copy (a table writer's tape, a frame's array):
+ * `begin` starts the bar's row and says where in `cells` its values go, or -1 to receive them at `end`.
+ */
+export interface BarRows {
+  /** The array `begin`'s positions point into; read again after each `begin` (it may grow). */
+  readonly cells: Float64Array;
+  /** Starts a bar's row: the bar's time is as `BarSink` has it. Returns where in `cells` its first value goes, or -1. */
+  begin(instrument: number, ts: number, timeBaseNs: bigint): number;
+  /** Ends the row; `values` holds the bar's values when `begin` returned -1 (reused: copy what you keep). */
+  end(values: Float64Array): void;
+}
+
 /** One instrument's features, clock and running state. The features are called through fan-out.ts. */
 interface Stream {
   readonly state: StreamState;
@@ -60,7 +73,7 @@ export class FeatureEngine {
     private readonly clock: ClockSpec,
     private readonly granularity: Granularity,
     private readonly instruments: InstrumentTable,
-    private readonly sink: BarSink,
+    private readonly sink: BarSink | BarRows,
   ) {
     this.columns = requests.flatMap((request) => request.columns);
     this.offsets = [];
@@ -193,7 +206,15 @@ export class FeatureEngine {
   }
 
   private closeBar(stream: Stream, instrument: number, ts: number): void {
-    stream.close(this.values, ts);
-    this.sink(instrument, ts, this.baseNs!, this.values);
+    const sink = this.sink;
+    if (typeof sink === 'function') {
+      stream.close(this.values, 0, ts);
+      sink(instrument, ts, this.baseNs!, this.values);
+      return;
+    }
+    const at = sink.begin(instrument, ts, this.baseNs!);
+    if (at >= 0) stream.close(sink.cells, at, ts);
+    else stream.close(this.values, 0, ts);
+    sink.end(this.values);
   }
 }

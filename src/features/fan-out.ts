@@ -1,10 +1,10 @@
 import type { EventBatch } from '../core/batch.js';
 import type { Feature, StreamState } from './feature.js';
 
-/** `row` of every feature of a list, `update`, and `close` (each writing at its own offset). */
+/** `row` of every feature of a list, `update`, and `close` (each writing at its own offset after `at`). */
 export type RowsCall = (batch: EventBatch, i: number, state: StreamState) => void;
 export type UpdatesCall = (state: StreamState) => void;
-export type ClosesCall = (out: Float64Array, barTs: number) => void;
+export type ClosesCall = (out: Float64Array, at: number, barTs: number) => void;
 
 /**
  * The engine's calls into a stream's features, a call site per feature. A loop over the features calls
@@ -64,26 +64,26 @@ export function updatesOf(features: readonly Feature[]): UpdatesCall {
   };
 }
 
-/** Calls `close` of each of `features` in turn, the k-th writing from `offsets[k]`. */
+/** Calls `close` of each of `features` in turn, the k-th writing from `at + offsets[k]`. */
 export function closesOf(features: readonly Feature[], offsets: readonly number[]): ClosesCall {
   if (features.length > GROUP) {
     const head = closesOf(features.slice(0, GROUP), offsets.slice(0, GROUP));
     const rest = closesOf(features.slice(GROUP), offsets.slice(GROUP));
-    return (out, barTs) => {
-      head(out, barTs);
-      rest(out, barTs);
+    return (out, at, barTs) => {
+      head(out, at, barTs);
+      rest(out, at, barTs);
     };
   }
   const [f0 = NOTHING, f1 = NOTHING, f2 = NOTHING, f3 = NOTHING, f4 = NOTHING, f5 = NOTHING, f6 = NOTHING, f7 = NOTHING] = features;
   const [o0 = 0, o1 = 0, o2 = 0, o3 = 0, o4 = 0, o5 = 0, o6 = 0, o7 = 0] = offsets;
-  return (out, barTs) => {
-    f0.close(out, o0, barTs);
-    f1.close(out, o1, barTs);
-    f2.close(out, o2, barTs);
-    f3.close(out, o3, barTs);
-    f4.close(out, o4, barTs);
-    f5.close(out, o5, barTs);
-    f6.close(out, o6, barTs);
-    f7.close(out, o7, barTs);
+  return (out, at, barTs) => {
+    f0.close(out, at + o0, barTs);
+    f1.close(out, at + o1, barTs);
+    f2.close(out, at + o2, barTs);
+    f3.close(out, at + o3, barTs);
+    f4.close(out, at + o4, barTs);
+    f5.close(out, at + o5, barTs);
+    f6.close(out, at + o6, barTs);
+    f7.close(out, at + o7, barTs);
   };
 }

@@ -16,7 +16,7 @@ for (const definition of [volumeProfile, ...ofiFeatures, ...bookStateFeatures, .
 export const DEFAULT_FEATURES = 'ofi,mlofi:levels=5,qi,spread,mid,weighted_mid,depth,trades,signed_volume,cvd,kyle_lambda,rv,vpin,order_flow';
 
 export { defineFeature, features, parseFeatureList, type FeatureRequest } from './registry.js';
-export { FeatureEngine, type BarSink } from './engine.js';
+export { FeatureEngine, type BarRows, type BarSink } from './engine.js';
 export { parseClock, type ClockSpec } from './clock.js';
 export type { Feature, FeatureDefinition, StreamState } from './feature.js';
 export { collectFrame, computeFeatures, runFeatures, type FeatureFrame } from './run.js';

@@ -2,11 +2,12 @@ import { Replayer, type ReplaySummary } from '../book/replay.js';
 import type { EventSource } from '../core/source.js';
 import { grown } from '../core/typed-arrays.js';
 import { parseClock, type ClockSpec } from './clock.js';
-import { FeatureEngine, type BarSink } from './engine.js';
+import { FeatureEngine, type BarRows, type BarSink } from './engine.js';
 import { parseFeatureList, type FeatureRequest } from './registry.js';
 
 /**
- * Replays a source and runs the requested features over it, handing each closed bar to `sink`.
+ * Replays a source and runs the requested features over it, handing each closed bar to `sink` (or
+ * writing it into its rows).
  * `onBatch` sees every batch's row count (for progress). Returns the engine (its columns and time base)
  * and the replay summary.
  */
@@ -14,7 +15,7 @@ export async function runFeatures(
   source: EventSource,
   requests: readonly FeatureRequest[],
   clock: ClockSpec,
-  sink: BarSink,
+  sink: BarSink | BarRows,
   onBatch?: (rows: number) => void,
 ): Promise<{ engine: FeatureEngine; summary: ReplaySummary }> {
   const replayer = Replayer.for(source);
@@ -45,24 +46,25 @@ export async function collectFrame(source: EventSource, requests: readonly Featu
   let ts = new Float64Array(1024);
   let instrument = new Int32Array(1024);
   const width = requests.reduce((sum, request) => sum + request.columns.length, 0);
-  let values = new Float64Array(1024 * width);
-  const { engine } = await runFeatures(
-    source,
-    requests,
-    clock,
-    (inst, at, _base, row) => {
+  // The features write each bar straight into the frame's rows.
+  const rows = {
+    cells: new Float64Array(1024 * width),
+    begin(inst: number, at: number): number {
       if (n === ts.length) {
         ts = grown(ts, n * 2);
         instrument = grown(instrument, n * 2);
-        values = grown(values, n * 2 * width);
+        rows.cells = grown(rows.cells, n * 2 * width);
       }
       ts[n] = at;
       instrument[n] = inst;
-      values.set(row, n * width);
+      return n * width;
+    },
+    end(): void {
       n++;
     },
-    onBatch,
-  );
+  };
+  const { engine } = await runFeatures(source, requests, clock, rows, onBatch);
+  const values = rows.cells;
   const columns: Record<string, Float64Array> = {};
   engine.columns.forEach((name, c) => {
     const column = new Float64Array(n);
