@@ -37,10 +37,21 @@ export interface RepeatedRun extends Run {
 
 /** Runs `times` times and keeps the median run by wall time, and the spread of the times. */
 export async function median(times: number, run: () => Promise<Run>): Promise<RepeatedRun> {
-  const runs: Run[] = [];
-  for (let i = 0; i < times; i++) runs.push(await run());
-  runs.sort((a, b) => a.seconds - b.seconds);
-  return { ...runs[Math.floor(runs.length / 2)]!, fastest: runs[0]!.seconds, slowest: runs[runs.length - 1]!.seconds };
+  const [result] = await medians(times, [run]);
+  return result!;
+}
+
+/**
+ * `median` of several jobs whose times are compared (flowmine and its peer, replay and features), their
+ * runs taken in turn — A B C A B C … — so that a slow spell of the machine falls on all of them alike.
+ */
+export async function medians(times: number, jobs: (() => Promise<Run>)[]): Promise<RepeatedRun[]> {
+  const runs: Run[][] = jobs.map(() => []);
+  for (let i = 0; i < times; i++) for (let j = 0; j < jobs.length; j++) runs[j]!.push(await jobs[j]!());
+  return runs.map((list) => {
+    list.sort((a, b) => a.seconds - b.seconds);
+    return { ...list[Math.floor(list.length / 2)]!, fastest: list[0]!.seconds, slowest: list[list.length - 1]!.seconds };
+  });
 }
 
 /** A median's seconds with the range of its runs, e.g. `1.31 (1.21–1.52)`. */

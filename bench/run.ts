@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatenatedLobster } from './inputs.js';
-import { median, runNode, secondsCell, type RepeatedRun, type Run } from './measure.js';
+import { median, medians, runNode, secondsCell, type RepeatedRun, type Run } from './measure.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dataDir = process.env.FLOWMINE_DATA ?? join(root, '..', 'shared', 'data');
@@ -37,8 +37,10 @@ async function lobsterReplay() {
   const ours = join(work, 'replay-flowmine.csv');
   const theirs = join(work, 'replay-tardis.csv');
   const reportPath = join(work, 'replay-report.json');
-  const flowmine = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', ours, '--report', reportPath]));
-  const tardis = await median(repeats, () => runNode(peer, [input, input.replace('_message_', '_orderbook_'), theirs]));
+  const [flowmine, tardis] = await medians(repeats, [
+    () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', ours, '--report', reportPath]),
+    () => runNode(peer, [input, input.replace('_message_', '_orderbook_'), theirs]),
+  ]);
   const identical = sha(ours) === sha(theirs);
   const openOrders = JSON.parse(readFileSync(reportPath, 'utf8')).replay.openOrders as number;
   return { messages, flowmine, tardis, identical, openOrders };
@@ -55,15 +57,21 @@ async function streamingMemory() {
     const input = concatenatedLobster(dataDir, work, copies);
     const messages = 57_515 * copies;
     const reportPath = join(work, `scale-${copies}.json`);
-    const run = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', '-', '--report', reportPath], { stdoutTo: 'ignore' }));
+    const replayRun = () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', '-', '--report', reportPath], { stdoutTo: 'ignore' });
+    let run: RepeatedRun;
+    if (copies > 18) {
+      // Features and detectors are compared with replay: their runs alternate with its.
+      const [replayed, features, detect] = await medians(repeats, [
+        replayRun,
+        () => runNode(cli, ['features', input, '--out', '-'], { stdoutTo: 'ignore' }),
+        () => runNode(cli, ['detect', input, '--out', join(work, 'long-detect.jsonl')]),
+      ]);
+      run = replayed!;
+      long = { features: features!, detect: detect!, replay: run };
+    } else run = await median(repeats, replayRun);
     const openOrders = JSON.parse(readFileSync(reportPath, 'utf8')).replay.openOrders as number;
     runs.push({ copies, messages, run, openOrders });
-    if (copies > 18) {
-      const features = await median(repeats, () => runNode(cli, ['features', input, '--out', '-'], { stdoutTo: 'ignore' }));
-      const detect = await median(repeats, () => runNode(cli, ['detect', input, '--out', join(work, 'long-detect.jsonl')]));
-      long = { features, detect, replay: run };
-      rmSync(join(work, `amzn-x${copies}`), { recursive: true, force: true });
-    }
+    if (copies > 18) rmSync(join(work, `amzn-x${copies}`), { recursive: true, force: true });
   }
   return { runs, long: long! };
 }
@@ -78,8 +86,7 @@ async function binanceReplay() {
   const input = join(dataDir, 'hftbacktest_binance-usdm_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz');
   const ours = join(work, 'binance-flowmine.csv');
   const theirs = join(work, 'binance-tardis.csv');
-  const flowmine = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', ours]));
-  const tardis = await median(repeats, () => runNode(binancePeer, [input, 'binance-futures', theirs]));
+  const [flowmine, tardis] = await medians(repeats, [() => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', ours]), () => runNode(binancePeer, [input, 'binance-futures', theirs])]);
   const a = bboStates(ours);
   const b = bboStates(theirs);
   // flowmine also reports the state right after the REST snapshot; tardis-dev folds it into the next update.
@@ -101,8 +108,7 @@ async function datasetReplay() {
   const ours = join(work, 'dataset-flowmine.csv');
   const theirs = join(work, 'dataset-tardis.csv');
   await runNode(cli, ['replay', input, '--emit', 'bbo', '--out', fromFile]);
-  const flowmine = await median(repeats, () => runNode(cli, ['replay', dataset, '--emit', 'bbo', '--out', ours]));
-  const tardis = await median(repeats, () => runNode(binancePeer, [input, 'binance-futures', theirs]));
+  const [flowmine, tardis] = await medians(repeats, [() => runNode(cli, ['replay', dataset, '--emit', 'bbo', '--out', ours]), () => runNode(binancePeer, [input, 'binance-futures', theirs])]);
   return { ingest, flowmine, tardis, identical: sha(ours) === sha(fromFile) };
 }
 
@@ -111,14 +117,17 @@ async function flowStages() {
   const input = concatenatedLobster(dataDir, work, 18);
   const messages = readFileSync(input, 'latin1').split('\n').length - 1;
   const out = (name: string) => join(work, name);
-  const replayAlone = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', out('stages-replay.csv')]));
-  const replayOneThread = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--threads', '1', '--out', out('stages-replay.csv')]));
-  const featuresEvent = await median(repeats, () => runNode(cli, ['features', input, '--out', out('stages-features.csv')]));
-  const featuresOneThread = await median(repeats, () => runNode(cli, ['features', input, '--threads', '1', '--out', out('stages-features.csv')]));
-  const features1s = await median(repeats, () => runNode(cli, ['features', input, '--clock', '1s', '--out', out('stages-features-1s.csv')]));
-  const detectAll = await median(repeats, () => runNode(cli, ['detect', input, '--out', out('stages-detect.csv')]));
-  const replayParquet = await median(repeats, () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', out('stages-replay.parquet')]));
-  const featuresParquet = await median(repeats, () => runNode(cli, ['features', input, '--out', out('stages-features.parquet')]));
+  // Every job's share is of the reference's speed: all of them take turns.
+  const [replayAlone, replayOneThread, featuresEvent, featuresOneThread, features1s, detectAll, replayParquet, featuresParquet] = await medians(repeats, [
+    () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', out('stages-replay.csv')]),
+    () => runNode(cli, ['replay', input, '--emit', 'bbo', '--threads', '1', '--out', out('stages-replay-1.csv')]),
+    () => runNode(cli, ['features', input, '--out', out('stages-features.csv')]),
+    () => runNode(cli, ['features', input, '--threads', '1', '--out', out('stages-features-1.csv')]),
+    () => runNode(cli, ['features', input, '--clock', '1s', '--out', out('stages-features-1s.csv')]),
+    () => runNode(cli, ['detect', input, '--out', out('stages-detect.csv')]),
+    () => runNode(cli, ['replay', input, '--emit', 'bbo', '--out', out('stages-replay.parquet')]),
+    () => runNode(cli, ['features', input, '--out', out('stages-features.parquet')]),
+  ]) as [RepeatedRun, RepeatedRun, RepeatedRun, RepeatedRun, RepeatedRun, RepeatedRun, RepeatedRun, RepeatedRun];
   return { messages, replayAlone, replayOneThread, featuresEvent, featuresOneThread, features1s, detectAll, replayParquet, featuresParquet };
 }
 
@@ -135,7 +144,7 @@ const lines = [
   '# Benchmarks',
   '',
   `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}.`,
-  `Whole process to whole process (start-up, reading, writing included), median of ${repeats} runs, peer in the same run;`,
+  `Whole process to whole process (start-up, reading, writing included), median of ${repeats} runs, peer in the same run, the runs of the jobs compared taken in turn;`,
   'in brackets the fastest and slowest of the runs: on this virtual machine the same command can take 30% longer from one run to the next.',
   'flowmine runs with its defaults: CSV output is formatted in a second thread (`--threads 2`; `--threads 1` rows below for comparison). The peers run in one thread.',
   '',
