@@ -193,6 +193,35 @@ export function writeDecimal(buffer: Uint8Array, at: number, units: number, deci
   return writeUnsigned(buffer, at, fraction, width);
 }
 
+/** "00" … "99". */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : ((i >> 1) / 10) | 0));
+
+/** The 8 digits of 0 ≤ x < 10^8, zero-padded, at `at`, two at a time. */
+export function eightDigits(buffer: Uint8Array, at: number, x: number): void {
+  const upper = (x / 10000) | 0;
+  const lower = x - upper * 10000;
+  const a = (upper / 100) | 0;
+  const b = upper - a * 100;
+  const c = (lower / 100) | 0;
+  const d = lower - c * 100;
+  buffer[at] = PAIRS[2 * a]!;
+  buffer[at + 1] = PAIRS[2 * a + 1]!;
+  buffer[at + 2] = PAIRS[2 * b]!;
+  buffer[at + 3] = PAIRS[2 * b + 1]!;
+  buffer[at + 4] = PAIRS[2 * c]!;
+  buffer[at + 5] = PAIRS[2 * c + 1]!;
+  buffer[at + 6] = PAIRS[2 * d]!;
+  buffer[at + 7] = PAIRS[2 * d + 1]!;
+}
+
+/** The 9 digits of 0 ≤ x < 10^9 (the nanoseconds of a time), zero-padded, at `at`; returns the position after them. */
+export function nineDigits(buffer: Uint8Array, at: number, x: number): number {
+  const lead = (x / 100000000) | 0;
+  buffer[at] = 48 + lead;
+  eightDigits(buffer, at + 1, x - lead * 100000000);
+  return at + 9;
+}
+
 /** Number of decimal digits of an int32 value >= 0. */
 function digitCount(value: number): number {
   if (value < 100000) return value < 100 ? (value < 10 ? 1 : 2) : value < 1000 ? 3 : value < 10000 ? 4 : 5;

@@ -1,3 +1,5 @@
+import { eightDigits } from './bytes-out.js';
+
 /**
  * The text `String(value)` gives a double — the shortest decimal that reads back as the same double, the
  * closest one when several are as short (ECMAScript Number::toString) — written straight into bytes for
@@ -26,8 +28,6 @@ const POW10_LOW = POW10.map((p, k) => p - POW10_HIGH[k]!);
 const HALF_GAP = Float64Array.from({ length: 2047 }, (_, biased) => 2 ** (biased - 1023 - 53));
 /** Decisions closer than this (in grid units) to a boundary or a tie go to `String()`. */
 const MARGIN = 1e-9;
-/** "00" … "99". */
-const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : ((i >> 1) / 10) | 0));
 
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
@@ -156,22 +156,4 @@ function seventeenDigits(buffer: Uint8Array, at: number, top: number, low: numbe
   buffer[at] = 48 + lead;
   eightDigits(buffer, at + 1, topInt - lead * 100000000);
   eightDigits(buffer, at + 9, low | 0);
-}
-
-/** The 8 digits of 0 ≤ x < 10^8, zero-padded, at `at`. */
-function eightDigits(buffer: Uint8Array, at: number, x: number): void {
-  const upper = (x / 10000) | 0;
-  const lower = x - upper * 10000;
-  const a = (upper / 100) | 0;
-  const b = upper - a * 100;
-  const c = (lower / 100) | 0;
-  const d = lower - c * 100;
-  buffer[at] = PAIRS[2 * a]!;
-  buffer[at + 1] = PAIRS[2 * a + 1]!;
-  buffer[at + 2] = PAIRS[2 * b]!;
-  buffer[at + 3] = PAIRS[2 * b + 1]!;
-  buffer[at + 4] = PAIRS[2 * c]!;
-  buffer[at + 5] = PAIRS[2 * c + 1]!;
-  buffer[at + 6] = PAIRS[2 * d]!;
-  buffer[at + 7] = PAIRS[2 * d + 1]!;
 }

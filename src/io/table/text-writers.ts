@@ -1,6 +1,6 @@
 import { pow10 } from '../../core/decimal.js';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
-import { ByteOut, copyChunks, writeBytes, writeDecimal, writeInteger } from './bytes-out.js';
+import { ByteOut, copyChunks, nineDigits, writeBytes, writeDecimal, writeInteger } from './bytes-out.js';
 import { writeShortest } from './shortest-double.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
@@ -48,7 +48,10 @@ abstract class TextTableWriter implements TableWriter {
   /** The run of cells above being copied: [runStart, runEnd) of the row above, or runEnd -1. */
   private runStart = 0;
   private runEnd = -1;
-  /** What each column's cell above holds, if a float or a decimal; NaN (never equal) when it is not one. */
+  /**
+   * What each column's cell above holds: `aboveFloat` if a float, else NaN (never equal); `aboveUnits` and
+   * `aboveDecimals` if a decimal — read only when `aboveFloat` is NaN (a float cell leaves them as they were).
+   */
   private readonly aboveFloat: Float64Array;
   private readonly aboveUnits: Float64Array;
   private readonly aboveDecimals: Int8Array;
@@ -122,7 +125,8 @@ abstract class TextTableWriter implements TableWriter {
           this.secondsEnd[column] = out.at;
           this.lastSeconds[column] = seconds;
         }
-        out.unsigned(nanos, 9);
+        // Room for the row's cells was made when it started.
+        out.at = nineDigits(out.buffer, out.at, nanos);
       }
     }
   }
@@ -131,7 +135,8 @@ abstract class TextTableWriter implements TableWriter {
     const column = this.column++;
     // NaN units (an empty cell) are remembered as Infinity, which no decimal cell holds.
     const key = units === units ? units : Infinity;
-    if (key === this.aboveUnits[column] && decimals === this.aboveDecimals[column]) {
+    // The cell above was this decimal only if it was no float (a float leaves aboveUnits as it was).
+    if (key === this.aboveUnits[column] && decimals === this.aboveDecimals[column] && Number.isNaN(this.aboveFloat[column])) {
       this.repeat(column);
       return;
     }
@@ -164,7 +169,7 @@ abstract class TextTableWriter implements TableWriter {
     const out = this.out;
     const { buffer, view } = out;
     let at = out.at;
-    const { aboveFloat, aboveUnits, above, here, prefix, prefixByte } = this;
+    const { aboveFloat, above, here, prefix, prefixByte } = this;
     let runStart = this.runStart;
     let runEnd = this.runEnd;
     let column = this.column;
@@ -201,7 +206,6 @@ abstract class TextTableWriter implements TableWriter {
       if (separator >= 0) buffer[at++] = separator;
       else at = writeBytes(buffer, at, prefix[column]!);
       aboveFloat[column] = key;
-      aboveUnits[column] = NaN;
       // Whole numbers of int32 range, most cells, are written here without the checks a float goes through.
       at = (value | 0) === value ? writeInteger(buffer, at, value) : this.floatText(buffer, at, value);
     }

@@ -156,3 +156,15 @@ test('CSV: wide rows of floats written in one call, with runs of repeated cells 
   const expected = ['ts_ns,' + columns.map((column) => column.name).join(','), ...rows.map((cells, r) => `${base + BigInt(r * 1_000_003)},${Array.from(cells, floatText).join(',')}`)];
   assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n'), expected);
 });
+
+test('CSV: a column that holds a decimal, then a float, then the same decimal writes each cell as its own', async () => {
+  // A float cell does not overwrite what the decimal above was: the decimal below must not be taken for a repeat of it.
+  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-mixed-')), 'mixed.csv');
+  const writer = new CsvWriter(path, [{ name: 'x', type: 'decimal' }]);
+  for (const cell of [() => writer.decimal(5, 0), () => writer.float(7), () => writer.decimal(5, 0), () => writer.decimal(5, 0), () => writer.float(5)]) {
+    cell();
+    writer.endRow();
+  }
+  await writer.close();
+  assert.equal(readFileSync(path, 'utf8'), 'x\n5\n7\n5\n5\n5\n');
+});
