@@ -38,6 +38,7 @@ export function featuresCommand(): Command {
     let result;
     try {
       result = await runFeatures(source, requests, clock, rows, (count) => progress.add(count));
+      rows.table();
     } finally {
       progress.stop();
       close();
@@ -68,7 +69,7 @@ class TableRows implements BarRows {
   ) {}
 
   begin(instrument: number, ts: number, timeBaseNs: bigint): number {
-    const writer = this.writer ?? this.start();
+    const writer = this.table();
     writer.epochNs(timeBaseNs, ts);
     if (this.withInstrument) writer.text(this.instruments.get(instrument).symbol);
     const at = this.tape ? this.tape.floatSlots(this.columns.length) : -1;
@@ -86,9 +87,14 @@ class TableRows implements BarRows {
     return this.writer?.rows ?? 0;
   }
 
-  /** Closes the table, opening it first when there was no bar (an empty table still has its header). */
+  /** The table, opened now when there was no bar (an empty table still has its header). */
+  table(): TableWriter {
+    return this.writer ?? this.start();
+  }
+
+  /** Closes the table, if it was opened. */
   async close(): Promise<void> {
-    await (this.writer ?? this.start()).close();
+    await this.writer?.close();
   }
 
   private start(): TableWriter {
