@@ -4,7 +4,6 @@ import type { ColumnSpec, TableWriter } from '../core/table.js';
 import type { InstrumentTable } from '../core/instrument.js';
 import { DEFAULT_FEATURES, features, parseClock, parseFeatureList, runFeatures, type BarRows } from '../features/index.js';
 import { floatsWriter, openTableWriter } from '../io/table/open.js';
-import { ThreadedWriter } from '../io/writer-thread.js';
 import { Progress } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
@@ -57,7 +56,8 @@ export function featuresCommand(): Command {
 class TableRows implements BarRows {
   cells: Float64Array = new Float64Array(0);
   private writer: TableWriter | null = null;
-  private tape: ThreadedWriter | null = null;
+  /** The table, when it takes cells in place (a writer thread's tape). */
+  private tape: TableWriter | null = null;
   private writeFloats: (values: Float64Array) => void = () => {};
   private withInstrument = false;
   private inPlace = false;
@@ -72,7 +72,7 @@ class TableRows implements BarRows {
     const writer = this.table();
     writer.epochNs(timeBaseNs, ts);
     if (this.withInstrument) writer.text(this.instruments.get(instrument).symbol);
-    const at = this.tape ? this.tape.floatSlots(this.columns.length) : -1;
+    const at = this.tape ? this.tape.cellSlots!('float', this.columns.length) : -1;
     this.inPlace = at >= 0;
     return at;
   }
@@ -104,7 +104,7 @@ class TableRows implements BarRows {
     for (const name of this.columns) specs.push({ name, type: 'float' });
     const writer = (this.writer = this.open(specs));
     this.writeFloats = floatsWriter(writer);
-    if (writer instanceof ThreadedWriter) {
+    if (writer.cellSlots && writer.cells) {
       this.tape = writer;
       this.cells = writer.cells;
     }

@@ -25,6 +25,15 @@ export interface TableWriter {
   empty(): void;
   /** Ends the current row (every column must have been written). */
   endRow(): void;
+  /**
+   * Optional, for rows written in a hot loop: takes the next `count` cells of the row, all of `type`, to
+   * be written in place in `cells` — a float in one slot, a decimal in two (its units, then its decimals),
+   * NaN for an empty cell — and returns the first one's slot; or returns -1, taking none, when they are
+   * to be written by the cell methods.
+   */
+  cellSlots?(type: 'float' | 'decimal', count: number): number;
+  /** Where `cellSlots` points. */
+  readonly cells?: Float64Array;
   /** Flushes and closes; resolves when the file is complete. */
   close(): Promise<void>;
   /** Rows written so far. */

@@ -56,7 +56,7 @@ export class ThreadedWriter implements TableWriter {
   /** The layout's kinds and slots, one load away. */
   private readonly kinds: Uint8Array;
   private readonly slots: Int32Array;
-  /** The tape: where `floatSlots` points. */
+  /** The tape: where `cellSlots` points. */
   readonly cells: Float64Array;
   private readonly control: Int32Array;
   private readonly blockRows: Int32Array;
@@ -129,22 +129,20 @@ export class ThreadedWriter implements TableWriter {
 
   /** `float` for each of `values` in turn. */
   floats(values: Float64Array): void {
-    const at = this.floatSlots(values.length);
+    const at = this.cellSlots('float', values.length);
     if (at < 0) return this.direct!.floats(values);
     // A loop, not `set`: for a row's few dozen values the call into the runtime costs more than the copy.
     const cells = this.cells;
     for (let i = 0; i < values.length; i++) cells[at + i] = values[i]!;
   }
 
-  /**
-   * The next `count` cells of the row, float cells, for the caller to write in place: the slot of the
-   * first in `cells`, the others after it. -1 while this thread still writes the rows itself: then the
-   * cells are written with `floats`.
-   */
-  floatSlots(count: number): number {
+  /** See `TableWriter.cellSlots`: -1 while this thread still writes the rows itself. */
+  cellSlots(type: 'float' | 'decimal', count: number): number {
     if (this.direct) return -1;
     const column = this.column;
-    if (column >= this.columns.length || column + count > this.layout.floatRunEnd[column]!) throw new Error(`table ${this.path}: ${count} float cells from column ${column + 1} do not fit its float columns`);
+    if (column >= this.columns.length || this.kinds[column] !== (type === 'float' ? FLOAT : DECIMAL) || column + count > this.layout.runEnd[column]!) {
+      throw new Error(`table ${this.path}: ${count} ${type} cells from column ${column + 1} do not fit its ${type} columns`);
+    }
     this.column += count;
     return this.rowAt + this.slots[column]!;
   }

@@ -43,8 +43,8 @@ export interface TapeLayout {
   /** Each column's kind (INT, FLOAT…) and first slot in its row. */
   readonly kinds: Uint8Array;
   readonly slots: Int32Array;
-  /** Per column: the end of the run of float columns it starts (its own index when it is no float). */
-  readonly floatRunEnd: Int32Array;
+  /** Per column: the end of the run of columns of its kind that it starts. */
+  readonly runEnd: Int32Array;
   /** Slots per row, rows per block. */
   readonly stride: number;
   readonly blockRows: number;
@@ -58,9 +58,9 @@ export function tapeLayout(columns: readonly ColumnSpec[]): TapeLayout {
     slots[i] = stride;
     stride += SLOTS[kinds[i]!]!;
   }
-  const floatRunEnd = new Int32Array(columns.length);
-  for (let i = columns.length - 1; i >= 0; i--) floatRunEnd[i] = kinds[i] !== FLOAT ? i : i + 1 < columns.length && kinds[i + 1] === FLOAT ? floatRunEnd[i + 1]! : i + 1;
-  return { kinds, slots, floatRunEnd, stride, blockRows: Math.max(16, Math.floor(BLOCK_SLOTS / stride)) };
+  const runEnd = new Int32Array(columns.length);
+  for (let i = columns.length - 1; i >= 0; i--) runEnd[i] = i + 1 < columns.length && kinds[i + 1] === kinds[i] ? runEnd[i + 1]! : i + 1;
+  return { kinds, slots, runEnd, stride, blockRows: Math.max(16, Math.floor(BLOCK_SLOTS / stride)) };
 }
 
 /** Slots the ring takes. */
@@ -83,7 +83,7 @@ export class TapeReader {
    * indexing `strings`. A run of float columns goes in one call.
    */
   read(cells: Float64Array, at: number, rows: number, strings: readonly string[]): void {
-    const { kinds, slots, floatRunEnd, stride } = this.layout;
+    const { kinds, slots, runEnd, stride } = this.layout;
     const writer = this.writer;
     const columns = kinds.length;
     for (let r = 0; r < rows; r++, at += stride) {
@@ -91,7 +91,7 @@ export class TapeReader {
         const slot = at + slots[column]!;
         switch (kinds[column]) {
           case FLOAT: {
-            const end = floatRunEnd[column]!;
+            const end = runEnd[column]!;
             writer.floatsFrom(cells, slot, slot + end - column);
             column = end;
             continue;

@@ -25,7 +25,7 @@ const SYMBOLS = ['AMZN', 'BTC-USD', 'ETH "spot", perp'];
 /**
  * Writes `rows` rows of every cell kind: repeated and changing values, two epoch bases, three symbols,
  * texts with quotes, commas and newlines, empty cells of each kind, NaN and infinities; on a writer
- * thread, a third of the rows' floats written in place.
+ * thread, a third of the rows' floats and a quarter of their first decimals written in place.
  */
 function fill(writer: TableWriter & { floats(values: Float64Array): void }, rows: number): void {
   const floats = new Float64Array(3);
@@ -36,7 +36,13 @@ function fill(writer: TableWriter & { floats(values: Float64Array): void }, rows
     else writer.int(r % 3 === 0 ? -r * 12345 : 2 ** 40 + r);
     if (r % 83 === 7) writer.empty();
     else writer.text(SYMBOLS[(r >> 9) % 3]!);
-    writer.decimal(r % 79 === 3 ? NaN : 10_000 + (r % 50), 2 + (r % 3));
+    const units = r % 79 === 3 ? NaN : 10_000 + (r % 50);
+    const tape = r % 4 === 2 && writer instanceof ThreadedWriter ? writer : null;
+    const at = tape ? tape.cellSlots('decimal', 1) : -1;
+    if (tape && at >= 0) {
+      tape.cells[at] = units;
+      tape.cells[at + 1] = 2 + (r % 3);
+    } else writer.decimal(units, 2 + (r % 3));
     floats[0] = r % 5 === 0 ? floats[0]! : Math.sin(r) * 1e3;
     floats[1] = r % 71 === 1 ? NaN : r % 73 === 2 ? Infinity : r / 8;
     floats[2] = r % 11;
@@ -45,8 +51,8 @@ function fill(writer: TableWriter & { floats(values: Float64Array): void }, rows
       writer.empty();
       writer.float(floats[2]!);
     } else if (r % 3 === 1 && writer instanceof ThreadedWriter) {
-      // In place on the tape, once the thread writes (before, floatSlots says -1 and the cells go by floats).
-      const at = writer.floatSlots(3);
+      // In place on the tape, once the thread writes (before, cellSlots says -1 and the cells go by floats).
+      const at = writer.cellSlots('float', 3);
       if (at >= 0) writer.cells.set(floats, at);
       else writer.floats(floats);
     } else writer.floats(floats);
