@@ -86,24 +86,11 @@ export class BookEmitter {
     const sizeDecimals = this.sizeDecimals[instrument]!;
     const bidSize = book.bestBidSize();
     const askSize = book.bestAskSize();
-    // In place where the writer takes cells so (a writer thread's tape): one call a row, not four.
-    const at = writer.cellSlots ? writer.cellSlots('decimal', 4) : -1;
-    if (at >= 0) {
-      const cells = writer.cells!;
-      cells[at] = book.bestBidPrice();
-      cells[at + 1] = priceDecimals;
-      cells[at + 2] = bidSize > 0 ? bidSize : NaN;
-      cells[at + 3] = sizeDecimals;
-      cells[at + 4] = book.bestAskPrice();
-      cells[at + 5] = priceDecimals;
-      cells[at + 6] = askSize > 0 ? askSize : NaN;
-      cells[at + 7] = sizeDecimals;
-    } else {
-      writer.decimal(book.bestBidPrice(), priceDecimals);
-      writer.decimal(bidSize > 0 ? bidSize : NaN, sizeDecimals);
-      writer.decimal(book.bestAskPrice(), priceDecimals);
-      writer.decimal(askSize > 0 ? askSize : NaN, sizeDecimals);
-    }
+    const at = this.decimalSlots(4);
+    this.decimalCell(at, 0, book.bestBidPrice(), priceDecimals);
+    this.decimalCell(at, 1, bidSize > 0 ? bidSize : NaN, sizeDecimals);
+    this.decimalCell(at, 2, book.bestAskPrice(), priceDecimals);
+    this.decimalCell(at, 3, askSize > 0 ? askSize : NaN, sizeDecimals);
     writer.endRow();
   };
 
@@ -112,16 +99,34 @@ export class BookEmitter {
     this.rowStart(batch.timeBaseNs, batch.tsEvent, batch.seq, row, instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;
+    const at = this.decimalSlots(4 * this.levels);
     for (let rank = 0; rank < this.levels; rank++) {
       const askPrice = book.priceAt(-1, rank);
       const bidPrice = book.priceAt(1, rank);
-      writer.decimal(askPrice, priceDecimals);
-      writer.decimal(Number.isNaN(askPrice) ? NaN : book.sizeAt(-1, rank), sizeDecimals);
-      writer.decimal(bidPrice, priceDecimals);
-      writer.decimal(Number.isNaN(bidPrice) ? NaN : book.sizeAt(1, rank), sizeDecimals);
+      this.decimalCell(at, 4 * rank, askPrice, priceDecimals);
+      this.decimalCell(at, 4 * rank + 1, Number.isNaN(askPrice) ? NaN : book.sizeAt(-1, rank), sizeDecimals);
+      this.decimalCell(at, 4 * rank + 2, bidPrice, priceDecimals);
+      this.decimalCell(at, 4 * rank + 3, Number.isNaN(bidPrice) ? NaN : book.sizeAt(1, rank), sizeDecimals);
     }
     writer.endRow();
   };
+
+  /**
+   * Takes the row's next `count` decimal cells to be written in place where the writer offers that (a
+   * writer thread's tape: one call a row, not one a cell): the first one's slot, or -1.
+   */
+  private decimalSlots(count: number): number {
+    const writer = this.writer;
+    return writer.cellSlots ? writer.cellSlots('decimal', count) : -1;
+  }
+
+  /** The k-th of the cells `decimalSlots` took at `at`, or, when it took none (-1), the next cell. */
+  private decimalCell(at: number, k: number, units: number, decimals: number): void {
+    if (at < 0) return this.writer.decimal(units, decimals);
+    const cells = this.writer.cells!;
+    cells[at + 2 * k] = units;
+    cells[at + 2 * k + 1] = decimals;
+  }
 
   /** With `everyNs`: writes the boundaries the update passes, then caches the state after it. */
   private readonly sample = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
