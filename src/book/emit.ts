@@ -51,9 +51,6 @@ export class BookEmitter {
   private readonly cacheSeq: number[] = [];
   private readonly nextBoundary: number[] = [];
   private readonly lastTs: number[] = [];
-  /** An interval row's time and sequence, for rowStart. */
-  private readonly boundaryTime = new Float64Array(1);
-  private readonly boundarySeq = new Float64Array(1);
   private readonly width: number;
   /** Levels per side a row shows. */
   private readonly levels: number;
@@ -80,26 +77,22 @@ export class BookEmitter {
   // Hot: one row per update. The handler is chosen once, so a row costs no mode tests; prices and sizes go
   // straight from the book to the writer.
   private readonly bboRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
-    const writer = this.writer;
-    this.rowStart(batch.timeBaseNs, batch.tsEvent, batch.seq, row, instrument);
+    const at = this.rowStart(batch, row, instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;
     const bidSize = book.bestBidSize();
     const askSize = book.bestAskSize();
-    const at = this.decimalSlots(4);
     this.decimalCell(at, 0, book.bestBidPrice(), priceDecimals);
     this.decimalCell(at, 1, bidSize > 0 ? bidSize : NaN, sizeDecimals);
     this.decimalCell(at, 2, book.bestAskPrice(), priceDecimals);
     this.decimalCell(at, 3, askSize > 0 ? askSize : NaN, sizeDecimals);
-    writer.endRow();
+    this.writer.endRow();
   };
 
   private readonly depthRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
-    const writer = this.writer;
-    this.rowStart(batch.timeBaseNs, batch.tsEvent, batch.seq, row, instrument);
+    const at = this.rowStart(batch, row, instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;
-    const at = this.decimalSlots(4 * this.levels);
     for (let rank = 0; rank < this.levels; rank++) {
       const askPrice = book.priceAt(-1, rank);
       const bidPrice = book.priceAt(1, rank);
@@ -108,19 +101,33 @@ export class BookEmitter {
       this.decimalCell(at, 4 * rank + 2, bidPrice, priceDecimals);
       this.decimalCell(at, 4 * rank + 3, Number.isNaN(bidPrice) ? NaN : book.sizeAt(1, rank), sizeDecimals);
     }
-    writer.endRow();
+    this.writer.endRow();
   };
 
   /**
-   * Takes the row's next `count` decimal cells to be written in place where the writer offers that (a
-   * writer thread's tape: one call a row, not one a cell): the first one's slot, or -1.
+   * Starts the row of `batch`'s row `at`: its time, sequence and instrument. Returns where its decimal
+   * cells go on the writer's tape when it takes the whole row in place (`TableWriter.rowSlots`: one call
+   * a row, not one a cell), else -1: they are written by `decimal`. The time and sequence are read here,
+   * not passed: a double passed to a call is boxed, an allocation per row.
    */
-  private decimalSlots(count: number): number {
+  private rowStart(batch: EventBatch, at: number, instrument: number): number {
+    if (instrument >= this.priceDecimals.length) this.decimalsOf();
     const writer = this.writer;
-    return writer.cellSlots ? writer.cellSlots('decimal', count) : -1;
+    const slot = writer.rowSlots ? writer.rowSlots(batch.timeBaseNs) : -1;
+    if (slot >= 0) {
+      const cells = writer.cells!;
+      const cellSlot = writer.cellSlot!;
+      cells[slot + cellSlot[0]!] = batch.tsEvent[at]!;
+      cells[slot + cellSlot[1]!] = batch.seq[at]!;
+      return slot + cellSlot[2]!;
+    }
+    writer.epochNsAt(batch.timeBaseNs, batch.tsEvent, at);
+    writer.intAt(batch.seq, at);
+    if (this.withInstrument) writer.text(this.instruments.get(instrument).symbol);
+    return -1;
   }
 
-  /** The k-th of the cells `decimalSlots` took at `at`, or, when it took none (-1), the next cell. */
+  /** The k-th decimal cell of a row `rowStart` put on the tape at `at` (its decimal cells lie side by side), or, at -1, the next cell. */
   private decimalCell(at: number, k: number, units: number, decimals: number): void {
     if (at < 0) return this.writer.decimal(units, decimals);
     const cells = this.writer.cells!;
@@ -155,18 +162,6 @@ export class BookEmitter {
     }
   }
 
-  /**
-   * Writes the row's time `times[at]`, sequence `seqs[at]` and instrument, and makes sure the instrument's
-   * decimals are at hand. The time and sequence are read here, not passed: a double passed to a call is
-   * boxed, an allocation per row.
-   */
-  private rowStart(baseNs: bigint, times: Float64Array, seqs: Float64Array, at: number, instrument: number): void {
-    if (instrument >= this.priceDecimals.length) this.decimalsOf();
-    this.writer.epochNs(baseNs, times[at]!);
-    this.writer.int(seqs[at]!);
-    if (this.withInstrument) this.writer.text(this.instruments.get(instrument).symbol);
-  }
-
   /** Copies every instrument's price and size decimals (again when instruments were added). */
   private decimalsOf(): void {
     this.priceDecimals = new Int8Array(this.instruments.size);
@@ -198,10 +193,11 @@ export class BookEmitter {
   private cachedRow(instrument: number, boundary: number): void {
     const cache = this.cache[instrument]!;
     const { priceDecimals, sizeDecimals } = this.instruments.get(instrument);
-    this.boundaryTime[0] = boundary;
-    this.boundarySeq[0] = this.cacheSeq[instrument]!;
-    this.rowStart(this.baseNs, this.boundaryTime, this.boundarySeq, 0, instrument);
-    for (let i = 0; i < this.width; i++) this.writer.decimal(cache[i]!, i % 2 === 0 ? priceDecimals : sizeDecimals);
-    this.writer.endRow();
+    const writer = this.writer;
+    writer.epochNs(this.baseNs, boundary);
+    writer.int(this.cacheSeq[instrument]!);
+    if (this.withInstrument) writer.text(this.instruments.get(instrument).symbol);
+    for (let i = 0; i < this.width; i++) writer.decimal(cache[i]!, i % 2 === 0 ? priceDecimals : sizeDecimals);
+    writer.endRow();
   }
 }

@@ -104,7 +104,7 @@ export class L3Book extends LadderBook {
     let result: number = Applied.Ok;
     // The slot the order will take is claimed in the index by the probe that looks for a duplicate.
     let slot = this.freeCount > 0 ? this.free[this.freeCount - 1]! : this.nextSlot;
-    const existing = this.index.getOrInsert(orderId, slot);
+    const existing = this.index.getOrInsertAt(ids, row, slot);
     if (existing < 0) this.allocate();
     else {
       this.removeOrder(existing);
@@ -116,8 +116,10 @@ export class L3Book extends LadderBook {
     this.price[slot] = price;
     this.size[slot] = size;
     this.filled[slot] = 0;
-    // Not a default parameter: a parameter given a double inside the call is boxed.
-    this.addedNs[slot] = tsNs === undefined ? this.nowNs : tsNs;
+    // Not a default parameter (a parameter given a double inside the call is boxed), nor one expression
+    // (`nowNs` would be boxed to be merged with `tsNs`).
+    if (tsNs === undefined) this.addedNs[slot] = this.nowNs;
+    else this.addedNs[slot] = tsNs;
     this.side[slot] = side;
     this.enqueue(slot, this.ladder(side), price);
     return result;

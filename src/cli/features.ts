@@ -70,9 +70,18 @@ class TableRows implements BarRows {
 
   begin(instrument: number, ts: number, timeBaseNs: bigint): number {
     const writer = this.table();
+    const tape = this.tape;
+    // The whole row in one call where it can go (no instrument column), else the time cell by itself.
+    const row = tape !== null ? tape.rowSlots!(timeBaseNs) : -1;
+    if (row >= 0) {
+      const cellSlot = tape!.cellSlot!;
+      this.cells[row + cellSlot[0]!] = ts;
+      this.inPlace = true;
+      return row + cellSlot[1]!;
+    }
     writer.epochNs(timeBaseNs, ts);
     if (this.withInstrument) writer.text(this.instruments.get(instrument).symbol);
-    const at = this.tape ? this.tape.cellSlots!('float', this.columns.length) : -1;
+    const at = tape !== null ? tape.cellSlots!('float', this.columns.length) : -1;
     this.inPlace = at >= 0;
     return at;
   }
@@ -104,7 +113,7 @@ class TableRows implements BarRows {
     for (const name of this.columns) specs.push({ name, type: 'float' });
     const writer = (this.writer = this.open(specs));
     this.writeFloats = floatsWriter(writer);
-    if (writer.cellSlots && writer.cells) {
+    if (writer.cellSlots && writer.rowSlots && writer.cells) {
       this.tape = writer;
       this.cells = writer.cells;
     }

@@ -71,6 +71,16 @@ export class NumberMap {
    * One probe where `get` then `set` take two.
    */
   getOrInsert(key: number, value: number): number {
+    ONE_KEY[0] = key;
+    return this.getOrInsertAt(ONE_KEY, 0, value);
+  }
+
+  /**
+   * `getOrInsert(from[at], value)`, the key read here: a key beyond the small integers (an order id past
+   * 2^31) passed to a call that is not inlined is boxed, an allocation per call.
+   */
+  getOrInsertAt(from: Float64Array, at: number, value: number): number {
+    const key = from[at]!;
     if ((this.size + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     const keys = this.keys;
     const used = this.used;
@@ -135,6 +145,8 @@ export class NumberMap {
     for (let i = 0; i < used.length; i++) if (used[i]) this.set(keys[i]!, values[i]!);
   }
 }
+
+const ONE_KEY = new Float64Array(1);
 
 /** Mixes both 32-bit halves of an integer-valued double into a 32-bit hash. */
 function hash(key: number): number {

@@ -17,6 +17,13 @@ export interface TableWriter {
   int(value: number): void;
   /** Epoch-nanosecond cell: `baseNs` + `offsetNs` (exact); NaN offset writes an empty cell. */
   epochNs(baseNs: bigint, offsetNs: number): void;
+  /**
+   * `epochNs(baseNs, offsets[at])` for hot loops, the offset read by the writer: a double passed to a call
+   * that is not inlined is boxed, an allocation per row (an offset in ns is beyond the small integers).
+   */
+  epochNsAt(baseNs: bigint, offsets: Float64Array, at: number): void;
+  /** `int(values[at])`, read by the writer for the same reason (a venue's update ids pass 2^31). */
+  intAt(values: Float64Array, at: number): void;
   /** Decimal cell from integer units of 10**-decimals; NaN writes an empty cell. */
   decimal(units: number, decimals: number): void;
   /** Real-number cell, written so that it reads back as the same double; NaN and infinities write an empty cell. */
@@ -32,7 +39,17 @@ export interface TableWriter {
    * to be written by the cell methods.
    */
   cellSlots?(type: 'float' | 'decimal', count: number): number;
-  /** Where `cellSlots` points. */
+  /**
+   * Optional, the same for a whole row: takes every cell of the next row, to be written in place in `cells`
+   * at `at + cellSlot[column]` — an int or a float its value, a decimal its units (its decimals in the next
+   * slot), an epoch-ns cell its offset from `baseNs` (NaN: empty) — and returns `at`; or returns -1, taking
+   * none, when the row is to be written by the cell methods (always for a table with text cells). One call
+   * a row where a cell method costs a call a cell: the emitters' hot path.
+   */
+  rowSlots?(baseNs: bigint): number;
+  /** Per column, where `rowSlots` puts its cell's value, from the row's first slot. */
+  readonly cellSlot?: Int32Array;
+  /** Where `cellSlots` and `rowSlots` point. */
   readonly cells?: Float64Array;
   /** Flushes and closes; resolves when the file is complete. */
   close(): Promise<void>;

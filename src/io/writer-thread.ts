@@ -56,8 +56,12 @@ export class ThreadedWriter implements TableWriter {
   /** The layout's kinds and slots, one load away. */
   private readonly kinds: Uint8Array;
   private readonly slots: Int32Array;
-  /** The tape: where `cellSlots` points. */
+  /** The tape: where `cellSlots` and `rowSlots` point. */
   readonly cells: Float64Array;
+  /** See `TableWriter.cellSlot`; and the first slots of the row's epoch cells (their bases), which `rowSlots` fills. */
+  readonly cellSlot: Int32Array;
+  private readonly epochSlots: Int32Array;
+  private readonly hasText: boolean;
   private readonly control: Int32Array;
   private readonly blockRows: Int32Array;
   private readonly blockStrings: Int32Array;
@@ -72,6 +76,8 @@ export class ThreadedWriter implements TableWriter {
   private readonly lastTextId: Int32Array;
   private lastBase = 0n;
   private lastBaseId = -1;
+  /** An offset passed to `epochNs`, read by `epochNsAt`. */
+  private readonly single = new Float64Array(1);
 
   /**
    * Opens `path` (`-`: standard output) for a table in `format`. With `waitForThread` the rows go to the
@@ -87,6 +93,9 @@ export class ThreadedWriter implements TableWriter {
     this.layout = tapeLayout(columns);
     this.kinds = this.layout.kinds;
     this.slots = this.layout.slots;
+    this.cellSlot = this.slots.map((slot, column) => (this.kinds[column] === EPOCH ? slot + 1 : slot));
+    this.epochSlots = this.slots.filter((_, column) => this.kinds[column] === EPOCH);
+    this.hasText = this.kinds.includes(TEXT);
     const cells = new SharedArrayBuffer(8 * ringSlots(this.layout));
     const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
     const blockRows = new SharedArrayBuffer(4 * BLOCKS);
@@ -118,12 +127,17 @@ export class ThreadedWriter implements TableWriter {
   }
 
   int(value: number): void {
-    if (this.direct) this.direct.int(value);
+    if (this.direct !== null) this.direct.int(value);
     else this.cells[this.next(INT)] = value;
   }
 
+  intAt(values: Float64Array, at: number): void {
+    if (this.direct !== null) this.direct.intAt(values, at);
+    else this.cells[this.next(INT)] = values[at]!;
+  }
+
   float(value: number): void {
-    if (this.direct) this.direct.float(value);
+    if (this.direct !== null) this.direct.float(value);
     else this.cells[this.next(FLOAT)] = value;
   }
 
@@ -138,7 +152,7 @@ export class ThreadedWriter implements TableWriter {
 
   /** See `TableWriter.cellSlots`: -1 while this thread still writes the rows itself. */
   cellSlots(type: 'float' | 'decimal', count: number): number {
-    if (this.direct) return -1;
+    if (this.direct !== null) return -1;
     const column = this.column;
     if (column >= this.columns.length || this.kinds[column] !== (type === 'float' ? FLOAT : DECIMAL) || column + count > this.layout.runEnd[column]!) {
       throw new Error(`table ${this.path}: ${count} ${type} cells from column ${column + 1} do not fit its ${type} columns`);
@@ -147,26 +161,53 @@ export class ThreadedWriter implements TableWriter {
     return this.rowAt + this.slots[column]!;
   }
 
+  /** See `TableWriter.rowSlots`: -1 while this thread still writes the rows itself, or with text cells. */
+  rowSlots(baseNs: bigint): number {
+    if (this.direct !== null || this.hasText) return -1;
+    if (this.column !== 0) throw new Error(`table ${this.path}: a whole row taken after ${this.column} of its cells`);
+    const at = this.rowAt;
+    const epochSlots = this.epochSlots;
+    if (epochSlots.length > 0) {
+      const baseId = this.baseId(baseNs);
+      for (let k = 0; k < epochSlots.length; k++) this.cells[at + epochSlots[k]!] = baseId;
+    }
+    this.column = this.kinds.length;
+    return at;
+  }
+
   decimal(units: number, decimals: number): void {
-    if (this.direct) return this.direct.decimal(units, decimals);
+    if (this.direct !== null) return this.direct.decimal(units, decimals);
     const slot = this.next(DECIMAL);
     this.cells[slot] = units;
     this.cells[slot + 1] = decimals;
   }
 
   epochNs(baseNs: bigint, offsetNs: number): void {
-    if (this.direct) return this.direct.epochNs(baseNs, offsetNs);
+    if (this.direct !== null) return this.direct.epochNs(baseNs, offsetNs);
+    this.single[0] = offsetNs;
+    this.epochNsAt(baseNs, this.single, 0);
+  }
+
+  /** On the tape: the index of the base's text, then the offset. */
+  epochNsAt(baseNs: bigint, offsets: Float64Array, at: number): void {
+    if (this.direct !== null) return this.direct.epochNsAt(baseNs, offsets, at);
     const slot = this.next(EPOCH);
+    const offsetNs = offsets[at]!;
+    this.cells[slot] = Number.isNaN(offsetNs) ? NaN : this.baseId(baseNs);
+    this.cells[slot + 1] = offsetNs;
+  }
+
+  /** The index of the base's text among the block's strings (sent with the block). */
+  private baseId(baseNs: bigint): number {
     if (baseNs !== this.lastBase || this.lastBaseId < 0) {
       this.lastBase = baseNs;
       this.lastBaseId = this.strings.push(String(baseNs)) - 1;
     }
-    this.cells[slot] = Number.isNaN(offsetNs) ? NaN : this.lastBaseId;
-    this.cells[slot + 1] = offsetNs;
+    return this.lastBaseId;
   }
 
   text(value: string): void {
-    if (this.direct) return this.direct.text(value);
+    if (this.direct !== null) return this.direct.text(value);
     const column = this.column;
     const slot = this.next(TEXT);
     if (value !== this.lastText[column] || this.lastTextId[column]! < 0) {
@@ -177,13 +218,13 @@ export class ThreadedWriter implements TableWriter {
   }
 
   empty(): void {
-    if (this.direct) return this.direct.empty();
+    if (this.direct !== null) return this.direct.empty();
     this.cells[this.rowAt + this.slots[this.column++]!] = NaN;
   }
 
   endRow(): void {
     const direct = this.direct;
-    if (direct) {
+    if (direct !== null) {
       direct.endRow();
       this.rows++;
       if (this.worker === null) {

@@ -66,6 +66,14 @@ export class ParquetWriter implements TableWriter {
     setInt64(this.words[this.next('int')]!, this.row, value);
   }
 
+  intAt(values: Float64Array, at: number): void {
+    this.int(values[at]!);
+  }
+
+  epochNsAt(baseNs: bigint, offsets: Float64Array, at: number): void {
+    this.epochNs(baseNs, offsets[at]!);
+  }
+
   epochNs(baseNs: bigint, offsetNs: number): void {
     const words = this.words[this.next('epoch_ns')]!;
     const at = 2 * this.row;

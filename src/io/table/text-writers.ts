@@ -62,6 +62,7 @@ abstract class TextTableWriter implements TableWriter {
   private readonly lastSeconds: Float64Array;
   private readonly secondsStart: Int32Array;
   private readonly secondsEnd: Int32Array;
+  /** A value passed to `float` or `epochNs`, read by the method that takes it from an array. */
   private readonly single = new Float64Array(1);
   /**
    * Room for any numeric cell: the longest number text (25 bytes) as `ascii()` counts it, 3 per character
@@ -97,9 +98,22 @@ abstract class TextTableWriter implements TableWriter {
     else this.out.integer(value);
   }
 
+  intAt(values: Float64Array, at: number): void {
+    this.startCell();
+    const value = values[at]!;
+    if (Number.isNaN(value)) this.out.bytes(this.emptyBytes);
+    else this.out.integer(value);
+  }
+
   epochNs(baseNs: bigint, offsetNs: number): void {
+    this.single[0] = offsetNs;
+    this.epochNsAt(baseNs, this.single, 0);
+  }
+
+  epochNsAt(baseNs: bigint, offsets: Float64Array, at: number): void {
     const column = this.startCell();
     const out = this.out;
+    const offsetNs = offsets[at]!;
     if (Number.isNaN(offsetNs)) out.bytes(this.emptyBytes);
     else {
       if (baseNs !== this.baseNs) {

@@ -82,6 +82,72 @@ for (const format of ['csv', 'jsonl'] as const) {
   });
 }
 
+/** A table without text: what `rowSlots` takes whole. Two epoch columns, so each row fills two bases. */
+const NUMERIC: ColumnSpec[] = [
+  { name: 'ts', type: 'epoch_ns' },
+  { name: 'seq', type: 'int' },
+  { name: 'px', type: 'decimal' },
+  { name: 'sz', type: 'decimal' },
+  { name: 'x', type: 'float' },
+  { name: 'until', type: 'epoch_ns' },
+];
+
+/** Rows of NUMERIC; on a writer thread, two rows in three go in place through `rowSlots` (once it offers them). */
+function fillNumeric(writer: TableWriter, rows: number): void {
+  const times = new Float64Array(1);
+  for (let r = 0; r < rows; r++) {
+    const base = BASES[(r >> 13) & 1]!;
+    times[0] = r % 97 === 13 ? NaN : r * 1_000_003 + (r % 7) * 2 ** 40;
+    const seq = r % 89 === 5 ? NaN : 2 ** 40 + (r >> 2);
+    const px = r % 79 === 3 ? NaN : 10_000 + (r % 50);
+    const x = r % 71 === 1 ? NaN : r % 5 === 0 ? 0.5 : r / 8;
+    const at = r % 3 !== 0 && writer.rowSlots ? writer.rowSlots(base) : -1;
+    if (at >= 0) {
+      const cells = writer.cells!;
+      const slot = writer.cellSlot!;
+      cells[at + slot[0]!] = times[0]!;
+      cells[at + slot[1]!] = seq;
+      cells[at + slot[2]!] = px;
+      cells[at + slot[2]! + 1] = 2 + (r % 3);
+      cells[at + slot[3]!] = r % 13;
+      cells[at + slot[3]! + 1] = 0;
+      cells[at + slot[4]!] = x;
+      cells[at + slot[5]!] = times[0]! + 5;
+    } else {
+      writer.epochNsAt(base, times, 0);
+      writer.int(seq);
+      writer.decimal(px, 2 + (r % 3));
+      writer.decimal(r % 13, 0);
+      writer.float(x);
+      writer.epochNs(base, times[0]! + 5);
+    }
+    writer.endRow();
+  }
+}
+
+test('writer thread: whole rows taken in place (rowSlots) write the bytes the cells would; a table with text, or a row begun, does not take them', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
+  for (const [rows, waitForThread] of [[60_000, true], [60_000, false]] as const) {
+    const plainPath = join(folder, `plain-${rows}.csv`);
+    const plain = new CsvWriter(plainPath, NUMERIC);
+    fillNumeric(plain, rows);
+    await plain.close();
+    const path = join(folder, `threaded-${rows}-${waitForThread}.csv`);
+    const threaded = new ThreadedWriter(path, NUMERIC, 'csv', { waitForThread });
+    fillNumeric(threaded, rows);
+    await threaded.close();
+    assert.equal(threaded.rows, rows);
+    assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, waitForThread ${waitForThread}`);
+  }
+  const withText = new ThreadedWriter(join(folder, 'text.csv'), COLUMNS, 'csv', { waitForThread: true });
+  assert.equal(withText.rowSlots(BASES[0]!), -1);
+  await withText.close();
+  const begun = new ThreadedWriter(join(folder, 'begun.csv'), NUMERIC, 'csv', { waitForThread: true });
+  begun.epochNs(BASES[0]!, 1);
+  assert.throws(() => begun.rowSlots(BASES[0]!), /a whole row taken after 1 of its cells/);
+  await begun.close();
+});
+
 test('writer thread: an empty table is its header; a cell of the wrong kind or a short row is refused', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
   const path = join(folder, 'empty.csv');
