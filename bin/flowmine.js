@@ -1,6 +1,51 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/flowmine.js';
+// Runs the CLI bundle (scripts/bundle.mjs) with a V8 code cache: compiling the bundle's functions from
+// source took every run some 30 ms (and 110 M instructions) before any work. A cache holds the functions
+// one run compiled, so each command keeps its own for each kind of input (its first input's extensions:
+// a LOBSTER `.csv` and a Binance `.jsonl.gz` are read by different code), written after the first such run
+// (or when V8 refuses the one there: a new Node, other V8 flags) in `dist/cli-cache/`. `npm run build`
+// removes it with `dist/`, and a cache is named for the bundle's modification time. Where that folder
+// cannot be written (an install owned by another user) the CLI runs without a cache, as before.
+// FLOWMINE_CODE_CACHE names another folder for the caches, or `off`.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
+const bundle = fileURLToPath(new URL('../dist/src/cli/flowmine.cjs', import.meta.url));
+const folder = dirname(bundle);
+const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+const input = process.argv.slice(3).find((arg) => !arg.startsWith('-')) ?? '';
+const kind = (/(\.[a-z0-9]{1,8}){1,2}$/i.exec(basename(input))?.[0] ?? '').toLowerCase();
+// Outside dist/src, which the package publishes.
+const cacheFolder = process.env.FLOWMINE_CODE_CACHE || fileURLToPath(new URL('../dist/cli-cache/', import.meta.url));
+const caching = cacheFolder !== 'off';
+const cachePath = join(cacheFolder, `${command}${kind}-${Math.round(statSync(bundle).mtimeMs)}.v8`);
+let cachedData;
+try {
+  cachedData = caching ? readFileSync(cachePath) : undefined;
+} catch {
+  cachedData = undefined;
+}
+// The bundle as Node runs a CommonJS module: wrapped in a function of module, exports and require.
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, { filename: bundle, cachedData });
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, folder);
+const code = await module.exports.main(process.argv);
+if (caching && (cachedData === undefined || script.cachedDataRejected)) saveCache();
 // Exits as soon as the command is done: every output has been written synchronously by then, and a
 // natural exit would first wait for the tasks queued on V8's background threads (10–30 ms here).
-process.exit(await main(process.argv));
+process.exit(code);
+
+/** Writes the code cache, whole or not at all (a concurrent run may be reading it). */
+function saveCache() {
+  const partial = `${cachePath}.${process.pid}`;
+  try {
+    mkdirSync(cacheFolder, { recursive: true });
+    writeFileSync(partial, script.createCachedData());
+    renameSync(partial, cachePath);
+  } catch {
+    // No cache, then: the next run compiles from source, as this one did.
+  }
+}

@@ -1,26 +1,29 @@
 // Bundles the compiled CLI, and the decoding and writing workers, after `tsc`.
 // Loading ~200 small modules costs a Node process about 0.15 s of resolving and compiling before any
-// work starts; a few files cost a fraction of that. The CLI bundle is split at its dynamic imports (one
-// per command, see cli/main.ts; readers and the simulator open lazily too), so a run compiles only what
-// its command uses. Library users import the unbundled modules in dist/src; `bin/flowmine.js` runs the
-// bundle. Paths stay valid in both: the CLI bundle and its chunks sit beside cli/main.js, and each worker
-// bundle replaces its entry (io/worker-entry.js, io/writer-entry.js).
+// work starts; one file costs a fraction of that. The CLI is one CommonJS bundle,
+// `dist/src/cli/flowmine.cjs`, which `bin/flowmine.js` compiles with a V8 code cache (see there): a
+// CommonJS script can be given one, an ES module cannot (Node 20). Commands, readers and the simulator
+// are still imported lazily (cli/main.ts): in the bundle that defers running their modules' top level.
+// Library users import the unbundled modules in dist/src; both paths run the same compiled code. Paths
+// stay valid in both: the CLI bundle sits beside cli/main.js, and each worker bundle replaces its entry
+// (io/worker-entry.js, io/writer-entry.js).
 import { build } from 'esbuild';
 
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 await build({
   ...common,
+  format: 'cjs',
   // The pure-JS dependencies (commander, fzstd) are bundled too: resolving and loading commander's seven
-  // CommonJS files cost every run about 15 ms. DuckDB (native) stays a package; CommonJS code in an ES
-  // module bundle gets `require` from createRequire for the Node modules it asks for.
-  packages: undefined,
+  // CommonJS files cost every run about 15 ms. DuckDB (native) stays a package, required when first used:
+  // dynamic imports become requires (a script's `import()` needs a loader that Node 20 calls experimental).
   external: ['@duckdb/node-api'],
-  banner: { js: "import { createRequire as __flowmineRequire } from 'node:module'; const require = __flowmineRequire(import.meta.url);" },
-  entryPoints: { flowmine: 'dist/src/cli/main.js' },
-  outdir: 'dist/src/cli',
-  splitting: true,
-  chunkNames: 'flowmine-[hash]',
+  supported: { 'dynamic-import': false },
+  // The modules find their files (workers, scenarios, package.json) from their own URL: the bundle's.
+  define: { 'import.meta.url': '__flowmineUrl' },
+  banner: { js: "var __flowmineUrl = require('node:url').pathToFileURL(__filename).href;" },
+  entryPoints: ['dist/src/cli/main.js'],
+  outfile: 'dist/src/cli/flowmine.cjs',
 });
 for (const worker of ['worker-entry', 'writer-entry']) {
-  await build({ ...common, entryPoints: [`dist/src/io/${worker}.js`], outfile: `dist/src/io/${worker}.js`, allowOverwrite: true });
+  await build({ ...common, format: 'esm', packages: 'external', entryPoints: [`dist/src/io/${worker}.js`], outfile: `dist/src/io/${worker}.js`, allowOverwrite: true });
 }

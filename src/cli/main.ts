@@ -3,8 +3,8 @@ import { FlowmineError } from '../core/errors.js';
 
 /**
  * Every command, in the order `--help` lists them, with the module that defines it. A run loads only its
- * own command's module (and what that imports): with the bundle split per command (scripts/bundle.mjs),
- * `flowmine replay` compiles the readers and the book, not the simulator, the detectors or the store.
+ * own command's module (and what that imports): in the CLI bundle (scripts/bundle.mjs) the other
+ * commands' modules, the simulator, the detectors and the store never run their top level.
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).demoCommand(),

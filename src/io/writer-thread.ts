@@ -274,7 +274,7 @@ export class ThreadedWriter implements TableWriter {
   /** Starts the worker. */
   private start(): Worker {
     const { workerData } = this;
-    // dist/src/io/writer-entry.js, from this module in dist/src/io as from the CLI bundle's chunks in dist/src/cli.
+    // dist/src/io/writer-entry.js, from this module in dist/src/io as from the CLI bundle in dist/src/cli.
     const worker = new Worker(new URL('../io/writer-entry.js', import.meta.url), { workerData, transferList: [workerData.strings] });
     // A writer never closed (its run failed) leaves no thread holding the process; `close` holds it.
     worker.unref();
