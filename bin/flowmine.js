@@ -13,6 +13,9 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
+// With FLOWMINE_DEBUG the unbundled modules run instead: an internal error's stack trace then names them
+// (the bundle's lines are long: its whitespace and comments are left out).
+if (process.env.FLOWMINE_DEBUG) process.exit(await (await import('../dist/src/cli/main.js')).main(process.argv));
 const bundle = fileURLToPath(new URL('../dist/src/cli/flowmine.cjs', import.meta.url));
 const folder = dirname(bundle);
 const command = /^[a-z][a-z-]{0,30}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
