@@ -30,6 +30,7 @@ const HALF_GAP = Float64Array.from({ length: 2047 }, (_, biased) => 2 ** (biased
 const MARGIN = 1e-9;
 
 const scratch = new Float64Array(1);
+const ONE = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
 /** Index of the word holding the sign, exponent and top of the significand. */
 const HIGH_WORD = (() => {
@@ -43,6 +44,13 @@ const LOW_WORD = 1 - HIGH_WORD;
  * written nothing when this value is left to `String()` (see above). `buffer` needs 26 bytes of room (some beyond the text may be written).
  */
 export function writeShortest(buffer: Uint8Array, at: number, value: number): number {
+  ONE[0] = value;
+  return writeShortestAt(buffer, at, ONE, 0);
+}
+
+/** `writeShortest` of `values[index]`, read here: a double passed to a call that is not inlined is boxed. */
+export function writeShortestAt(buffer: Uint8Array, at: number, values: Float64Array, index: number): number {
+  const value = values[index]!;
   const v = value < 0 ? -value : value;
   if (!(v >= 1e-6 && v < 1e16)) return -1;
   scratch[0] = v;
