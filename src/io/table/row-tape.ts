@@ -105,7 +105,7 @@ export class TapeReader {
           case EPOCH: {
             const id = cells[slot]!;
             if (id !== id) writer.empty();
-            else writer.epochNs(this.baseOf(strings[id]!), cells[slot + 1]!);
+            else writer.epochNsAt(this.baseOf(strings[id]!), cells, slot + 1);
             break;
           }
           default: {
