@@ -106,9 +106,10 @@ export class BookEmitter {
 
   /**
    * Starts the row of `batch`'s row `at`: its time, sequence and instrument. Returns where its decimal
-   * cells go on the writer's tape when it takes the whole row in place (`TableWriter.rowSlots`: one call
-   * a row, not one a cell), else -1: they are written by `decimal`. The time and sequence are read here,
-   * not passed: a double passed to a call is boxed, an allocation per row.
+   * cells go on the writer's tape: the whole row taken in place where the writer can (`TableWriter.rowSlots`:
+   * one call a row, not one a cell), else, with an instrument column, the decimal cells alone
+   * (`cellSlots`); -1 when they are written by `decimal`. The time and sequence are read here, not passed:
+   * a double passed to a call is boxed, an allocation per row.
    */
   private rowStart(batch: EventBatch, at: number, instrument: number): number {
     if (instrument >= this.priceDecimals.length) this.decimalsOf();
@@ -124,7 +125,7 @@ export class BookEmitter {
     writer.epochNsAt(batch.timeBaseNs, batch.tsEvent, at);
     writer.intAt(batch.seq, at);
     if (this.withInstrument) writer.text(this.instruments.get(instrument).symbol);
-    return -1;
+    return writer.cellSlots ? writer.cellSlots('decimal', this.width) : -1;
   }
 
   /** The k-th decimal cell of a row `rowStart` put on the tape at `at` (its decimal cells lie side by side), or, at -1, the next cell. */
