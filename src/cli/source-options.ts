@@ -102,5 +102,5 @@ async function openDatasetInput(input: string, options: SourceOptions, policy: I
     ...(options.from !== undefined && { fromNs: parseTimeNs(options.from, '--from') }),
     ...(options.to !== undefined && { toNs: parseTimeNs(options.to, '--to') }),
   };
-  return openDataset(input, { policy, filter, ...(needs.singleInstrument && { singleInstrument: true }) });
+  return openDataset(input, { policy, filter, ...(needs.singleInstrument && { singleInstrument: true }), recycleBatches: needs.batchAtATime === true });
 }

@@ -29,6 +29,8 @@ export interface DatasetOpenOptions {
   batchRows?: number;
   /** The command reads one instrument: a selection of several is a usage error that names them. */
   singleInstrument?: boolean;
+  /** As OpenOptions.recycleBatches: the consumer reads each batch only until it asks for the next. */
+  recycleBatches?: boolean;
 }
 
 /** One ingested input and its selected parts. */
@@ -63,6 +65,7 @@ class DatasetSource implements EventSource {
   readonly depthLimit?: number;
   readonly checksum?: BookChecksum;
   private readonly batchRows: number;
+  private readonly instrumentColumns = new Map<number, Int32Array>();
 
   constructor(
     readonly path: string,
@@ -103,7 +106,7 @@ class DatasetSource implements EventSource {
   async *batches(): AsyncGenerator<EventBatch> {
     const filter = this.options.filter ?? {};
     const window = { ...(filter.fromNs !== undefined && { fromNs: filter.fromNs }), ...(filter.toNs !== undefined && { toNs: filter.toNs }) };
-    const streams = this.inputs.map((input) => new InputStream(input.parts, input.baseNs, window));
+    const streams = this.inputs.map((input) => new InputStream(input.parts, input.baseNs, window, this.options.recycleBatches === true));
     if (streams.length > 1) yield* this.merged(streams);
     else if (streams[0]!.windowed) yield* this.windowed(streams[0]!);
     else yield* this.direct(streams[0]!);
@@ -136,7 +139,7 @@ class DatasetSource implements EventSource {
         start = first;
         yield pending.take(pending.n, this.instruments);
       }
-      const instrumentColumn = new Int32Array(to - run.from).fill(instrument);
+      const instrumentColumn = this.instrumentColumn(to - run.from, instrument);
       for (;;) {
         let end = nextUpdateEnd(flags, start + rows - 1, to);
         if (end < 0) end = lastUpdateEnd(flags, start, to);
@@ -150,6 +153,14 @@ class DatasetSource implements EventSource {
       pending.markLast();
       yield pending.take(pending.n, this.instruments);
     }
+  }
+
+  /** `rows` rows of `instrument`: one column for all runs of it when batches are recycled. */
+  private instrumentColumn(rows: number, instrument: number): Int32Array {
+    if (!this.options.recycleBatches) return new Int32Array(rows).fill(instrument);
+    let column = this.instrumentColumns.get(instrument);
+    if (!column || column.length < rows) this.instrumentColumns.set(instrument, (column = new Int32Array(rows).fill(instrument)));
+    return column.subarray(0, rows);
   }
 
   /** One input, updates in a time window: rows are gathered and filtered in the stream's buffer. */

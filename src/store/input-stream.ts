@@ -33,6 +33,8 @@ class PartCursor {
     readonly instrument: number,
     private readonly baseNs: bigint,
     private readonly window: { fromNs?: bigint; toNs?: bigint },
+    /** Whether the next row group may be decoded into the memory of the one before (see InputStream). */
+    private readonly reuseBlocks: boolean,
   ) {}
 
   /** event_index of the next row; Infinity when the part is done. */
@@ -43,12 +45,13 @@ class PartCursor {
 
   /** Loads the next row group that can hold rows of the time window (statistics, one day of slack for updates across midnight). */
   private next(): boolean {
+    const spent = this.reuseBlocks ? this.block : null;
     this.block = null;
     while (++this.group < this.reader.rowGroups) {
       const times = this.reader.rowGroupEventTimes(this.group);
       if (times && this.window.fromNs !== undefined && times.max < this.window.fromNs - DAY_NS) continue;
       if (times && this.window.toNs !== undefined && times.min >= this.window.toNs + DAY_NS) continue;
-      const block = this.reader.readRowGroup(this.group, this.baseNs);
+      const block = this.reader.readRowGroup(this.group, this.baseNs, spent);
       if (block.rows === 0) continue;
       const index = block.eventIndex;
       for (let i = 0; i < block.rows; i++) {
@@ -80,9 +83,14 @@ export class InputStream {
     parts: { reader: PartReader; instrument: number }[],
     readonly baseNs: bigint,
     window: { fromNs?: bigint; toNs?: bigint },
+    /**
+     * The caller is done with the rows of a run (copied them, or its consumer has read the batches that view
+     * them) when it asks for the next run: a part's next row group is then decoded into the memory of its last.
+     */
+    reuseBlocks = false,
   ) {
     this.buffer = new RowBuffer(baseNs);
-    this.cursors = parts.map((part) => new PartCursor(part.reader, part.instrument, baseNs, window));
+    this.cursors = parts.map((part) => new PartCursor(part.reader, part.instrument, baseNs, window, reuseBlocks));
     this.windowed = window.fromNs !== undefined || window.toNs !== undefined;
     this.fromOffset = window.fromNs === undefined ? -Infinity : Number(window.fromNs - baseNs);
     this.toOffset = window.toNs === undefined ? Infinity : Number(window.toNs - baseNs);

@@ -23,6 +23,8 @@ const READ_COLUMNS = ['ts_event', 'ts_recv', 'action', 'side', 'price', 'size', 
 export class PartReader {
   private readonly columnIndex: number[];
   private readonly optional: boolean[];
+  private bytes = Buffer.alloc(0);
+  private readonly wideScratch = [new Float64Array(0), new Float64Array(0), new Float64Array(0)];
 
   private constructor(
     readonly path: string,
@@ -64,14 +66,18 @@ export class PartReader {
     return min === null || max === null ? null : { min, max };
   }
 
-  /** Decodes row group `group`; times become offsets from `baseNs`. */
-  readRowGroup(group: number, baseNs: bigint): PartBlock {
+  /**
+   * Decodes row group `group`; times become offsets from `baseNs`. With `reuse` (a block this reader returned
+   * before, whose rows nobody reads any more) the rows are decoded into its memory where it is large enough:
+   * fresh arrays per row group cost more in page faults than their decoding.
+   */
+  readRowGroup(group: number, baseNs: bigint, reuse: PartBlock | null = null): PartBlock {
     const rowGroup = this.meta.rowGroups[group]!;
     const chunks = this.columnIndex.map((index) => rowGroup.columns[index]!);
     const start = Math.min(...chunks.map((chunk) => chunk.start));
     const end = Math.max(...chunks.map((chunk) => chunk.start + chunk.length));
     if (!(end <= this.meta.fileBytes)) throw new FlowmineError(`${this.path}: row group ${group} reaches beyond the end of the file`);
-    const bytes = Buffer.allocUnsafe(end - start);
+    const bytes = this.readBuffer(end - start);
     const fd = openSync(this.path, 'r');
     try {
       let done = 0;
@@ -84,32 +90,63 @@ export class PartReader {
       closeSync(fd);
     }
     const rows = rowGroup.rows;
-    const decoded = chunks.map((chunk, c) => {
+    const block = reuse && reuse.tsEvent.buffer.byteLength >= rows * 8 ? reusedBlock(reuse, rows) : newBlock(rows);
+    const wide = [block.tsEvent, block.tsRecv, this.scratch(rows, 0), this.scratch(rows, 1), block.price, block.size, block.orderId, block.seq, this.scratch(rows, 2), block.sourceRow, block.eventIndex];
+    chunks.forEach((chunk, c) => {
       if (chunk.numValues !== rows) throw new FlowmineError(`${this.path}: column ${chunk.name} has ${chunk.numValues} values in a row group of ${rows} rows`);
-      const out = new Float64Array(rows);
-      const isTime = c < 2;
-      decodeColumnChunk(bytes.subarray(chunk.start - start, chunk.start - start + chunk.length), chunk, this.optional[c]!, out, isTime ? baseNs : 0n, `${this.path}: row group ${group}`);
-      return out;
+      decodeColumnChunk(bytes.subarray(chunk.start - start, chunk.start - start + chunk.length), chunk, this.optional[c]!, wide[c]!, c < 2 ? baseNs : 0n, `${this.path}: row group ${group}`);
     });
-    const [tsEvent, tsRecv, action, side, price, size, orderId, seq, flags, sourceRow, eventIndex] = decoded as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-    return {
-      rows,
-      tsEvent,
-      tsRecv,
-      action: narrowed(new Uint8Array(rows), action),
-      side: narrowed(new Int8Array(rows), side),
-      price,
-      size,
-      orderId,
-      seq,
-      flags: narrowed(new Uint8Array(rows), flags),
-      sourceRow,
-      eventIndex,
-    };
+    block.action.set(wide[2]!);
+    block.side.set(wide[3]!);
+    block.flags.set(wide[8]!);
+    return block;
+  }
+
+  /** The buffer the column chunks of a row group are read into (reused: decoding copies out of it). */
+  private readBuffer(size: number): Buffer {
+    if (this.bytes.length < size) this.bytes = Buffer.allocUnsafe(size);
+    return this.bytes.subarray(0, size);
+  }
+
+  /** Scratch values of the narrow columns (action, side, flags) before they are narrowed. */
+  private scratch(rows: number, k: number): Float64Array {
+    if (this.wideScratch[k]!.length < rows) this.wideScratch[k] = new Float64Array(rows);
+    return this.wideScratch[k]!.subarray(0, rows);
   }
 }
 
-function narrowed<T extends Uint8Array | Int8Array>(target: T, values: Float64Array): T {
-  target.set(values);
-  return target;
+function newBlock(rows: number): PartBlock {
+  return {
+    rows,
+    tsEvent: new Float64Array(rows),
+    tsRecv: new Float64Array(rows),
+    action: new Uint8Array(rows),
+    side: new Int8Array(rows),
+    price: new Float64Array(rows),
+    size: new Float64Array(rows),
+    orderId: new Float64Array(rows),
+    seq: new Float64Array(rows),
+    flags: new Uint8Array(rows),
+    sourceRow: new Float64Array(rows),
+    eventIndex: new Float64Array(rows),
+  };
+}
+
+/** Views of the first `rows` rows of `block`'s whole buffers. */
+function reusedBlock(block: PartBlock, rows: number): PartBlock {
+  const wide = (column: Float64Array) => new Float64Array(column.buffer, 0, rows);
+  return {
+    rows,
+    tsEvent: wide(block.tsEvent),
+    tsRecv: wide(block.tsRecv),
+    action: new Uint8Array(block.action.buffer, 0, rows),
+    side: new Int8Array(block.side.buffer, 0, rows),
+    price: wide(block.price),
+    size: wide(block.size),
+    orderId: wide(block.orderId),
+    seq: wide(block.seq),
+    flags: new Uint8Array(block.flags.buffer, 0, rows),
+    sourceRow: wide(block.sourceRow),
+    eventIndex: wide(block.eventIndex),
+  };
 }

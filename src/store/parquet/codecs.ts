@@ -8,17 +8,20 @@ import { FlowmineError } from '../../core/errors.js';
 /** Parquet compression codec codes. */
 export const Codec = { Uncompressed: 0, Snappy: 1, Gzip: 2, Lzo: 3, Brotli: 4, Lz4: 5, Zstd: 6, Lz4Raw: 7 } as const;
 
-/** Decompresses one page body with the column's codec into exactly `size` bytes. */
+/**
+ * Decompresses one page body with the column's codec into exactly `size` bytes. The bytes are those of a
+ * buffer the next call reuses (fresh memory per page costs page faults): read them before the next page.
+ */
 export function decompressPage(codec: number, input: Uint8Array, size: number, where: string): Uint8Array {
   switch (codec) {
     case Codec.Uncompressed:
       return input;
     case Codec.Lz4Raw:
-      return lz4Block(input, size, where);
+      return lz4Block(input, size, where, pageBuffer(size));
     case Codec.Snappy:
-      return snappy(input, size, where);
+      return snappy(input, size, where, pageBuffer(size));
     case Codec.Zstd: {
-      const out = zstdDecompress(input, new Uint8Array(size));
+      const out = zstdDecompress(input, pageBuffer(size));
       if (out.length !== size) throw new FlowmineError(`${where}: zstd page is ${out.length} bytes, expected ${size}`);
       return out;
     }
@@ -27,9 +30,16 @@ export function decompressPage(codec: number, input: Uint8Array, size: number, w
   }
 }
 
-/** One LZ4 block (no frame): sequences of literals and back-references. */
-export function lz4Block(input: Uint8Array, size: number, where: string): Uint8Array {
-  const out = new Uint8Array(size);
+let reused: Uint8Array = new Uint8Array(0);
+
+/** `size` bytes of the buffer pages are decompressed into. */
+function pageBuffer(size: number): Uint8Array {
+  if (reused.length < size) reused = new Uint8Array(size);
+  return reused.subarray(0, size);
+}
+
+/** One LZ4 block (no frame): sequences of literals and back-references, into `out` (`size` bytes). */
+export function lz4Block(input: Uint8Array, size: number, where: string, out: Uint8Array = new Uint8Array(size)): Uint8Array {
   let i = 0;
   let o = 0;
   const end = input.length;
@@ -69,8 +79,8 @@ export function lz4Block(input: Uint8Array, size: number, where: string): Uint8A
   return out;
 }
 
-/** Snappy raw format: a varint length, then literal and copy elements. */
-export function snappy(input: Uint8Array, size: number, where: string): Uint8Array {
+/** Snappy raw format: a varint length, then literal and copy elements, into `out` (`size` bytes). */
+export function snappy(input: Uint8Array, size: number, where: string, out: Uint8Array = new Uint8Array(size)): Uint8Array {
   let i = 0;
   let length = 0;
   for (let shift = 1; ; shift *= 128) {
@@ -79,7 +89,6 @@ export function snappy(input: Uint8Array, size: number, where: string): Uint8Arr
     if (byte < 0x80) break;
   }
   if (length !== size) throw new FlowmineError(`${where}: Snappy page is ${length} bytes, expected ${size}`);
-  const out = new Uint8Array(size);
   let o = 0;
   while (i < input.length) {
     const tag = input[i++]!;
