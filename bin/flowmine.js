@@ -31,8 +31,9 @@ try {
 } catch {
   cachedData = undefined;
 }
-// The bundle as Node runs a CommonJS module: wrapped in a function of module, exports and require.
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, { filename: bundle, cachedData });
+// The bundle is the function Node wraps a CommonJS module in (of exports, require, module…), in ASCII:
+// read as Latin-1, the text is copied once, as V8 keeps it.
+const script = new Script(readFileSync(bundle, 'latin1'), { filename: bundle, cachedData });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, folder);
 const code = await module.exports.main(process.argv);

@@ -1,8 +1,8 @@
 // Bundles the compiled CLI, and the decoding and writing workers, after `tsc`.
 // Loading ~200 small modules costs a Node process about 0.15 s of resolving and compiling before any
 // work starts; one file costs a fraction of that. The CLI is one CommonJS bundle,
-// `dist/src/cli/flowmine.cjs`, which `bin/flowmine.js` compiles with a V8 code cache (see there): a
-// CommonJS script can be given one, an ES module cannot (Node 20). Commands, readers and the simulator
+// `dist/src/cli/flowmine.cjs` (the module's wrapper function included), which `bin/flowmine.js` compiles
+// with a V8 code cache (see there): a script can be given one, an ES module cannot (Node 20). Commands, readers and the simulator
 // are still imported lazily (cli/main.ts): in the bundle that defers running their modules' top level.
 // Library users import the unbundled modules in dist/src; both paths run the same compiled code. Paths
 // stay valid in both: the CLI bundle sits beside cli/main.js, and each worker bundle replaces its entry
@@ -39,8 +39,11 @@ await build({
   supported: { 'dynamic-import': false },
   // The modules find their files (workers, scenarios, package.json) from their own URL: the bundle's.
   define: { 'import.meta.url': '__flowmineUrl' },
-  // Strict mode, as the ES modules it was built from: the directive must open the script, before the banner.
-  banner: { js: "'use strict';\nvar __flowmineUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The file is the function Node would wrap a CommonJS module in (bin/flowmine.js calls it): V8 then
+  // compiles the file's text as it is read, where a wrapper added at run time made a second copy of it.
+  // Strict mode, as the ES modules it was built from: the directive must open the function's body.
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {'use strict';\nvar __flowmineUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
   entryPoints: ['dist/src/cli/main.js'],
   outfile: 'dist/src/cli/flowmine.cjs',
   plugins: [lazyChildProcess],
