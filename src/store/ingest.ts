@@ -18,7 +18,7 @@ import { Staging, writeFileSynced } from './staging.js';
  * dictionaries for few-valued columns), row groups of 128 Ki rows so that a reader streams a part in
  * bounded memory.
  */
-export const PART_LAYOUT: ParquetLayout = { compression: 'lz4_raw', rowGroupRows: 131_072, parquetVersion: 'V2', metadataKey: PART_METADATA_KEY };
+export const PART_LAYOUT: ParquetLayout = { compression: 'lz4_raw', rowGroupRows: 32_768, parquetVersion: 'V2', metadataKey: PART_METADATA_KEY };
 
 /** What one ingest did. */
 export interface IngestResult {

@@ -45,8 +45,8 @@ test('a dataset gives back the very rows of each input, in its order, in batches
     [KRAKEN, { venues: ['kraken'] }],
   ] as const) {
     const expected = await rows(await openSource(fixture(name)));
-    // Recycled, each part's row groups (131,072 rows; the USD-M capture's first part has four) are decoded
-    // into the memory of the one before.
+    // Recycled, each part's row groups (32,768 rows; the USD-M capture's first part has fifteen, the last
+    // one shorter) are decoded into the memory of the one before.
     for (const recycleBatches of [false, true]) {
       const actual = await rows(openDataset(dataset, { filter, batchRows: 1000, recycleBatches }));
       assert.equal(actual.length, expected.length, name);
