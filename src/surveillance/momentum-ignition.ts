@@ -30,10 +30,12 @@ class MomentumIgnition implements Detector {
   private readonly times = new NumberQueue();
   private readonly signed = new NumberQueue();
   private readonly mids = new NumberQueue();
-  /** Buying and selling volume of the trades in the window, summed again only after the window changed. */
+  /**
+   * Buying and selling volume of the trades in the window, kept as trades enter and leave it: sizes are
+   * integer units, so the running sums are exact (the same as summing the window anew).
+   */
   private buy = 0;
   private sell = 0;
-  private windowChanged = false;
   private sigma = NaN;
   private sigmaWindowStart = NaN;
   private sigmaWindowMid = NaN;
@@ -60,11 +62,18 @@ class MomentumIgnition implements Detector {
     if (batch.action[i] !== Action.Trade) return;
     const state = this.context.state;
     const sign = this.signer.sign(batch.price[i]!, batch.side[i]!, state.prevBidPrice, state.prevAskPrice);
+    const signed = sign * batch.size[i]!;
     this.times.push(state.ts);
-    this.signed.push(sign * batch.size[i]!);
+    this.signed.push(signed);
+    this.tally(signed, 1);
     this.tradedSinceWindow += batch.size[i]!;
     this.mids.push((state.prevBidPrice + state.prevAskPrice) / 2);
-    this.windowChanged = true;
+  }
+
+  /** Adds (`way` 1) or removes (-1) a trade's signed size to the window's buying or selling volume. */
+  private tally(signed: number, way: number): void {
+    if (signed > 0) this.buy += way * signed;
+    else this.sell -= way * signed;
   }
 
   update(): void {
@@ -73,23 +82,15 @@ class MomentumIgnition implements Detector {
     if (Number.isNaN(mid)) return;
     this.trackSigma(state.ts, mid);
     while (this.times.length > 0 && this.times.at(0) < state.ts - this.windowNs) {
+      this.tally(this.signed.at(0), -1);
       this.times.shift();
       this.signed.shift();
       this.mids.shift();
-      this.windowChanged = true;
     }
+    // An empty window starts the sums afresh (a size that was not a number leaves them then).
+    if (this.times.length === 0) this.buy = this.sell = 0;
     if (this.pending) return this.watchReversal(state.ts, mid);
     if (this.times.length < this.minTrades || !(this.sigma > 0) || this.times.at(0) < this.lastEpisodeEnd) return;
-    if (this.windowChanged) {
-      this.buy = 0;
-      this.sell = 0;
-      for (let k = 0; k < this.signed.length; k++) {
-        const s = this.signed.at(k);
-        if (s > 0) this.buy += s;
-        else this.sell -= s;
-      }
-      this.windowChanged = false;
-    }
     const { buy, sell } = this;
     const side = buy >= sell ? 1 : -1;
     const share = Math.max(buy, sell) / (buy + sell);
