@@ -2,8 +2,9 @@
 // Loading ~200 small modules costs a Node process about 0.15 s of resolving and compiling before any
 // work starts; one file costs a fraction of that. The CLI is one CommonJS bundle,
 // `dist/src/cli/flowmine.cjs` (the module's wrapper function included), which `bin/flowmine.js` compiles
-// with a V8 code cache (see there): a script can be given one, an ES module cannot (Node 20). Commands, readers and the simulator
-// are still imported lazily (cli/main.ts): in the bundle that defers running their modules' top level.
+// with a V8 code cache (see there): a script can be given one, an ES module cannot (Node 20). Commands,
+// readers and the simulator are still imported lazily (cli/main.ts): in the bundle that defers running
+// their modules' top level.
 // Library users import the unbundled modules in dist/src; both paths run the same compiled code. Paths
 // stay valid in both: the CLI bundle sits beside cli/main.js, and each worker bundle replaces its entry
 // (io/worker-entry.js, io/writer-entry.js).

@@ -58,8 +58,9 @@ test('a dataset gives back the very rows of each input, in its order, in batches
 test('a time window keeps the whole updates whose last row falls in it, as SQL finds them', needs(SPOT, USDM, KRAKEN), async () => {
   const from = 1723161420123456789n;
   const to = 1723161540000000000n;
-  const source = openDataset(dataset, { filter: { venues: ['binance-futures'], fromNs: from, toNs: to } });
-  const lines = await rows(source);
+  const filter = { venues: ['binance-futures'], fromNs: from, toNs: to };
+  const lines = await rows(openDataset(dataset, { filter }));
+  assert.deepEqual(await rows(openDataset(dataset, { filter, recycleBatches: true })), lines, 'recycled');
   const db = await openDatasetSql(dataset);
   // Each row belongs to the update that ends at the first Last row at or after it.
   const result = await db.connection.runAndReadAll(`
@@ -86,6 +87,7 @@ test('several inputs merge update by update, the earliest first, each keeping it
   );
   const merged = await rows(source);
   assert.equal(merged.length, spot.length + usdm.length);
+  assert.deepEqual(await rows(openDataset(dataset, { filter: { symbols: ['BTCUSDT'] }, recycleBatches: true })), merged, 'recycled');
   assert.deepEqual(
     merged.filter((line) => line.includes(',binance:BTCUSDT,')),
     spot,
