@@ -80,7 +80,7 @@ export class TapeReader {
 
   /**
    * Writes `rows` rows of the tape from slot `at` into the writer, the texts of their text and epoch cells
-   * indexing `strings`. A run of float columns goes in one call.
+   * indexing `strings`. A run of float or decimal columns goes in one call.
    */
   read(cells: Float64Array, at: number, rows: number, strings: readonly string[]): void {
     const { kinds, slots, runEnd, stride } = this.layout;
@@ -97,11 +97,14 @@ export class TapeReader {
             continue;
           }
           case INT:
-            writer.int(cells[slot]!);
+            writer.intAt(cells, slot);
             break;
-          case DECIMAL:
-            writer.decimal(cells[slot]!, cells[slot + 1]!);
-            break;
+          case DECIMAL: {
+            const end = runEnd[column]!;
+            writer.decimalsFrom(cells, slot, end - column);
+            column = end;
+            continue;
+          }
           case EPOCH: {
             const id = cells[slot]!;
             if (id !== id) writer.empty();

@@ -157,6 +157,44 @@ test('CSV: wide rows of floats written in one call, with runs of repeated cells 
   assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n'), expected);
 });
 
+test('CSV: rows of decimal cells written in one call, as a tape holds them, with runs of repeated cells of every length', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-decimal-runs-')), 'out.csv');
+  const next = seededRandom(12);
+  const width = 6;
+  const columns = Array.from({ length: width }, (_, i) => ({ name: `d${i}`, type: 'decimal' as const }));
+  const writer = new CsvWriter(path, [{ name: 'seq', type: 'int' }, ...columns]);
+  const rows: Float64Array[] = [];
+  // Pairs of units and decimals; a kept cell keeps both, a new one may keep the units at other decimals
+  // (not a repeat) or be empty (NaN units).
+  let row = new Float64Array(2 * width);
+  for (let r = 0; r < 30_000; r++) {
+    const keep = next();
+    row = row.slice();
+    for (let c = 0; c < width; c++) {
+      if (next() < keep) continue;
+      const roll = next();
+      if (roll < 0.1) row[2 * c] = NaN;
+      else if (roll < 0.3) row[2 * c + 1] = Math.floor(next() * 9);
+      else row[2 * c] = Math.round((next() - 0.3) * 10 ** Math.floor(next() * 10));
+      row[2 * c + 1] = Number.isNaN(row[2 * c + 1]!) ? 0 : row[2 * c + 1]!;
+    }
+    rows.push(row);
+    writer.int(r);
+    writer.decimalsFrom(row, 0, width);
+    writer.endRow();
+  }
+  await writer.close();
+  const decimalText = (units: number, decimals: number) => {
+    if (Number.isNaN(units)) return '';
+    const digits = Math.abs(units).toString().padStart(decimals + 1, '0');
+    const text = decimals > 0 ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`.replace(/\.?0+$/, '') : digits;
+    return units < 0 ? `-${text}` : text;
+  };
+  const cellsOf = (cells: Float64Array) => Array.from({ length: width }, (_, c) => decimalText(cells[2 * c]!, cells[2 * c + 1]!));
+  const expected = ['seq,' + columns.map((column) => column.name).join(','), ...rows.map((cells, r) => `${r},${cellsOf(cells).join(',')}`)];
+  assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n'), expected);
+});
+
 test('CSV: a column that holds a decimal, then a float, then the same decimal writes each cell as its own', async () => {
   // A float cell does not overwrite what the decimal above was: the decimal below must not be taken for a repeat of it.
   const path = join(mkdtempSync(join(tmpdir(), 'flowmine-mixed-')), 'mixed.csv');
