@@ -64,8 +64,6 @@ abstract class TextTableWriter implements TableWriter {
   private readonly secondsEnd: Int32Array;
   /** A value passed to `float` or `epochNs`, read by the method that takes it from an array. */
   private readonly single = new Float64Array(1);
-  /** The units and decimals passed to `decimal`, read by `decimalsFrom`. */
-  private readonly pair = new Float64Array(2);
   /**
    * Room for any numeric cell: the longest number text (25 bytes) as `ascii()` counts it, 3 per character
    * (which also leaves the 15 bytes `copyChunks` may write past a copy).
@@ -148,22 +146,33 @@ abstract class TextTableWriter implements TableWriter {
   }
 
   decimal(units: number, decimals: number): void {
-    const pair = this.pair;
-    pair[0] = units;
-    pair[1] = decimals;
-    this.decimalsFrom(pair, 0, 1);
+    const column = this.column++;
+    // NaN units (an empty cell) are remembered as Infinity, which no decimal cell holds.
+    const key = units === units ? units : Infinity;
+    // The cell above was this decimal only if it was no float (a float leaves aboveUnits as it was).
+    if (key === this.aboveUnits[column] && decimals === this.aboveDecimals[column] && Number.isNaN(this.aboveFloat[column])) {
+      this.repeat(column);
+      return;
+    }
+    this.newCell(column);
+    this.aboveUnits[column] = key;
+    this.aboveDecimals[column] = decimals;
+    const out = this.out;
+    if (key === Infinity) out.at = writeBytes(out.buffer, out.at, this.emptyBytes);
+    else out.at = writeDecimal(out.buffer, out.at, units, decimals, pow10(decimals));
   }
 
   /**
    * `decimal` for `count` cells in turn, each a pair of `cells` from `start` on: units, then decimals (as a
-   * tape holds a run of decimal columns). One call for the run, as `floatsFrom`.
+   * tape holds a run of decimal columns). One call for the run, as `floatsFrom` (the writer thread's tape
+   * reader uses it; a single cell costs less through `decimal`).
    */
   decimalsFrom(cells: Float64Array, start: number, count: number): void {
     if (this.column + count > this.columns.length) throw new Error(`row has more cells than the table's ${this.columns.length} columns`);
     const out = this.out;
     const { buffer, view } = out;
     let at = out.at;
-    const { aboveFloat, aboveUnits, aboveDecimals, above, here, prefix, prefixByte } = this;
+    const { aboveFloat, aboveUnits, aboveDecimals, above, here } = this;
     let runStart = this.runStart;
     let runEnd = this.runEnd;
     let column = this.column;
@@ -188,10 +197,7 @@ abstract class TextTableWriter implements TableWriter {
         at = copyChunks(view, at, runStart, runEnd);
         runEnd = -1;
       }
-      here[column] = at;
-      const separator = prefixByte[column]!;
-      if (separator >= 0) buffer[at++] = separator;
-      else at = writeBytes(buffer, at, prefix[column]!);
+      at = this.cellAt(buffer, at, column);
       aboveFloat[column] = NaN;
       aboveUnits[column] = key;
       aboveDecimals[column] = decimals;
@@ -413,9 +419,31 @@ abstract class TextTableWriter implements TableWriter {
   private newCell(column: number): void {
     this.endRun();
     const out = this.out;
-    this.here[column] = out.at;
-    out.at = writeBytes(out.buffer, out.at, this.prefix[column]!);
+    out.at = this.cellAt(out.buffer, out.at, column);
     this.aboveFloat[column] = NaN;
+  }
+
+  /** Starts a cell written anew at `at`: notes where it starts, writes its separator; returns the position after it. */
+  private cellAt(buffer: Uint8Array, at: number, column: number): number {
+    this.here[column] = at;
+    const separator = this.prefixByte[column]!;
+    if (separator >= 0) {
+      buffer[at] = separator;
+      return at + 1;
+    }
+    return writeBytes(buffer, at, this.prefix[column]!);
+  }
+
+  /** The cell holds what the one above holds: it joins the run being copied, or starts one. */
+  private repeat(column: number): void {
+    const from = this.above[column]!;
+    if (this.runEnd !== from) {
+      this.endRun();
+      this.runStart = from;
+    }
+    // Where the cell will be once the run is copied.
+    this.here[column] = this.out.at + (from - this.runStart);
+    this.runEnd = this.above[column + 1]!;
   }
 
   private endRun(): void {
