@@ -6,7 +6,7 @@ import { DEFAULT_FEATURES, features, parseClock, parseFeatureList, runFeatures, 
 import { floatsWriter, openTableWriter } from '../io/table/open.js';
 import { Progress } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
-import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
+import { largeOutput, openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
 interface FeaturesOptions extends SourceOptions {
   features: string;
@@ -33,7 +33,7 @@ export function featuresCommand(): Command {
     const clock = parseClock(options.clock);
     const { source, close } = await openInput(input, options, { batchAtATime: true });
     const progress = new Progress('features');
-    const rows = new TableRows(source.instruments, requests.flatMap((request) => request.columns), (specs) => openTableWriter(options.out, specs, { thread: options.threads === '2' }));
+    const rows = new TableRows(source.instruments, requests.flatMap((request) => request.columns), (specs) => openTableWriter(options.out, specs, { thread: options.threads === '2', large: clock.kind === 'event' && largeOutput(input) }));
     let result;
     try {
       result = await runFeatures(source, requests, clock, rows, (count) => progress.add(count));

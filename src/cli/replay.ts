@@ -5,7 +5,7 @@ import type { TableWriter } from '../core/table.js';
 import { openTableWriter } from '../io/table/open.js';
 import { Progress } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
-import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
+import { largeOutput, openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
 interface ReplayOptions extends SourceOptions {
   emit: string;
@@ -35,7 +35,7 @@ export function replayCommand(): Command {
       for await (const batch of source.batches()) {
         if (!emitter) {
           const withInstrument = source.instruments.size > 1;
-          writer = openTableWriter(options.out, emitColumns(spec, withInstrument), { thread: options.threads === '2' });
+          writer = openTableWriter(options.out, emitColumns(spec, withInstrument), { thread: options.threads === '2', large: everyNs === undefined && largeOutput(input) });
           emitter = new BookEmitter(writer, spec, source.instruments, withInstrument, everyNs);
         }
         replayer.push(batch, emitter.onUpdate);

@@ -8,11 +8,13 @@ import { ThreadedWriter } from '../writer-thread.js';
 export interface TableWriterOptions {
   /** Format CSV and JSONL in a second thread (ThreadedWriter): for outputs of many rows, on two cores. */
   thread?: boolean;
+  /** With `thread`: the output will be large, so the thread starts with the first row (ThreadedWriter's `fromFirstRow`). */
+  large?: boolean;
 }
 
 /** Opens a table writer chosen by the output's extension: `.csv`, `.jsonl`, `.parquet`; `-` is CSV on stdout. */
 export function openTableWriter(path: string, columns: readonly ColumnSpec[], options: TableWriterOptions = {}): TableWriter {
-  const text = (format: 'csv' | 'jsonl') => (options.thread ? new ThreadedWriter(path, columns, format) : textWriter(format, path, columns));
+  const text = (format: 'csv' | 'jsonl') => (options.thread ? new ThreadedWriter(path, columns, format, { fromFirstRow: options.large === true }) : textWriter(format, path, columns));
   if (path === '-') return text('csv');
   switch (extname(path).toLowerCase()) {
     case '.csv':

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type { ColumnSpec, TableWriter } from '../../../src/core/table.js';
 import { CsvWriter, JsonlWriter } from '../../../src/io/table/text-writers.js';
 import { ThreadedWriter } from '../../../src/io/writer-thread.js';
+import { REPO_ROOT } from '../../support/data.js';
 
 const COLUMNS: ColumnSpec[] = [
   { name: 'ts', type: 'epoch_ns' },
@@ -67,17 +71,17 @@ function fill(writer: TableWriter & { floats(values: Float64Array): void }, rows
 for (const format of ['csv', 'jsonl'] as const) {
   test(`writer thread: ${format} bytes equal the plain writer's, over many blocks of the ring, with the rows handed over from the first or midway, or never (a short table)`, async () => {
     const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
-    for (const [rows, waitForThread] of [[120_000, true], [120_000, false], [500, false]] as const) {
+    for (const [rows, fromFirstRow] of [[120_000, true], [120_000, false], [500, false]] as const) {
       const plainPath = join(folder, `plain-${rows}.${format}`);
       const plain = format === 'csv' ? new CsvWriter(plainPath, COLUMNS) : new JsonlWriter(plainPath, COLUMNS);
       fill(plain, rows);
       await plain.close();
-      const path = join(folder, `threaded-${rows}-${waitForThread}.${format}`);
-      const threaded = new ThreadedWriter(path, COLUMNS, format, { waitForThread });
+      const path = join(folder, `threaded-${rows}-${fromFirstRow}.${format}`);
+      const threaded = new ThreadedWriter(path, COLUMNS, format, { fromFirstRow });
       fill(threaded, rows);
       await threaded.close();
       assert.equal(threaded.rows, rows);
-      assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, waitForThread ${waitForThread}`);
+      assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, fromFirstRow ${fromFirstRow}`);
     }
   });
 }
@@ -127,22 +131,22 @@ function fillNumeric(writer: TableWriter, rows: number): void {
 
 test('writer thread: whole rows taken in place (rowSlots) write the bytes the cells would; a table with text, or a row begun, does not take them', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
-  for (const [rows, waitForThread] of [[60_000, true], [60_000, false]] as const) {
+  for (const [rows, fromFirstRow] of [[60_000, true], [60_000, false]] as const) {
     const plainPath = join(folder, `plain-${rows}.csv`);
     const plain = new CsvWriter(plainPath, NUMERIC);
     fillNumeric(plain, rows);
     await plain.close();
-    const path = join(folder, `threaded-${rows}-${waitForThread}.csv`);
-    const threaded = new ThreadedWriter(path, NUMERIC, 'csv', { waitForThread });
+    const path = join(folder, `threaded-${rows}-${fromFirstRow}.csv`);
+    const threaded = new ThreadedWriter(path, NUMERIC, 'csv', { fromFirstRow });
     fillNumeric(threaded, rows);
     await threaded.close();
     assert.equal(threaded.rows, rows);
-    assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, waitForThread ${waitForThread}`);
+    assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, fromFirstRow ${fromFirstRow}`);
   }
-  const withText = new ThreadedWriter(join(folder, 'text.csv'), COLUMNS, 'csv', { waitForThread: true });
+  const withText = new ThreadedWriter(join(folder, 'text.csv'), COLUMNS, 'csv', { fromFirstRow: true });
   assert.equal(withText.rowSlots(BASES[0]!), -1);
   await withText.close();
-  const begun = new ThreadedWriter(join(folder, 'begun.csv'), NUMERIC, 'csv', { waitForThread: true });
+  const begun = new ThreadedWriter(join(folder, 'begun.csv'), NUMERIC, 'csv', { fromFirstRow: true });
   begun.epochNs(BASES[0]!, 1);
   assert.throws(() => begun.rowSlots(BASES[0]!), /a whole row taken after 1 of its cells/);
   await begun.close();
@@ -151,13 +155,13 @@ test('writer thread: whole rows taken in place (rowSlots) write the bytes the ce
 test('writer thread: an empty table is its header; a cell of the wrong kind or a short row is refused', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
   const path = join(folder, 'empty.csv');
-  const empty = new ThreadedWriter(path, COLUMNS, 'csv', { waitForThread: true });
+  const empty = new ThreadedWriter(path, COLUMNS, 'csv', { fromFirstRow: true });
   await empty.close();
   assert.equal(readFileSync(path, 'utf8'), 'ts,n,symbol,px,a,b,c,note,sz\n');
-  const writer = new ThreadedWriter(join(folder, 'bad.csv'), COLUMNS, 'csv', { waitForThread: true });
+  const writer = new ThreadedWriter(join(folder, 'bad.csv'), COLUMNS, 'csv', { fromFirstRow: true });
   assert.throws(() => writer.float(1), /a float cell in column 1 \(ts, epoch_ns\)/);
   await writer.close();
-  const short = new ThreadedWriter(join(folder, 'short.csv'), COLUMNS, 'csv', { waitForThread: true });
+  const short = new ThreadedWriter(join(folder, 'short.csv'), COLUMNS, 'csv', { fromFirstRow: true });
   short.epochNs(BASES[0]!, 1);
   assert.throws(() => short.endRow(), /row has 1 cells, table has 9 columns/);
   await short.close();
@@ -165,7 +169,7 @@ test('writer thread: an empty table is its header; a cell of the wrong kind or a
 
 test('writer thread: a write that fails there (a full device) is thrown here with its code and path', async () => {
   // JSONL: no header, so the first bytes written are the thread's.
-  const writer = new ThreadedWriter('/dev/full', COLUMNS, 'jsonl', { waitForThread: true });
+  const writer = new ThreadedWriter('/dev/full', COLUMNS, 'jsonl', { fromFirstRow: true });
   // Enough rows to fill its 1 MiB buffer several times: the failed write stops the thread.
   const failed = await (async () => {
     try {
@@ -181,4 +185,43 @@ test('writer thread: a write that fails there (a full device) is thrown here wit
   })();
   assert.ok(failed instanceof Error);
   assert.deepEqual([(failed as NodeJS.ErrnoException).code, (failed as NodeJS.ErrnoException).path], ['ENOSPC', '/dev/full']);
+});
+
+test('writer thread: a reader that stops reading (EPIPE) is one error, thrown by the row that meets it and again by `close`, with its code', async () => {
+  for (const fromFirstRow of [true, false]) {
+    // A child writes a long table to its standard output; this side reads the first chunk and closes the pipe.
+    const script = `
+      const { ThreadedWriter } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'io', 'writer-thread.js')).href)});
+      const writer = new ThreadedWriter('-', [{ name: 'n', type: 'int' }, { name: 'px', type: 'decimal' }], 'csv', { fromFirstRow: ${fromFirstRow} });
+      const codes = [];
+      try {
+        for (let r = 0; r < 5_000_000; r++) { writer.int(r); writer.decimal(r % 977, 2); writer.endRow(); }
+      } catch (error) { codes.push(error.code); }
+      try { await writer.close(); } catch (error) { codes.push(error.code); }
+      process.stderr.write(codes.join(' '));`;
+    const scriptPath = join(mkdtempSync(join(tmpdir(), 'flowmine-epipe-')), 'write.mjs');
+    writeFileSync(scriptPath, script);
+    const child = spawn(process.execPath, [scriptPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    await once(child.stdout, 'data');
+    child.stdout.destroy();
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, 'EPIPE EPIPE', `fromFirstRow ${fromFirstRow}`);
+  }
+});
+
+test('writer thread: started from a process whose Node options a worker cannot take (`--input-type`, only for -e), it writes the table', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-threaded-')), 'from-eval.csv');
+  const script = `
+    const { ThreadedWriter } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'io', 'writer-thread.js')).href)});
+    const writer = new ThreadedWriter(${JSON.stringify(path)}, [{ name: 'n', type: 'int' }], 'csv', { fromFirstRow: true });
+    for (let r = 0; r < 100_000; r++) { writer.int(r); writer.endRow(); }
+    await writer.close();`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  assert.equal(lines.length, 100_002);
+  assert.deepEqual([lines[0], lines[1], lines[100_000], lines[100_001]], ['n', '0', '99999', '']);
 });
