@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatUnits } from '../../src/core/decimal.js';
 import { flowmine } from '../support/cli.js';
-import { fixture, needs } from '../support/data.js';
+import { concatenatedLobster } from '../../bench/inputs.js';
+import { DATA_DIR, fixture, needs } from '../support/data.js';
 
 const AAPL = 'lobster_AAPL_2012-06-21_first999_message_10.csv';
 const AAPL_BOOK = 'lobster_AAPL_2012-06-21_first999_orderbook_10.csv';
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
+const AMZN_BOOK = 'lobster_AMZN_2012-06-21_34200000_57600000_orderbook_1.csv';
 const out = (name: string) => join(mkdtempSync(join(tmpdir(), 'flowmine-cli-')), name);
 
 function csv(path: string): string[][] {
@@ -70,6 +72,26 @@ test('replay and features write the same bytes with the output formatted in a se
     assert.ok(readFileSync(one).length > 1000, command);
     assert.ok(readFileSync(one).equals(readFileSync(two)), `${command} ${name}: output`);
     assert.equal(readFileSync(`${one}.json`, 'utf8'), readFileSync(`${two}.json`, 'utf8'), `${command}: report`);
+  }
+});
+
+test('an input of 16 MiB or more: replay and features start their writer thread with the first row, and write the same bytes as one thread', needs(AMZN, AMZN_BOOK), () => {
+  // Eight copies of the AMZN day, as the benchmark builds its long inputs: 19 MB of messages.
+  const input = concatenatedLobster(DATA_DIR, mkdtempSync(join(tmpdir(), 'flowmine-large-')), 8);
+  assert.ok(statSync(input).size >= 16 << 20);
+  for (const [command, name, ...args] of [
+    ['replay', 'bbo.csv'],
+    ['features', 'features.csv', '--features', 'ofi,qi,spread,vpin'],
+  ] as const) {
+    const one = out(name);
+    const two = out(name);
+    const first = flowmine(command, input, ...args, '--threads', '1', '--out', one);
+    assert.equal(first.status, 0, first.stderr);
+    const second = flowmine(command, input, ...args, '--out', two);
+    assert.equal(second.status, 0, second.stderr);
+    // A header, a row per message (8 × 57,515), and the last line's end.
+    assert.equal(readFileSync(one, 'latin1').split('\n').length, 1 + 8 * 57_515 + 1, command);
+    assert.ok(readFileSync(one).equals(readFileSync(two)), `${command}: output`);
   }
 });
 
