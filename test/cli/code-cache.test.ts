@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 /** `flowmine` with its code caches in `folder` (FLOWMINE_CODE_CACHE). */
 function flowmineCached(folder: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
@@ -13,7 +13,7 @@ function flowmineCached(folder: string, ...args: string[]): { status: number; st
 }
 
 test('CLI code cache: a command writes one for its kind of input, the next run uses it and keeps it; one V8 refuses is replaced; `off` writes none', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'flowmine-code-cache-'));
+  const folder = tempDir('flowmine-code-cache-');
   const first = flowmineCached(folder, 'formats');
   assert.equal(first.status, 0, first.stderr);
   const caches = readdirSync(folder);
@@ -38,7 +38,7 @@ test('CLI code cache: a command writes one for its kind of input, the next run u
   assert.equal(lobster.status, 2);
   assert.ok(readdirSync(folder).some((name) => /^inspect\.csv-\d+\.v8$/.test(name)), readdirSync(folder).join(' '));
 
-  const none = mkdtempSync(join(tmpdir(), 'flowmine-code-cache-off-'));
+  const none = tempDir('flowmine-code-cache-off-');
   const off = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'flowmine.js'), 'formats'], { encoding: 'utf8', cwd: none, env: { ...process.env, FLOWMINE_CODE_CACHE: 'off' } });
   assert.equal(off.status, 0);
   assert.equal(off.stdout, first.stdout);

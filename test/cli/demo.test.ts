@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { flowmine } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 test('demo: simulate → rebuild (exact against the simulator) → features → mine → detect → report, on built-in data', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'flowmine-demo-')), 'demo');
+  const out = join(tempDir('flowmine-demo-'), 'demo');
   const run = flowmine('demo', '--out', out, '--seed', '5');
   assert.equal(run.status, 0, run.stderr);
   const rebuilt = /top 10 levels equal the simulator's after ([\d,]+) of ([\d,]+) messages; crossed after 0 updates/.exec(run.stdout);

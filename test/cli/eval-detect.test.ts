@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { DetectorScore } from '../../src/surveillance/evaluate.js';
 import { flowmine } from '../support/cli.js';
 import { fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 const TARGETS = ['spoofing', 'layering', 'quote_stuffing', 'wash_trading'];
 
 test('eval-detect on AMZN with planted episodes: the input’s own alerts are counted as background, and the four target detectors find ≥ 90% of the episodes with ≥ 90% of the rest right', needs(AMZN), () => {
-  const json = join(mkdtempSync(join(tmpdir(), 'flowmine-eval-')), 'eval.json');
+  const json = join(tempDir('flowmine-eval-'), 'eval.json');
   const run = flowmine('eval-detect', fixture(AMZN), '--plant', TARGETS.join(','), '--count', '5', '--seeds', '1,2,3,4', '--detectors', TARGETS.join(','), '--json', json);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^detector +labelled +detected +precision +recall +F1 +attempts +precision with attempts +background +precision beyond background\n/);

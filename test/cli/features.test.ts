@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { flowmine } from '../support/cli.js';
 import { fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 const KRAKEN = 'cryptofeed_KRAKEN.ws.50.0.txt';
-const out = (name: string) => join(mkdtempSync(join(tmpdir(), 'flowmine-features-')), name);
+const out = (name: string) => join(tempDir('flowmine-features-'), name);
 
 test('features --list names every feature with its parameters and columns', () => {
   const run = flowmine('features', '--list');

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { before, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -12,6 +11,7 @@ import { STAGING_DIR } from '../../src/store/layout.js';
 import { PartReader } from '../../src/store/part-reader.js';
 import type { PartDescription } from '../../src/store/schema.js';
 import { fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 const AMZN_BOOK = 'lobster_AMZN_2012-06-21_34200000_57600000_orderbook_1.csv';
@@ -19,7 +19,7 @@ const USDM = 'hftbacktest_binance-usdm_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz'
 const KRAKEN = 'cryptofeed_KRAKEN.ws.50.0.txt';
 const ALL = [AMZN, AMZN_BOOK, USDM, KRAKEN];
 
-const work = mkdtempSync(join(tmpdir(), 'flowmine-ingest-'));
+const work = tempDir('flowmine-ingest-');
 const out = (name: string) => join(work, name);
 
 /** Runs the CLI of this build (the compiled tree this test belongs to) as a user would. */

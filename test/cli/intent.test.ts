@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { EPISODE_FEATURES, INTENT_CLASSES, INTENT_FEATURES } from '../../src/surveillance/intent.js';
 import { flowmineIn } from '../support/cli.js';
 import { fixture, needs, REPO_ROOT } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const AAPL = 'lobster_AAPL_2012-06-21_first999_message_10.csv';
 const MIXED = join(REPO_ROOT, 'scenarios', 'mixed.json');
 
 test('intent, run outside the repository: trains on the shipped scenario, scores a held-out seed, classifies real orders and episodes with their reasons', needs(AAPL), () => {
   // Not the repository's folder: the default training scenario is found where flowmine is installed.
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-intent-'));
+  const dir = tempDir('flowmine-intent-');
   const run = flowmineIn(dir, 'intent', fixture(AAPL), '--seeds', '1', '--test', `${MIXED}:3`, '--json', 'eval.json', '--out', 'orders.csv', '--episodes', 'episodes.csv');
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /mixed\.json seed 3: \d+ orders, macro-F1 0\.\d{3} .*\n {2}confusion \(rows truth, columns predicted: providing, seeking_uninformed, seeking_informed, predatory\): \[\[/);

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { flowmine } from '../support/cli.js';
 import { fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 const BINANCE = 'hftbacktest_binance-usdm_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz';
 const KRAKEN = 'cryptofeed_KRAKEN.ws.50.0.txt';
 const TABLES = ['signals', 'stability', 'models', 'folds', 'calibration', 'bic', 'regimes', 'anomalies', 'calls', 'alerts'];
-const folder = () => mkdtempSync(join(tmpdir(), 'flowmine-mine-cli-'));
+const folder = () => tempDir('flowmine-mine-cli-');
 
 test('mine AMZN: headline on stdout, report.html, report.json and one Parquet table per section', needs(AMZN), async () => {
   const out = folder();

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -8,12 +7,13 @@ import { formatUnits } from '../../src/core/decimal.js';
 import { flowmine } from '../support/cli.js';
 import { concatenatedLobster } from '../../bench/inputs.js';
 import { DATA_DIR, fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const AAPL = 'lobster_AAPL_2012-06-21_first999_message_10.csv';
 const AAPL_BOOK = 'lobster_AAPL_2012-06-21_first999_orderbook_10.csv';
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 const AMZN_BOOK = 'lobster_AMZN_2012-06-21_34200000_57600000_orderbook_1.csv';
-const out = (name: string) => join(mkdtempSync(join(tmpdir(), 'flowmine-cli-')), name);
+const out = (name: string) => join(tempDir('flowmine-cli-'), name);
 
 function csv(path: string): string[][] {
   return readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => line.split(','));
@@ -77,7 +77,7 @@ test('replay and features write the same bytes with the output formatted in a se
 
 test('an input of 16 MiB or more: replay and features start their writer thread with the first row, and write the same bytes as one thread', needs(AMZN, AMZN_BOOK), () => {
   // Eight copies of the AMZN day, as the benchmark builds its long inputs: 19 MB of messages.
-  const input = concatenatedLobster(DATA_DIR, mkdtempSync(join(tmpdir(), 'flowmine-large-')), 8);
+  const input = concatenatedLobster(DATA_DIR, tempDir('flowmine-large-'), 8);
   assert.ok(statSync(input).size >= 16 << 20);
   for (const [command, name, ...args] of [
     ['replay', 'bbo.csv'],
@@ -130,7 +130,7 @@ test('replay writes the same rows as JSONL and as Parquet (typed, readable by Du
 });
 
 test('an output that cannot be written: exit code 2 and one line naming it, for every format, before or during the work', needs(AAPL), () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-cli-'));
+  const dir = tempDir('flowmine-cli-');
   for (const name of ['out.csv', 'out.jsonl', 'out.parquet']) {
     const path = join(dir, 'no-such-folder', name);
     const run = flowmine('replay', fixture(AAPL), '--out', path);
@@ -151,7 +151,7 @@ test('an output that cannot be written: exit code 2 and one line naming it, for 
 });
 
 test('bad input through the CLI: exit code 2 and one line naming file, line and field', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-cli-'));
+  const dir = tempDir('flowmine-cli-');
   const path = join(dir, 'ABC_2012-06-21_0_0_message_1.csv');
   writeFileSync(path, '34200.1,1,11,100,2238100,1\n34200.2,1,12,x,2238500,-1\n');
   const run = flowmine('replay', path, '--out', join(dir, 'out.csv'));

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
@@ -10,6 +9,7 @@ import { computeFeatures, parseClock, parseFeatureList, runFeatures } from '../.
 import { openSource } from '../../src/io/index.js';
 import { fixture, needs } from '../support/data.js';
 import { rowSource, snapshot, type Row } from '../support/stream.js';
+import { tempDir } from '../support/temp.js';
 
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 const S = 1e9;
@@ -134,7 +134,7 @@ test('footprint and volume profile give the same rows in one pass and in 7-row b
 });
 
 test('flowmine footprint writes the long table', needs(AMZN), async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-footprint-')), 'footprint.csv');
+  const path = join(tempDir('flowmine-footprint-'), 'footprint.csv');
   const status = await main(['node', 'flowmine', 'footprint', fixture(AMZN), '--clock', '1m', '--threads', '1', '--out', path]);
   assert.equal(status, 0);
   const [header, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../src/book/replay.js';
@@ -13,6 +12,7 @@ import { algoseekCompanion, parseAlgoseekName } from '../../src/io/algoseek/name
 import { openSource, sniffFormat } from '../../src/io/index.js';
 import { QuarantineFile } from '../../src/io/quarantine.js';
 import { fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const TRADES = 'lean-algoseek_IBM_2013-10-07_trade_tick.csv';
 const QUOTES = 'lean-algoseek_IBM_2013-10-07_quote_tick.csv';
@@ -48,7 +48,7 @@ test('LEAN AlgoSeek names: symbol, date and kind from both naming styles; the co
   assert.deepEqual(parseAlgoseekName(`/data/${TRADES}`), { kind: 'trade', symbol: 'IBM', date: '2013-10-07' });
   assert.deepEqual(parseAlgoseekName('20131007_ibm_Quote_Tick.csv'), { kind: 'quote', symbol: 'IBM', date: '2013-10-07' });
   assert.deepEqual(parseAlgoseekName('ticks.csv'), { kind: null, symbol: null, date: null });
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-algoseek-'));
+  const dir = tempDir('flowmine-algoseek-');
   writeFileSync(join(dir, '20131007_ibm_Quote_Tick.csv'), '');
   assert.equal(algoseekCompanion(join(dir, '20131007_ibm_Trade_Tick.csv')), join(dir, '20131007_ibm_Quote_Tick.csv'));
   assert.equal(algoseekCompanion(join(dir, '20131007_ibm_Quote_Tick.csv')), null, 'no trade file beside it');
@@ -114,7 +114,7 @@ test('LEAN AlgoSeek IBM: the book is the NBBO; a trade at the time of a quote se
 
 /** A trade and a quote file of a made-up symbol-day in a fresh folder. */
 function pair(trades: string[], quotes: string[]): { trades: string; quotes: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-algoseek-'));
+  const dir = tempDir('flowmine-algoseek-');
   const paths = { trades: join(dir, 'lean-algoseek_TEST_2013-10-07_trade_tick.csv'), quotes: join(dir, 'lean-algoseek_TEST_2013-10-07_quote_tick.csv') };
   writeFileSync(paths.trades, trades.join('\n') + '\n');
   writeFileSync(paths.quotes, quotes.join('\n') + '\n');
@@ -217,7 +217,7 @@ test('LEAN AlgoSeek times that go back: strict stops, repair keeps the previous 
 });
 
 test('LEAN AlgoSeek dates: from the name, else --date; without either a one-line error', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-algoseek-'));
+  const dir = tempDir('flowmine-algoseek-');
   const path = join(dir, 'ticks.csv');
   writeFileSync(path, `${TRADE_ROWS[0]}\n`);
   assert.equal((await sniffFormat(path)).name, 'lean-algoseek', 'a full trade row is recognised by its content');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -9,10 +8,11 @@ import { InputError } from '../../src/core/errors.js';
 import { fileBytes } from '../../src/io/bytes.js';
 import { LobsterSource } from '../../src/io/lobster/reader.js';
 import { fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const AAPL = 'lobster_AAPL_2012-06-21_first999_message_10.csv';
 const ZST = 'databento_GLBX-MDP3_ESH4_2023-12-24_mbo.dbn.zst';
-const dir = () => mkdtempSync(join(tmpdir(), 'flowmine-bytes-'));
+const dir = () => tempDir('flowmine-bytes-');
 
 async function drain(path: string): Promise<number> {
   let bytes = 0;

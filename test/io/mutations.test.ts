@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -10,6 +9,7 @@ import type { IntegrityPolicy } from '../../src/core/integrity.js';
 import { openSource } from '../../src/io/index.js';
 import { fixture, fixturePath, needs } from '../support/data.js';
 import { seededRandom } from '../support/random.js';
+import { tempDir } from '../support/temp.js';
 
 /** One fixture of every format (text ones cut to their first ~100 KB, whole lines). */
 const FIXTURES = [
@@ -81,7 +81,7 @@ const MUTATIONS: Record<string, Mutation> = {
  */
 test('damaged files of every format end in a finished replay or a one-line error, under every policy', needs(...FIXTURES), async () => {
   const random = seededRandom(2026);
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-mutations-'));
+  const dir = tempDir('flowmine-mutations-');
   let runs = 0;
   let errors = 0;
   for (const name of FIXTURES) {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../src/book/replay.js';
@@ -9,6 +8,7 @@ import { InputError } from '../../src/core/errors.js';
 import { openSource } from '../../src/io/index.js';
 import { openSourceInWorker } from '../../src/io/worker-source.js';
 import { fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 // Streams its batches (after the first 200k rows, held for tick inference), so buffers go round many times.
@@ -61,7 +61,7 @@ test('recycled batches, here and from a worker: each is the same as a fresh one 
 });
 
 test('an error in the worker arrives as the same one-line InputError', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-worker-'));
+  const dir = tempDir('flowmine-worker-');
   const path = join(dir, 'XYZ_2012-06-21_0_0_message_1.csv');
   writeFileSync(path, '34200.1,1,11,100,2238100,1\n34200.2,1,12,100,2238100\n');
   const source = await openSourceInWorker(path, { format: 'lobster' });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
@@ -8,8 +7,9 @@ import { streamTextLineBatches } from '../../src/io/lines.js';
 import { isZip, zipEntries, zipSingleEntryBytes } from '../../src/io/zip.js';
 import { fixture, needs } from '../support/data.js';
 import { zipArchive, type TestMember } from './bybit/zip-archive.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'flowmine-zip-'));
+const dir = tempDir('flowmine-zip-');
 let written = 0;
 function archive(members: TestMember[]): string {
   const path = join(dir, `test-${++written}.zip`);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
@@ -8,6 +7,7 @@ import { reportData } from '../../src/mining/report/data.js';
 import { reportHtml } from '../../src/mining/report/html.js';
 import { mineFrame } from '../../src/mining/run.js';
 import { sampleAlerts, sampleFrame } from './sample.js';
+import { tempDir } from '../support/temp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -32,7 +32,7 @@ interface Rendered {
 
 /** Opens an HTML page from a file:// URL in headless Chromium with every network request aborted. */
 async function renderOffline(html: string): Promise<Rendered> {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-report-')), 'report.html');
+  const path = join(tempDir('flowmine-report-'), 'report.html');
   writeFileSync(path, html);
   const url = pathToFileURL(path).href;
   const { chromium } = await import('playwright-core');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -8,11 +7,12 @@ import { openTableWriter } from '../../src/io/table/open.js';
 import { writeReport } from '../../src/mining/report/write.js';
 import { mineFrame } from '../../src/mining/run.js';
 import { sampleAlerts, sampleFrame } from './sample.js';
+import { tempDir } from '../support/temp.js';
 
 test('the report: one self-contained HTML file, and the same numbers in report.json and the Parquet tables', async () => {
   const frame = sampleFrame(3000, 5);
   const result = mineFrame(frame, { horizonsNs: [1e9, 5e9, 30e9], folds: 3, kMax: 4, regimeWindow: 30, alerts: sampleAlerts(frame) });
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-mine-'));
+  const dir = tempDir('flowmine-mine-');
   const written = await writeReport(result, { input: 'synthetic', instrument: 'TEST', clock: '1s', features: 'qi,ofi', version: 'test', priceDecimals: 2 }, dir, openTableWriter);
 
   const html = readFileSync(join(dir, 'report.html'), 'utf8');

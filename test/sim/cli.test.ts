@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { flowmine } from '../support/cli.js';
 import { fixture, needs, REPO_ROOT } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const scenario = (name: string) => join(REPO_ROOT, 'scenarios', name);
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 
 test('flowmine sim writes the LOBSTER files, the truth and a summary; --facts prints the stylized facts', () => {
-  const out = mkdtempSync(join(tmpdir(), 'flowmine-sim-cli-'));
+  const out = tempDir('flowmine-sim-cli-');
   const run = flowmine('sim', scenario('mixed.json'), '--out', out, '--duration', '10m', '--facts');
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^simulated mixed \(seed 42\): [\d,]+ messages in [\d.]+ s \([\d,]+\/s\): [\d,]+ adds, [\d,]+ cancels, [\d,]+ modifies, [\d,]+ trades \([\d,]+ self-trades\); episodes /);
@@ -27,7 +27,7 @@ test('flowmine sim writes the LOBSTER files, the truth and a summary; --facts pr
 });
 
 test('a scenario is an input: flowmine replay and inspect run the simulation', () => {
-  const out = mkdtempSync(join(tmpdir(), 'flowmine-sim-replay-'));
+  const out = tempDir('flowmine-sim-replay-');
   const run = flowmine('replay', scenario('pinging.json'), '--out', join(out, 'bbo.csv'));
   assert.equal(run.status, 0, run.stderr);
   assert.ok(readFileSync(join(out, 'bbo.csv'), 'utf8').startsWith('ts_ns,seq,bid_px,bid_sz,ask_px,ask_sz\n'));
@@ -38,10 +38,10 @@ test('a scenario is an input: flowmine replay and inspect run the simulation', (
 });
 
 test('flowmine plant merges labelled episodes into an L3 input and writes LOBSTER files and the truth', () => {
-  const input = mkdtempSync(join(tmpdir(), 'flowmine-plant-in-'));
+  const input = tempDir('flowmine-plant-in-');
   assert.equal(flowmine('sim', scenario('baseline.json'), '--out', input, '--duration', '10m').status, 0);
   const messages = join(input, readdirSync(input).find((name) => name.includes('_message_'))!);
-  const out = mkdtempSync(join(tmpdir(), 'flowmine-plant-out-'));
+  const out = tempDir('flowmine-plant-out-');
   const run = flowmine('plant', messages, '--no-orderbook', '--episodes', 'spoofing,wash_trading,quote_stuffing', '--count', '2', '--out', out);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^planted \d+ episodes \(.*spoofing.*; 2 planned per kind\)/);

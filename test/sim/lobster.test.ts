@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Replayer } from '../../src/book/replay.js';
@@ -11,6 +10,7 @@ import { writeLobster } from '../../src/sim/lobster-writer.js';
 import { openScenario } from '../../src/sim/source.js';
 import { writeScenarioRun } from '../../src/sim/write-run.js';
 import { fixture, needs, REPO_ROOT } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const ES25 = 'databento_GLBX-MDP3_ESH4_2023-12-25_mbo.dbn.zst';
 
@@ -36,7 +36,7 @@ async function compareWithOracle(messagePath: string, orderbookPath: string, lev
 }
 
 test('LOBSTER round trip: a simulated run written as LOBSTER files replays from the messages alone to the orderbook file, row for row', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-lobster-'));
+  const dir = tempDir('flowmine-lobster-');
   const source = openScenario(join(REPO_ROOT, 'scenarios', 'iceberg.json'), { duration: '10m' });
   let trades = 0;
   let fillVolume = 0;
@@ -79,7 +79,7 @@ test('LOBSTER round trip: a simulated run written as LOBSTER files replays from 
 });
 
 test('LOBSTER writer on Databento MBO: modifies, the fill echo and the opening uncross become messages the orderbook file confirms', needs(ES25), async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-lobster-es-'));
+  const dir = tempDir('flowmine-lobster-es-');
   const files = await writeLobster(await openSource(fixture(ES25)), dir);
   assert.match(files.messagePath, /ESH4_2023-12-24_\d+_\d+_message_10\.csv$/);
   // Seven auction fills of orders the book never showed have no side and no book effect: left out.

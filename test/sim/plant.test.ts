@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Replayer } from '../../src/book/replay.js';
@@ -15,6 +14,7 @@ import { openScenario } from '../../src/sim/source.js';
 import { writeScenarioRun } from '../../src/sim/write-run.js';
 import { fixture, needs, REPO_ROOT } from '../support/data.js';
 import { readStream, rowsOf, type Stream } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const AMZN = 'lobster_AMZN_2012-06-21_34200000_57600000_message_1.csv';
 const ES25 = 'databento_GLBX-MDP3_ESH4_2023-12-25_mbo.dbn.zst';
@@ -23,7 +23,7 @@ const ALL = Object.keys(PLANTABLE_KINDS) as EpisodeKind[];
 /** Writes a planted source as LOBSTER files; returns them, the planted source and its merged stream. */
 async function plantAndWrite(path: string, options: OpenOptions, kinds: EpisodeKind[], count: number, levels?: number) {
   const planted = await plantEpisodes(() => openSource(path, options), { kinds, count, seed: 5 });
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-plant-'));
+  const dir = tempDir('flowmine-plant-');
   const writer = new LobsterWriter(dir, planted.instruments.get(0), 0, { levels: levels ?? planted.windowLevels ?? 10, levelTotalsFollowVenue: planted.windowLevels !== undefined });
   const batches: EventBatch[] = [];
   for await (const batch of planted.batches()) {
@@ -83,7 +83,7 @@ function checkEpisodes(planted: PlantedSource, merged: Stream, output: Stream, m
 }
 
 test('planting into a simulated LOBSTER stream: every kind, the output replays from its messages alone to its orderbook file, the episodes are where the truth says', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-plant-input-'));
+  const dir = tempDir('flowmine-plant-input-');
   const input = await writeScenarioRun(openScenario(join(REPO_ROOT, 'scenarios', 'baseline.json'), { duration: '20m' }), dir);
   const { planted, files, merged, maxInputId } = await plantAndWrite(input.messagePath, { companion: false }, ALL, 2);
   const truth = planted.truth();

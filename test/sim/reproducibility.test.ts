@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { HawkesClock } from '../../src/sim/hawkes.js';
@@ -9,6 +8,7 @@ import { Scheduler } from '../../src/sim/scheduler.js';
 import { openScenario } from '../../src/sim/source.js';
 import { writeScenarioRun } from '../../src/sim/write-run.js';
 import { REPO_ROOT } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const MIXED = join(REPO_ROOT, 'scenarios', 'mixed.json');
 
@@ -97,7 +97,7 @@ test('the scheduler runs entries by time, ties in the order set, and skips wake-
 
 test('a run is reproducible from its seed: the same scenario gives byte-identical files, another seed does not', async () => {
   const run = async (seed?: number) => {
-    const dir = mkdtempSync(join(tmpdir(), 'flowmine-sim-'));
+    const dir = tempDir('flowmine-sim-');
     const files = await writeScenarioRun(openScenario(MIXED, { duration: '3m', ...(seed !== undefined && { seed }) }), dir);
     return [files.messagePath, files.orderbookPath, files.truthOrdersPath, files.truthEpisodesPath].map((path) => readFileSync(path));
   };

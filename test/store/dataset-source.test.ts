@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { EventBatch } from '../../src/core/batch.js';
 import { Flag } from '../../src/core/event.js';
@@ -11,11 +8,12 @@ import { openDataset } from '../../src/store/dataset-source.js';
 import { ingestSource } from '../../src/store/ingest.js';
 import { openDatasetSql } from '../../src/store/sql.js';
 import { fixture, needs } from '../support/data.js';
+import { tempDir } from '../support/temp.js';
 
 const SPOT = 'hftbacktest_binance-spot_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz';
 const USDM = 'hftbacktest_binance-usdm_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz';
 const KRAKEN = 'cryptofeed_KRAKEN.ws.50.0.txt';
-const dataset = mkdtempSync(join(tmpdir(), 'flowmine-dataset-'));
+const dataset = tempDir('flowmine-dataset-');
 
 /** Every row of a source as text (absolute times), in order, with the batches' shape checked. */
 async function rows(source: EventSource): Promise<string[]> {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -8,8 +7,9 @@ import { lz4Block, snappy } from '../../src/store/parquet/codecs.js';
 import { decodeColumnChunk } from '../../src/store/parquet/column-decoder.js';
 import { readFileMeta } from '../../src/store/parquet/metadata.js';
 import { NULL_INT64, StagingParquetWriter } from '../../src/io/parquet/staging-writer.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'flowmine-parquet-'));
+const dir = tempDir('flowmine-parquet-');
 
 /** Every value of a column of a file, decoded by the store's reader, times minus `base`. */
 function readColumn(path: string, name: string, base = 0n): Float64Array {

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { STAGING_DIR } from '../../src/store/layout.js';
 import { currentOwner, isAlive, ownerName } from '../../src/store/process-owner.js';
 import { Staging } from '../../src/store/staging.js';
+import { tempDir } from '../support/temp.js';
 
 const PART = 'part-aaaaaaaaaaaa.parquet';
 const dayOne = 'venue=x/symbol=y/date=2024-01-01';
 const dayTwo = 'venue=x/symbol=y/date=2024-01-02';
 
 function dataset(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-staging-'));
+  const dir = tempDir('flowmine-staging-');
   mkdirSync(join(dir, dayOne), { recursive: true });
   mkdirSync(join(dir, dayTwo), { recursive: true });
   writeFileSync(join(dir, dayOne, PART), 'old one');

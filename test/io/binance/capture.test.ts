@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -10,6 +9,7 @@ import { Action } from '../../../src/core/event.js';
 import { openSource } from '../../../src/io/index.js';
 import { binanceBookTickers, BinanceCaptureSource } from '../../../src/io/binance/reader.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 /** Depth updates whose final update id a bookTicker also carries, per capture (bookTickers arrive far more often). */
 const COMPARABLE = { spot: 564, usdm: 629, coinm: 1_124 };
@@ -67,7 +67,7 @@ test('Binance gaps: every removed depth message is caught; strict stops at the f
     }
     return true;
   });
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-binance-')), 'gapped.jsonl.gz');
+  const path = join(tempDir('flowmine-binance-'), 'gapped.jsonl.gz');
   writeFileSync(path, gzipSync(kept.join('\n')));
   await assert.rejects(replay(new BinanceCaptureSource(path)), (error: unknown) => error instanceof InputError && /:\d+: U\/u: sequence gap for BINANCE\.BTCUSDT: expected pu=\d+, was \d+$/.test(error.message));
   const source = new BinanceCaptureSource(path, { policy: 'repair' });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -10,6 +9,7 @@ import { significantDecimals } from '../../../src/io/binance/decimals.js';
 import { AGG_TRADE, DEPTH_UPDATE, MessageScanner, OTHER_EVENT, TRADE, unitsOfDigits } from '../../../src/io/binance/message-scan.js';
 import { BinanceCaptureSource } from '../../../src/io/binance/reader.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const CAPTURES = {
   spot: 'hftbacktest_binance-spot_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz',
@@ -112,7 +112,7 @@ async function replayed(path: string) {
 
 /** Writes `lines` as a gzipped capture, and beside it the same messages with a space after their first `{`: JSON.parse reads them alike, MessageScanner refuses every one. */
 function captures(lines: string[]): { bytes: string; json: string } {
-  const folder = mkdtempSync(join(tmpdir(), 'flowmine-binance-scan-'));
+  const folder = tempDir('flowmine-binance-scan-');
   const bytes = join(folder, 'capture.jsonl.gz');
   const json = join(folder, 'spaced.jsonl.gz');
   writeFileSync(bytes, gzipSync(lines.join('\n')));

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -10,6 +9,7 @@ import { captureDecimals } from '../../../src/io/binance/capture-scan.js';
 import { DecimalsSeen, HEAD_SCAN_BYTES, significantDecimals } from '../../../src/io/binance/decimals.js';
 import { BinanceCaptureSource } from '../../../src/io/binance/reader.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const CAPTURES = {
   spot: 'hftbacktest_binance-spot_BTCUSDT_2024-08-08T2354Z_raw_ws.jsonl.gz',
@@ -79,7 +79,7 @@ function editedCapture(kind: string, edit: (line: string) => string): { path: st
   const edited = edit(lines[index]!);
   assert.notEqual(edited, lines[index]);
   lines[index] = edited;
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-binance-precision-')), 'edited.jsonl.gz');
+  const path = join(tempDir('flowmine-binance-precision-'), 'edited.jsonl.gz');
   writeFileSync(path, gzipSync(lines.join('\n')));
   return { path, line: index + 1 };
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
@@ -12,6 +11,7 @@ import { BinanceTDepthSource } from '../../../src/io/binance/tdepth.js';
 import { TDepthFile, tdepthFiles, type TDepthGroup } from '../../../src/io/binance/tdepth-csv.js';
 import { openSource, sniffFormat } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 /**
  * The fixtures are the first 100 rows of each file of one T_DEPTH download (BTCUSDT USD-M, 2022-11-01):
@@ -51,7 +51,7 @@ async function rowsOf(source: EventSource) {
 
 /** Writes a snap and an update file (header + rows) into a fresh folder; returns their paths. */
 function writePair(snapRows: string[], updateRows: string[]): { snap: string; update: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-tdepth-'));
+  const dir = tempDir('flowmine-tdepth-');
   const snap = join(dir, 'BTCUSDT_T_DEPTH_2022-11-01_snap.csv');
   const update = join(dir, 'BTCUSDT_T_DEPTH_2022-11-01_update.csv');
   writeFileSync(snap, [HEADER, ...snapRows, ''].join('\n'));
@@ -213,7 +213,7 @@ test('T_DEPTH derived: files without pu (header `time`) are read, the chain take
   // Derived: the connected pair above, written without the pu column and with the older `time` header.
   const dropPu = (row: string) => row.split(',').slice(0, 8).join(',');
   const snapRows = dataRows(SNAP).map((row) => dropPu(withIds(row, 2098041693500, 2098041693500, -1)));
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-tdepth-'));
+  const dir = tempDir('flowmine-tdepth-');
   const header = 'symbol,time,first_update_id,last_update_id,side,update_type,price,qty';
   writeFileSync(join(dir, 'X_snap.csv'), [header, ...snapRows, ''].join('\n'));
   writeFileSync(join(dir, 'X_update.csv'), [header, ...dataRows(UPDATE).map(dropPu), ''].join('\n'));

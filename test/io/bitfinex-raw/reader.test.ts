@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
@@ -9,6 +8,7 @@ import { Action, Flag, Side } from '../../../src/core/event.js';
 import { openSource } from '../../../src/io/index.js';
 import { BitfinexRawSource } from '../../../src/io/bitfinex-raw/reader.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const FEED = 'bitfinex_raw_book_R0_tBTCUSD_L3_feed_100k.json';
 
@@ -47,7 +47,7 @@ test('Bitfinex R0: 100,001 messages streamed; snapshot, upserts and removals; a 
 });
 
 test('Bitfinex bad input: a broken element, a removal of an unknown order, a file cut inside the array', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-bitfinex-'));
+  const dir = tempDir('flowmine-bitfinex-');
   const path = join(dir, 'feed.json');
   writeFileSync(path, '[{"event": "subscribed", "channel": "book", "chanId": 1, "symbol": "tBTCUSD", "prec": "R0", "len": "25"}, [1, [[5, 100.5, 1.5], [6, 101, -2]]], [1, [7, 100.25, 0.5]], [1, [8, 0, 1]], [1, [7, "x", 1]], [1, [7, 100.25, 0.7]');
   await assert.rejects((async () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -13,10 +12,11 @@ import { openSource } from '../../../src/io/index.js';
 import { zipSingleEntryBytes } from '../../../src/io/zip.js';
 import { fixture, needs } from '../../support/data.js';
 import { zipArchive } from './zip-archive.js';
+import { tempDir } from '../../support/temp.js';
 
 const OB500 = 'bybit_XRPUSDT-linear_2024-12-01_ob500_first50.data.zip';
 const MEMBER = '2024-12-01_XRPUSDT_ob500.data';
-const dir = mkdtempSync(join(tmpdir(), 'flowmine-bybit-'));
+const dir = tempDir('flowmine-bybit-');
 
 interface Message {
   topic: string;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -12,6 +11,7 @@ import type { OpenOptions } from '../../../src/core/source.js';
 import { coinbaseAdvancedTickers } from '../../../src/io/cryptofeed-jsonl/coinbase-advanced.js';
 import { openSource, sniffFormat } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const CAPTURE = 'cryptofeed_v3_COINBASE-advanced-trade_BTC-USD_ETH-USD_capture.jsonl.gz';
 
@@ -60,7 +60,7 @@ function lines(): string[] {
 }
 
 function written(name: string, content: string[]): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-cbadv-')), name);
+  const path = join(tempDir('flowmine-cbadv-'), name);
   writeFileSync(path, gzipSync(content.join('\n')));
   return path;
 }
@@ -180,7 +180,7 @@ test('Coinbase Advanced Trade malformed records: one line under strict; counted 
 });
 
 test('cryptofeed JSONL: an exchange without a handler is refused with one line', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-cbadv-')), 'kraken.jsonl');
+  const path = join(tempDir('flowmine-cbadv-'), 'kraken.jsonl');
   writeFileSync(path, '{"t":"header","format":2,"exchange":"KRAKEN","config":{},"recorded":1786309548.026294}\n');
   await assert.rejects(openSource(path), { message: `${path}: cryptofeed JSONL capture of KRAKEN: this exchange is not read yet (supported: COINBASE)` });
 });

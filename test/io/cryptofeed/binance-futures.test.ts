@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
@@ -10,13 +9,14 @@ import type { EventSource } from '../../../src/core/source.js';
 import { binanceBookTickers } from '../../../src/io/binance/reader.js';
 import { openSource } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const WS = 'cryptofeed_BINANCE_FUTURES.ws.1.0.txt';
 const HTTP = 'cryptofeed_BINANCE_FUTURES.http.0.0.txt';
 
 /** The capture pair copied to a fresh folder (the http capture must sit beside the websocket one), the websocket lines edited. */
 function editedCopy(edit: (lines: string[]) => string[], editHttp: (lines: string[]) => string[] = (lines) => lines): string {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-cryptofeed-binance-'));
+  const dir = tempDir('flowmine-cryptofeed-binance-');
   writeFileSync(join(dir, HTTP), editHttp(readFileSync(fixture(HTTP), 'utf8').split('\n')).join('\n'));
   const lines = readFileSync(fixture(WS), 'utf8').split('\n');
   writeFileSync(join(dir, WS), edit(lines).join('\n'));

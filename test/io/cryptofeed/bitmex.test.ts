@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
@@ -11,6 +10,7 @@ import type { EventSource } from '../../../src/core/source.js';
 import { bitmexQuotes } from '../../../src/io/cryptofeed/bitmex.js';
 import { openSource } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const BITMEX = 'cryptofeed_BITMEX.ws.1.0.txt';
 const URL_LINE = 'wss://www.bitmex.com/realtime <-> 1626993367.388005';
@@ -23,7 +23,7 @@ async function rowsOf(source: EventSource): Promise<EventRow[]> {
 }
 
 function tmpFile(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-bitmex-')), name);
+  const path = join(tempDir('flowmine-bitmex-'), name);
   writeFileSync(path, text);
   return path;
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
@@ -8,10 +7,11 @@ import type { LadderBook } from '../../../src/book/ladder-book.js';
 import { Action } from '../../../src/core/event.js';
 import { openSource } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const BYBIT = 'cryptofeed_BYBIT.ws.25.0.txt';
 const SYMBOLS = ['BCHUSDT', 'XTZUSDT', 'UNIUSDT', 'LTCUSDT', 'DOTUSDT', 'LINKUSDT', 'ADAUSDT', 'ETHUSDT'];
-const dir = mkdtempSync(join(tmpdir(), 'flowmine-bybit-cf-'));
+const dir = tempDir('flowmine-bybit-cf-');
 
 interface Level {
   price: string;

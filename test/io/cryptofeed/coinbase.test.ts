@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay, Replayer } from '../../../src/book/replay.js';
@@ -11,6 +10,7 @@ import type { OpenOptions } from '../../../src/core/source.js';
 import { coinbaseProTickers } from '../../../src/io/cryptofeed/coinbase.js';
 import { openSource } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const CAPTURE = 'cryptofeed_COINBASE.ws.28.0.txt';
 const PRODUCTS = ['BAND-GBP 4/2', 'SKL-GBP 4/1', 'NU-GBP 4/6', 'YFI-BTC 5/6', 'SKL-BTC 8/1', 'CRV-EUR 4/2', 'BAND-BTC 8/2', 'DASH-BTC 8/8', 'NMR-EUR 4/3', 'SKL-USD 4/1'];
@@ -107,7 +107,7 @@ test('Coinbase Pro without the matches channel: trades come from the ticker, the
   const lines = readFileSync(fixture(CAPTURE), 'utf8').split('\n');
   const kept = lines.filter((line) => !line.includes('"type":"match"') && !line.includes('"type":"last_match"') && !(line.includes(' <- ') && line.includes('"matches"')));
   assert.equal(lines.length - kept.length, 108);
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-coinbase-')), 'ticker-only.txt');
+  const path = join(tempDir('flowmine-coinbase-'), 'ticker-only.txt');
   writeFileSync(path, kept.join('\n'));
   const fromTicker = await read(path);
   const fromMatches = await read(fixture(CAPTURE));
@@ -125,7 +125,7 @@ test('Coinbase Pro decimals: an update printing more decimals than the snapshot 
   const at = lines.findIndex((line) => line.includes('"l2update","product_id":"SKL-USD"'));
   const [price, size] = JSON.parse(lines[at]!.slice(lines[at]!.indexOf(': ') + 2)).changes[0].slice(1) as [string, string];
   lines[at] = lines[at]!.replace(`"${price}","${size}"`, `"${price}5","${size}"`);
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-coinbase-')), 'wider.txt');
+  const path = join(tempDir('flowmine-coinbase-'), 'wider.txt');
   writeFileSync(path, lines.join('\n'));
   const { source, rows, report, summary } = await read(path);
   const skl = source.instruments.list.find((instrument) => instrument.symbol === 'SKL-USD')!;
@@ -150,7 +150,7 @@ test('Coinbase Pro trade id gaps: every removed match is caught; strict stops at
     removed.push({ line: index + 1, product: message.product_id, id: message.trade_id });
     return false;
   });
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-coinbase-')), 'gapped.txt');
+  const path = join(tempDir('flowmine-coinbase-'), 'gapped.txt');
   writeFileSync(path, kept.join('\n'));
   // Removed trades of one product with consecutive ids make one gap.
   const gaps = removed.filter((trade) => !removed.some((other) => other.product === trade.product && other.id === trade.id - 1)).length;
@@ -177,7 +177,7 @@ test('Coinbase Pro malformed messages: one line under strict; counted, quarantin
   const lines = readFileSync(fixture(CAPTURE), 'utf8').split('\n');
   const at = lines.findIndex((line) => line.includes('"l2update","product_id":"SKL-BTC"'));
   lines[at] = lines[at]!.replace('"0.00001306"', '"0.0000130x"');
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-coinbase-')), 'malformed.txt');
+  const path = join(tempDir('flowmine-coinbase-'), 'malformed.txt');
   writeFileSync(path, lines.join('\n'));
   await assert.rejects(replay(await openSource(path)), { message: `${path}:${at + 1}: changes: expected a positive price and a size, decimal strings of at most 8 and 1 decimals: ["0.0000130x","660.5"]` });
   const quarantined: string[] = [];

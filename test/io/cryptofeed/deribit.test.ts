@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
@@ -10,11 +9,12 @@ import { Action, Flag, Stat } from '../../../src/core/event.js';
 import { deribitTickers } from '../../../src/io/cryptofeed/deribit.js';
 import { openSource } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const DERIBIT = 'cryptofeed_DERIBIT.ws.1.0.txt';
 
 function tmpFile(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-deribit-')), name);
+  const path = join(tempDir('flowmine-deribit-'), name);
   writeFileSync(path, text);
   return path;
 }

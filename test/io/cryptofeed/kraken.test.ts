@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay, Replayer } from '../../../src/book/replay.js';
 import { Action } from '../../../src/core/event.js';
 import { openSource } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const KRAKEN = 'cryptofeed_KRAKEN.ws.50.0.txt';
 
@@ -35,7 +35,7 @@ test('Kraken (cryptofeed capture): every one of the 4,269 checksums verifies, fo
 });
 
 test('Kraken checksums catch a book that is wrong: a changed volume, a changed checksum', needs(KRAKEN), async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-kraken-'));
+  const dir = tempDir('flowmine-kraken-');
   const lines = readFileSync(fixture(KRAKEN), 'utf8').split('\n');
   const at = lines.findIndex((line) => line.includes('"c":"2583817756"'));
   // The same message with another volume: the rebuilt book no longer matches Kraken's checksum.

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decompress } from 'fzstd';
@@ -12,6 +11,7 @@ import type { EventSource } from '../../../src/core/source.js';
 import { openSource } from '../../../src/io/index.js';
 import { openDbn } from '../../../src/io/dbn/reader.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const MBO_V3 = 'databento_testdata_ESH1_mbo.v3.dbn.zst';
 const MBP10_V3 = 'databento_testdata_ESH1_mbp-10.v3.dbn.zst';
@@ -127,7 +127,7 @@ test('ESU4 MBP-1: 2,288 records, 120 trades, the best bid/offer of each complete
 });
 
 test('DBN bad input: truncated records, a cut metadata block, and a file that is not DBN', needs(ES24), async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-dbn-'));
+  const dir = tempDir('flowmine-dbn-');
   const raw = decompress(readFileSync(fixture(ES24)));
   const truncated = join(dir, 'cut.dbn');
   writeFileSync(truncated, raw.subarray(0, raw.length - 30)); // ends 26 bytes into the last 56-byte record

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Replayer, replay } from '../../../src/book/replay.js';
@@ -9,11 +8,12 @@ import { Flag } from '../../../src/core/event.js';
 import type { IntegrityPolicy } from '../../../src/core/integrity.js';
 import { LobsterSource } from '../../../src/io/lobster/reader.js';
 import { QuarantineFile } from '../../../src/io/quarantine.js';
+import { tempDir } from '../../support/temp.js';
 
 const GOOD = ['34200.1,1,11,100,2238100,1', '34200.2,1,12,50,2238500,-1', '34200.3,4,11,30,2238100,1', '34200.4,3,12,50,2238500,-1'];
 
 function lobsterFile(lines: string[], trailingNewline = true): string {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-lobster-'));
+  const dir = tempDir('flowmine-lobster-');
   const path = join(dir, 'TEST_2012-06-21_34200000_57600000_message_1.csv');
   writeFileSync(path, lines.join('\n') + (trailingNewline ? '\n' : ''));
   return path;
@@ -113,7 +113,7 @@ test('book findings: an unknown order is an error from a full-depth source, an e
 
 test('LOBSTER CRLF line ends and blank lines: the same messages, blank lines counted', async () => {
   const lf = await run(lobsterFile(GOOD), 'strict');
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-lobster-'));
+  const dir = tempDir('flowmine-lobster-');
   const path = join(dir, 'TEST_2012-06-21_34200000_57600000_message_1.csv');
   writeFileSync(path, [GOOD[0], GOOD[1], '', GOOD[2], GOOD[3]].join('\r\n') + '\r\n');
   const crlf = await run(path, 'strict');

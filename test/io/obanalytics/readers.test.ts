@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { rowAt, type EventRow } from '../../../src/core/batch.js';
@@ -10,6 +9,7 @@ import { openSource } from '../../../src/io/index.js';
 import { BitstampOrdersCsvSource } from '../../../src/io/obanalytics/csv-reader.js';
 import { BitstampLogSource } from '../../../src/io/obanalytics/log-reader.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const LOG = 'obanalytics_bitstamp_BTCUSD_2015-05-01_raw_events.log.gz';
 const CSV = 'obanalytics_bitstamp_BTCUSD_2015-05-01_l3_orders.csv';
@@ -71,7 +71,7 @@ test('Bitstamp orders CSV and the log agree on every order event they share', ne
 });
 
 test('Bitstamp bad input: strict names the line and field; repair and skip account for every line', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-bitstamp-'));
+  const dir = tempDir('flowmine-bitstamp-');
   const log = join(dir, 'events.log');
   writeFileSync(log, [
     '1430438404518 order_created {"price": "236.47", "amount": "2.00000000", "datetime": "1430438404", "id": 1, "order_type": 0}',

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatUnits } from '../../../src/core/decimal.js';
 import { ByteOut } from '../../../src/io/table/bytes-out.js';
+import { tempDir } from '../../support/temp.js';
 
 test('ByteOut writes integers and decimals exactly, across the int32 boundary and up to 2^53', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-bytes-')), 'out.txt');
+  const path = join(tempDir('flowmine-bytes-'), 'out.txt');
   const out = new ByteOut(path);
   const integers = [0, 7, 10, 99, 100, 2147483647, 2147483648, 4294967296, 1340285400, 9007199254740991, 1000000000000];
   const decimals: [number, number][] = [[2238200, 4], [2238250, 4], [5, 4], [100, 2], [4799250000000, 9], [123456789012345, 8], [3000000000, 9], [-15, 1]];

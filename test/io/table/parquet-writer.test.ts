@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ParquetWriter } from '../../../src/io/table/parquet-writer.js';
+import { tempDir } from '../../support/temp.js';
 
 test('Parquet: decimal columns take 18 digits when their values fit, 38 when they do not, and keep every value exact', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-parquet-')), 'out.parquet');
+  const path = join(tempDir('flowmine-parquet-'), 'out.parquet');
   const writer = new ParquetWriter(path, [
     { name: 'price', type: 'decimal' },
     { name: 'size', type: 'decimal' },
@@ -57,7 +56,7 @@ test('Parquet: decimal columns take 18 digits when their values fit, 38 when the
 });
 
 test('Parquet: text, epoch ns, ints and floats over several row groups, every value exact, missing ones NULL', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-parquet-')), 'out.parquet');
+  const path = join(tempDir('flowmine-parquet-'), 'out.parquet');
   const writer = new ParquetWriter(path, [
     { name: 'ts_ns', type: 'epoch_ns' },
     { name: 'n', type: 'int' },

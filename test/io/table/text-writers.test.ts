@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CsvWriter, JsonlWriter } from '../../../src/io/table/text-writers.js';
 import { seededRandom } from '../../support/random.js';
+import { tempDir } from '../../support/temp.js';
 
 test('CSV: several epoch-ns columns each print their own seconds, however the rows repeat them', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-csv-')), 'out.csv');
+  const path = join(tempDir('flowmine-csv-'), 'out.csv');
   const writer = new CsvWriter(path, [
     { name: 'start_ns', type: 'epoch_ns' },
     { name: 'end_ns', type: 'epoch_ns' },
@@ -84,7 +84,7 @@ test('CSV and JSONL: float, decimal, int and text cells as written one by one, o
     };
     rows.push(row);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'flowmine-cells-'));
+  const dir = tempDir('flowmine-cells-');
   const csvPath = join(dir, 'out.csv');
   const jsonlPath = join(dir, 'out.jsonl');
   const csv = new CsvWriter(csvPath, columns);
@@ -116,7 +116,7 @@ test('CSV and JSONL: float, decimal, int and text cells as written one by one, o
 });
 
 test('JSONL: rows longer than the default buffer', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-wide-')), 'out.jsonl');
+  const path = join(tempDir('flowmine-wide-'), 'out.jsonl');
   const width = 20_000;
   const names = Array.from({ length: width }, (_, i) => `a_rather_long_column_name_${i}`);
   const writer = new JsonlWriter(path, names.map((name) => ({ name, type: 'float' as const })));
@@ -133,7 +133,7 @@ test('JSONL: rows longer than the default buffer', async () => {
 });
 
 test('CSV: wide rows of floats written in one call, with runs of repeated cells of every length', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-runs-')), 'out.csv');
+  const path = join(tempDir('flowmine-runs-'), 'out.csv');
   const next = seededRandom(11);
   const width = 12;
   const values = [0, -0, 1, 7, -21, 100, 2147483647, -2147483648, 2147483648, 0.77, 223.565, -0.6528925619834711, 1.0392879006558316e-20, NaN, Infinity];
@@ -158,7 +158,7 @@ test('CSV: wide rows of floats written in one call, with runs of repeated cells 
 });
 
 test('CSV: rows of decimal cells written in one call, as a tape holds them, with runs of repeated cells of every length', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-decimal-runs-')), 'out.csv');
+  const path = join(tempDir('flowmine-decimal-runs-'), 'out.csv');
   const next = seededRandom(12);
   const width = 6;
   const columns = Array.from({ length: width }, (_, i) => ({ name: `d${i}`, type: 'decimal' as const }));
@@ -196,7 +196,7 @@ test('CSV: rows of decimal cells written in one call, as a tape holds them, with
 
 test('CSV: a column that holds a decimal, then a float, then the same decimal writes each cell as its own', async () => {
   // A float cell does not overwrite what the decimal above was: the decimal below must not be taken for a repeat of it.
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-mixed-')), 'mixed.csv');
+  const path = join(tempDir('flowmine-mixed-'), 'mixed.csv');
   const writer = new CsvWriter(path, [{ name: 'x', type: 'decimal' }]);
   for (const cell of [() => writer.decimal(5, 0), () => writer.float(7), () => writer.decimal(5, 0), () => writer.decimal(5, 0), () => writer.float(5)]) {
     cell();

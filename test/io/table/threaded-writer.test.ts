@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +9,7 @@ import type { ColumnSpec, TableWriter } from '../../../src/core/table.js';
 import { CsvWriter, JsonlWriter } from '../../../src/io/table/text-writers.js';
 import { ThreadedWriter } from '../../../src/io/writer-thread.js';
 import { REPO_ROOT } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const COLUMNS: ColumnSpec[] = [
   { name: 'ts', type: 'epoch_ns' },
@@ -70,7 +70,7 @@ function fill(writer: TableWriter & { floats(values: Float64Array): void }, rows
 
 for (const format of ['csv', 'jsonl'] as const) {
   test(`writer thread: ${format} bytes equal the plain writer's, over many blocks of the ring, with the rows handed over from the first or midway, or never (a short table)`, async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
+    const folder = tempDir('flowmine-threaded-');
     for (const [rows, fromFirstRow] of [[120_000, true], [120_000, false], [500, false]] as const) {
       const plainPath = join(folder, `plain-${rows}.${format}`);
       const plain = format === 'csv' ? new CsvWriter(plainPath, COLUMNS) : new JsonlWriter(plainPath, COLUMNS);
@@ -130,7 +130,7 @@ function fillNumeric(writer: TableWriter, rows: number): void {
 }
 
 test('writer thread: whole rows taken in place (rowSlots) write the bytes the cells would; a table with text, or a row begun, does not take them', async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
+  const folder = tempDir('flowmine-threaded-');
   for (const [rows, fromFirstRow] of [[60_000, true], [60_000, false]] as const) {
     const plainPath = join(folder, `plain-${rows}.csv`);
     const plain = new CsvWriter(plainPath, NUMERIC);
@@ -153,7 +153,7 @@ test('writer thread: whole rows taken in place (rowSlots) write the bytes the ce
 });
 
 test('writer thread: an empty table is its header; a cell of the wrong kind or a short row is refused', async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'flowmine-threaded-'));
+  const folder = tempDir('flowmine-threaded-');
   const path = join(folder, 'empty.csv');
   const empty = new ThreadedWriter(path, COLUMNS, 'csv', { fromFirstRow: true });
   await empty.close();
@@ -199,7 +199,7 @@ test('writer thread: a reader that stops reading (EPIPE) is one error, thrown by
       } catch (error) { codes.push(error.code); }
       try { await writer.close(); } catch (error) { codes.push(error.code); }
       process.stderr.write(codes.join(' '));`;
-    const scriptPath = join(mkdtempSync(join(tmpdir(), 'flowmine-epipe-')), 'write.mjs');
+    const scriptPath = join(tempDir('flowmine-epipe-'), 'write.mjs');
     writeFileSync(scriptPath, script);
     const child = spawn(process.execPath, [scriptPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -213,7 +213,7 @@ test('writer thread: a reader that stops reading (EPIPE) is one error, thrown by
 });
 
 test('writer thread: started from a process whose Node options a worker cannot take (`--input-type`, only for -e), it writes the table', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-threaded-')), 'from-eval.csv');
+  const path = join(tempDir('flowmine-threaded-'), 'from-eval.csv');
   const script = `
     const { ThreadedWriter } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'io', 'writer-thread.js')).href)});
     const writer = new ThreadedWriter(${JSON.stringify(path)}, [{ name: 'n', type: 'int' }], 'csv', { fromFirstRow: true });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
 import { Side } from '../../../src/core/event.js';
 import { openSource } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
+import { tempDir } from '../../support/temp.js';
 
 const QUOTES = 'tardis_binance-futures_quotes_BTCUSDT_2020-02-22_first9999.csv';
 const TRADES = 'tardis_binance-futures_trades_BTCUSDT_2020-02-22_first9999.csv';
@@ -71,7 +71,7 @@ test('Tardis incremental_book_L2: the snapshot rows build the book, also when th
 });
 
 test('Tardis bad rows: strict names line and field; skip counts them', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-tardis-')), 'trades.csv');
+  const path = join(tempDir('flowmine-tardis-'), 'trades.csv');
   writeFileSync(path, 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\nx,Y,1582329602111000,1582329602418379,1,buy,9682,0.1\nx,Y,1582329602111001,1582329602418380,2,up,9682,0.1\nx,Y,1582329602111002,1582329602418381,3,sell,96.8.2,0.1\nx,Y,1582329602111003\n');
   await assert.rejects(replay(await openSource(path)), { message: `${path}:3: side: expected buy, sell or unknown, found "up"` });
   const skipped = await openSource(path, { policy: 'skip', format: 'tardis-csv' });

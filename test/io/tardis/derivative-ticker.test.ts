@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
 import { rowAt } from '../../../src/core/batch.js';
 import { Action, Flag, Stat } from '../../../src/core/event.js';
 import { openSource } from '../../../src/io/index.js';
+import { tempDir } from '../../support/temp.js';
 
 /** The derivative_ticker header as Tardis documents it. */
 const HEADER = 'exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price';
 
 function csv(rows: string[]): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'flowmine-tardis-ticker-')), 'derivative_ticker.csv');
+  const path = join(tempDir('flowmine-tardis-ticker-'), 'derivative_ticker.csv');
   writeFileSync(path, [HEADER, ...rows].join('\n') + '\n');
   return path;
 }
