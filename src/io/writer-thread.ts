@@ -270,7 +270,7 @@ export class ThreadedWriter implements TableWriter {
   }
 
   /** Starts the worker. */
-  private start(): Worker {
+  private start(): void {
     const { workerData } = this;
     // dist/src/io/writer-entry.js, from this module in dist/src/io as from the CLI bundle in dist/src/cli.
     // The entry is this package's plain JavaScript: it needs none of this process's Node options, and some
@@ -280,7 +280,7 @@ export class ThreadedWriter implements TableWriter {
     worker.unref();
     worker.once('error', (error) => this.stopped(error));
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    return (this.worker = worker);
+    this.worker = worker;
   }
 
   /** The worker is ready (or, from the first row, started): what this thread buffered goes out, and rows go on the tape from now on. */
