@@ -46,13 +46,14 @@ export function plantCommand(): Command {
       return source;
     };
     const dir = resolve(options.out);
-    mkdirSync(dir, { recursive: true });
     const progress = new Progress('plant');
     const started = performance.now();
     try {
       const planted = await plantEpisodes(open, { kinds, count, seed });
       const levels = options.levels === undefined ? (planted.windowLevels ?? 10) : Number(options.levels);
       if (!Number.isInteger(levels) || levels < 1) throw new UsageError(`--levels ${options.levels}: expected a positive whole number`);
+      // Made once the arguments are known good: a refused run leaves no empty folder behind.
+      mkdirSync(dir, { recursive: true });
       const writer = new LobsterWriter(dir, planted.instruments.get(0), 0, { levels, levelTotalsFollowVenue: planted.windowLevels !== undefined });
       let rows = 0;
       for await (const batch of planted.batches()) {

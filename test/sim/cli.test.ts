@@ -62,5 +62,7 @@ test('flowmine facts puts inputs side by side', needs(AMZN), () => {
 test('sim and plant refuse bad arguments with one line', () => {
   assert.equal(flowmine('sim', 'no-such.json').stderr, "flowmine: no-such.json: cannot read the scenario: ENOENT: no such file or directory, open 'no-such.json'\n");
   assert.equal(flowmine('sim', scenario('mixed.json'), '--messages', '0').stderr, 'flowmine: --messages 0: expected a whole number of at least 1\n');
-  assert.equal(flowmine('plant', scenario('mixed.json'), '--episodes', 'absorption').stderr, 'flowmine: --episodes: "absorption" cannot be planted (plantable: spoofing, layering, quote_stuffing, momentum_ignition, wash_trading, pinging, iceberg)\n');
+  const out = join(tempDir('flowmine-plant-'), 'planted');
+  assert.equal(flowmine('plant', scenario('mixed.json'), '--episodes', 'absorption', '--out', out).stderr, 'flowmine: --episodes: "absorption" cannot be planted (plantable: spoofing, layering, quote_stuffing, momentum_ignition, wash_trading, pinging, iceberg)\n');
+  assert.ok(!existsSync(out), 'a refused plant makes no output folder');
 });
