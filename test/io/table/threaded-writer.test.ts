@@ -187,11 +187,14 @@ test('writer thread: a write that fails there (a full device) is thrown here wit
   assert.deepEqual([(failed as NodeJS.ErrnoException).code, (failed as NodeJS.ErrnoException).path], ['ENOSPC', '/dev/full']);
 });
 
+/** This module as a child process imports it (the compiled file). */
+const WRITER_MODULE = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'io', 'writer-thread.js')).href);
+
 test('writer thread: a reader that stops reading (EPIPE) is one error, thrown by the row that meets it and again by `close`, with its code', async () => {
   for (const fromFirstRow of [true, false]) {
     // A child writes a long table to its standard output; this side reads the first chunk and closes the pipe.
     const script = `
-      const { ThreadedWriter } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'io', 'writer-thread.js')).href)});
+      const { ThreadedWriter } = await import(${WRITER_MODULE});
       const writer = new ThreadedWriter('-', [{ name: 'n', type: 'int' }, { name: 'px', type: 'decimal' }], 'csv', { fromFirstRow: ${fromFirstRow} });
       const codes = [];
       try {
@@ -215,7 +218,7 @@ test('writer thread: a reader that stops reading (EPIPE) is one error, thrown by
 test('writer thread: started from a process whose Node options a worker cannot take (`--input-type`, only for -e), it writes the table', () => {
   const path = join(tempDir('flowmine-threaded-'), 'from-eval.csv');
   const script = `
-    const { ThreadedWriter } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'io', 'writer-thread.js')).href)});
+    const { ThreadedWriter } = await import(${WRITER_MODULE});
     const writer = new ThreadedWriter(${JSON.stringify(path)}, [{ name: 'n', type: 'int' }], 'csv', { fromFirstRow: true });
     for (let r = 0; r < 100_000; r++) { writer.int(r); writer.endRow(); }
     await writer.close();`;
