@@ -75,16 +75,20 @@ export abstract class LadderBook implements BookView {
   }
 
   bestBidPrice(): number {
-    return this.bids.bestPrice();
+    const bids = this.bids;
+    return bids.bestSlot >= 0 ? bids.price[bids.bestSlot]! : NaN;
   }
   bestAskPrice(): number {
-    return this.asks.bestPrice();
+    const asks = this.asks;
+    return asks.bestSlot >= 0 ? asks.price[asks.bestSlot]! : NaN;
   }
   bestBidSize(): number {
-    return this.bids.bestSize();
+    const bids = this.bids;
+    return bids.bestSlot >= 0 ? bids.size[bids.bestSlot]! : 0;
   }
   bestAskSize(): number {
-    return this.asks.bestSize();
+    const asks = this.asks;
+    return asks.bestSlot >= 0 ? asks.size[asks.bestSlot]! : 0;
   }
   depth(side: number): number {
     return this.ladder(side).depth;
@@ -112,7 +116,8 @@ export abstract class LadderBook implements BookView {
 
   /** True when both sides are present and the best bid is at or above the best ask. */
   isCrossedOrLocked(): boolean {
-    return this.bids.depth > 0 && this.asks.depth > 0 && this.bids.bestPrice() >= this.asks.bestPrice();
+    const { bids, asks } = this;
+    return bids.bestSlot >= 0 && asks.bestSlot >= 0 && bids.price[bids.bestSlot]! >= asks.price[asks.bestSlot]!;
   }
 }
 
