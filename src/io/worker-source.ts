@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EventBatch } from '../core/batch.js';
 import { columnBuffers } from '../core/event-columns.js';
 import { FlowmineError, InputError, UsageError } from '../core/errors.js';
@@ -7,6 +7,7 @@ import { Integrity, IntegrityReport, type IntegrityPolicy } from '../core/integr
 import type { BookChecksum, EventSource, Granularity, OpenOptions } from '../core/source.js';
 import { checksumRule } from './checksums.js';
 import type { ConsumerMessage, WorkerMessage } from './worker-protocol.js';
+import { startWorker } from './worker-thread.js';
 
 /**
  * Options for a source decoded in a worker: as openSource, with the quarantine given as a file path. With
@@ -28,7 +29,7 @@ export type WorkerSourceOptions = Omit<OpenOptions, 'quarantine'> & { format?: s
  */
 export async function openSourceInWorker(path: string, options: WorkerSourceOptions = {}): Promise<EventSource> {
   const { quarantinePath, recycleBatches = false, ...openOptions } = options;
-  const worker = new Worker(new URL('../io/worker-entry.js', import.meta.url), { workerData: { path, options: openOptions, quarantinePath } });
+  const worker = startWorker('worker-entry.js', { path, options: openOptions, quarantinePath });
   const inbox = new Inbox(worker);
   const first = await inbox.next();
   if (first.type !== 'open') {

@@ -1,8 +1,9 @@
 import { closeSync } from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
 import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, IDLE, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TEXT, type TapeLayout } from './table/row-tape.js';
 import { textWriter, type CsvWriter, type JsonlWriter } from './table/text-writers.js';
+import { startWorker } from './worker-thread.js';
 
 /** What the writer thread is started with. */
 export interface WriterThreadData {
@@ -272,10 +273,7 @@ export class ThreadedWriter implements TableWriter {
   /** Starts the worker. */
   private start(): void {
     const { workerData } = this;
-    // dist/src/io/writer-entry.js, from this module in dist/src/io as from the CLI bundle in dist/src/cli.
-    // The entry is this package's plain JavaScript: it needs none of this process's Node options, and some
-    // would stop it (`--input-type`, valid only for `-e`) or run again in it (a preloaded `--import`).
-    const worker = new Worker(new URL('../io/writer-entry.js', import.meta.url), { workerData, transferList: [workerData.strings], execArgv: [] });
+    const worker = startWorker('writer-entry.js', workerData, [workerData.strings]);
     // A writer never closed (its run failed) leaves no thread holding the process; `close` holds it.
     worker.unref();
     worker.once('error', (error) => this.stopped(error));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -66,4 +67,16 @@ test('an error in the worker arrives as the same one-line InputError', async () 
   writeFileSync(path, '34200.1,1,11,100,2238100,1\n34200.2,1,12,100,2238100\n');
   const source = await openSourceInWorker(path, { format: 'lobster' });
   await assert.rejects(replay(source), (error: unknown) => error instanceof InputError && error.message === `${path}:2: columns: expected 6 fields, found 5`);
+});
+
+test('a source decoded in a worker, opened from a process whose Node options a worker cannot take (`--input-type`, only for -e), reads the file', needs(AMZN), () => {
+  const script = `
+    const { openSourceInWorker } = await import(${JSON.stringify(new URL('../../src/io/worker-source.js', import.meta.url).href)});
+    const source = await openSourceInWorker(${JSON.stringify(fixture(AMZN))});
+    let rows = 0;
+    for await (const batch of source.batches()) rows += batch.length;
+    console.log(rows);`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.trim(), '108354');
 });
