@@ -11,11 +11,12 @@ export interface Run {
  * Runs a Node script as its own process and measures it end to end. Peak RSS comes from the child's
  * own `process.resourceUsage()` at exit, printed by a preload module, so no external tool is needed.
  */
-export function runNode(script: string, args: string[], options: { stdoutTo?: 'ignore' } = {}): Promise<Run> {
+export function runNode(script: string, args: string[], options: { stdoutTo?: 'ignore'; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'report-rss.js'), script, ...args], {
       stdio: ['ignore', options.stdoutTo === 'ignore' ? 'ignore' : 'inherit', 'pipe'],
+      ...(options.env && { env: options.env }),
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
