@@ -10,15 +10,15 @@ const NEAR = 8;
 const SHORT_MOVE = 16;
 
 /**
- * Slots ordered by a numeric key, the largest key best: a book side's levels in priority order (bids keyed
- * by price, asks by negated price), for rank lookups. Keys are unique (the caller keeps one slot per key).
+ * Slots ordered by a numeric key, the largest key best: the levels of a deep book side in priority order
+ * (bids keyed by price, asks by negated price; Ladder moves a side here once it is deeper than 512
+ * levels), for rank lookups. Keys are unique (the caller keeps one slot per key).
  *
  * The order is kept in blocks of at most 128 entries, each sorted with its largest key last, the blocks
- * themselves in key order: a change moves at most one block's entries, not every level worse than it. A
- * single sorted array moved ~500 entries per change on a Binance USD-M capture, whose depth stream adds
- * levels far from the touch (5,000 a side by the end); near the best, where a LOBSTER book changes, both
- * are one short loop. Two neighbouring blocks always hold more than 64 entries between them (a removal
- * that breaks this merges them), so there are at most n / 32 + 1 blocks for n entries.
+ * themselves in key order: a change moves at most one block's entries, where one sorted array moves every
+ * entry better than it (~500 a change on the Binance USD-M capture, whose diffs add levels far from the
+ * touch: 5,170 a side by its end). Two neighbouring blocks always hold more than 64 entries between them
+ * (a removal that breaks this merges them), so there are at most n / 32 + 1 blocks for n entries.
  *
  * ```ts
  * const bids = new RankedSlots();
