@@ -19,8 +19,10 @@ export type WorkerSourceOptions = Omit<OpenOptions, 'quarantine'> & { format?: s
 /**
  * An EventSource whose input is decoded in a worker thread while this thread consumes the batches
  * (books, features, output): on a machine with two cores, decoding and consuming overlap. Batches cross
- * without copying (their buffers are transferred). Errors arrive as the same one-line errors; the
- * reader's integrity counts are merged into `integrity.report` when the input ends.
+ * without copying (their buffers are transferred). The first transfer makes V8 throw away, once, all of
+ * this thread's optimized code that reads typed arrays (a detached buffer becomes possible; see
+ * docs/ARCHITECTURE.md): the CLI decodes in its own thread. Errors arrive as the same one-line errors;
+ * the reader's integrity counts are merged into `integrity.report` when the input ends.
  *
  * ```ts
  * const source = await openSourceInWorker('big_message_1.csv', { policy: 'repair' });
