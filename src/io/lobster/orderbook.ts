@@ -1,6 +1,7 @@
 import { InputError } from '../../core/errors.js';
 import type { Integrity } from '../../core/integrity.js';
 import { lineChunks, lineEnd as endOfLine, withoutReturn, type LineChunk } from '../lines.js';
+import { LineParser, LineStatus } from './line-parser.js';
 import { readingAhead } from './read-ahead.js';
 
 /**
@@ -17,6 +18,7 @@ export class OrderbookRows {
   /** Lines whose row was unusable (malformed): no resync is possible after their message. */
   private readonly unusable = new Set<number>();
   private readonly chunks: AsyncGenerator<LineChunk>;
+  private readonly lines = new LineParser();
   /** True once the whole file is loaded. */
   done = false;
   private missingReported = false;
@@ -86,56 +88,38 @@ export class OrderbookRows {
       this.values = grown;
     }
 
-    let line = this.firstLine + this.count;
-    let pos = 0;
-    const end = chunk.end;
+    // The rows are parsed in WebAssembly (LineParser), a slice at a time, and copied into `values`.
+    const lines = this.lines;
+    lines.load(chunk);
     const values = this.values;
-    // Hot loop: integers separated by commas, parsed from bytes up to the line's terminator (the chunk
-    // ends with a newline, or at the end of `bytes`, so no digit loop runs past it).
-    while (pos < end) {
-      const base = this.count * width;
-      let p = pos;
-      let field = 0;
-      let ok = true;
-      let c = bytes[p]!;
-      while (field < width) {
-        let negative = false;
-        if (c === 45) {
-          negative = true;
-          c = bytes[++p]!;
-        }
-        let value = 0;
-        const digitsStart = p;
-        while (c >= 48 && c <= 57) {
-          value = value * 10 + (c - 48);
-          c = bytes[++p]!;
-        }
-        if (p === digitsStart || (field < width - 1 && c !== 44)) {
-          ok = false;
-          break;
-        }
-        values[base + field++] = negative ? -value : value;
-        if (field < width) c = bytes[++p]!;
-      }
-      if (ok && c === 10) pos = p + 1;
-      else if (ok && c === 13 && bytes[p + 1] === 10) pos = p + 2;
-      else if (ok && p === end) pos = end;
-      else {
-        const lineEnd = endOfLine(chunk, pos);
-        const raw = Buffer.from(bytes.subarray(pos, withoutReturn(bytes, pos, lineEnd))).toString('latin1');
-        const found = raw.split(',').length;
-        const bad = Math.min(field, width - 1);
-        const detail = found !== width ? `expected ${width} fields, found ${found}` : `expected integers, found "${raw.split(',')[bad]}"`;
-        this.integrity.reject('malformed_orderbook_row', line, found !== width ? 'columns' : `field ${bad + 1}`, detail, raw, this.path);
-        this.unusable.add(line);
-        pos = lineEnd + 1;
-      }
-      this.count++;
-      line++;
+    for (let pos = 0; pos < chunk.end; ) {
+      const rows = lines.rows(pos, chunk.end, width);
+      values.set(lines.rowValues.subarray(0, rows * width), this.count * width);
+      if (lines.malformedRows > 0) this.rejectMalformed(chunk, rows, width);
+      this.count += rows;
+      pos = lines.resume;
+    }
+  }
+
+  /** Reports the malformed rows among the `rows` of the last slice (their lines follow the `count` rows loaded). */
+  private rejectMalformed(chunk: LineChunk, rows: number, width: number): void {
+    const { rowStatus, rowStarts } = this.lines;
+    for (let r = 0; r < rows; r++) {
+      if (rowStatus[r] === LineStatus.Parsed) continue;
+      const line = this.firstLine + this.count + r;
+      const start = rowStarts[r]!;
+      const raw = Buffer.from(chunk.bytes.subarray(start, withoutReturn(chunk.bytes, start, endOfLine(chunk, start)))).toString('latin1');
+      const found = raw.split(',').length;
+      const bad = Math.min(rowStatus[r]! - LineStatus.Malformed, width - 1);
+      const detail = found !== width ? `expected ${width} fields, found ${found}` : `expected integers, found "${raw.split(',')[bad]}"`;
+      this.integrity.reject('malformed_orderbook_row', line, found !== width ? 'columns' : `field ${bad + 1}`, detail, raw, this.path);
+      this.unusable.add(line);
     }
   }
 }
 
+/** The widest row LineParser parses (its ROW_VALUES). */
+const MAX_ROW_FIELDS = 32768;
 
 function detectLevels(bytes: Uint8Array, end: number, path: string): number {
   let lineEnd = bytes.indexOf(10);
@@ -144,5 +128,6 @@ function detectLevels(bytes: Uint8Array, end: number, path: string): number {
   for (let i = 0; i < lineEnd; i++) if (bytes[i] === 44) commas++;
   const fields = commas + 1;
   if (fields % 4 !== 0) throw new InputError(path, 1, 'columns', `an orderbook row has 4 fields per level, found ${fields}`);
+  if (fields > MAX_ROW_FIELDS) throw new InputError(path, 1, 'columns', `found ${fields} fields: at most ${MAX_ROW_FIELDS / 4} levels are read (LOBSTER offers up to 200)`);
   return fields / 4;
 }

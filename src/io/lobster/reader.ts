@@ -7,8 +7,9 @@ import { ReaderBase } from '../reader-base.js';
 import type { Integrity } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { parseIsoDate, zonedMidnightNs } from '../../core/time.js';
-import { lineChunks, lineEnd as endOfLine, withoutReturn, type LineChunk } from '../lines.js';
+import { lineChunks, type LineChunk } from '../lines.js';
 import { parseLobsterName } from './format.js';
+import { LineParser, LineStatus } from './line-parser.js';
 import { OrderbookRows } from './orderbook.js';
 import { readingAhead } from './read-ahead.js';
 import { FIX_KIND_NAMES, TopWindow } from './window.js';
@@ -74,9 +75,14 @@ export class LobsterSource extends ReaderBase implements EventSource {
 
 const FIELD_NAMES = ['time', 'type', 'order_id', 'size', 'price', 'direction'];
 
-/** Parses message lines straight from bytes into the batch builder. One instance per file. */
+/** Parses message lines into the batch builder, a slice of lines at a time (LineParser). One instance per file. */
 class MessageParser {
-  private readonly fields = new Float64Array(6);
+  private readonly lines = new LineParser();
+  /** The slice of lines the last `parse` read: [sliceNext, sliceCount) are parsed but not handled yet. */
+  private sliceNext = 0;
+  private sliceCount = 0;
+  /** The time of the message being handled (repaired, if it went back), for its restated snapshot rows. */
+  private readonly time = new Float64Array(1);
   private prevTs = -Infinity;
   lastLine = 0;
   /** Number of the next line to read. */
@@ -98,117 +104,64 @@ class MessageParser {
   }
 
   /**
-   * Parses lines from `pos` on; returns where it stopped: the chunk's end, or earlier when a batch is
-   * ready or the next line's orderbook row is not loaded yet. Hot loop: one pass over the bytes, fields
-   * parsed in place.
+   * Handles lines from `pos` on; returns where it stopped: the chunk's end, or earlier when a batch is
+   * ready or the next line's orderbook row is not loaded yet. A call that stops early leaves the rest of
+   * its slice for the next, which continues the same chunk from the position returned.
    */
   parse(chunk: LineChunk, pos: number): number {
-    const bytes = chunk.bytes;
+    const lines = this.lines;
+    lines.load(chunk);
+    const { status, starts, stops } = lines;
     const end = chunk.end;
-    const fields = this.fields;
     const report = this.integrity.report;
     const orderbook = this.orderbook;
     const builder = this.builder;
     let line = this.nextLine;
+    let k = this.sliceNext;
+    let count = this.sliceCount;
     // The orderbook rows do not change during a call: lines from `stopLine` on wait for more of them.
     const stopLine = orderbook !== null && !orderbook.done ? orderbook.loadedEnd : Infinity;
-    // Lines are parsed up to their terminator, never searched for first: a chunk's bytes end with a newline
-    // (or, for a last line without one, at the end of `bytes`), so no digit loop can run past it.
-    while (pos < end) {
-      if (line >= stopLine || builder.ready) break;
-      const lineStart = pos;
-      let p = pos;
-      let c = bytes[p]!;
-      if (c === 10 || (c === 13 && (bytes[p + 1] === 10 || p + 1 === end))) {
+    while (line < stopLine && !builder.ready) {
+      if (k === count) {
+        if (pos >= end) break;
+        count = lines.messages(pos, end, stopLine - line);
+        k = 0;
+      }
+      const lineStatus = status[k]!;
+      const lineStart = starts[k]!;
+      pos = k + 1 < count ? starts[k + 1]! : lines.resume;
+      if (lineStatus === LineStatus.Blank) {
         // Blank lines carry no message; count them so every line is accounted for.
         report.note('blank_lines');
-        pos = Math.min(end, c === 10 ? p + 1 : p + 2);
-        line++;
-        continue;
+      } else {
+        report.rowsRead++;
+        this.lastLine = line;
+        // LOBSTER times are exact to the nanosecond: later digits are print noise, rounded away.
+        if (lineStatus & LineStatus.Rounded) report.note('time_rounded_to_ns');
+        const outcome = lineStatus & ~LineStatus.Rounded;
+        if (outcome === LineStatus.Parsed) this.message(line, k, chunk.bytes, lineStart, stops[k]!);
+        else this.malformed(chunk.bytes, lineStart, stops[k]!, line, outcome - LineStatus.Malformed);
       }
-      report.rowsRead++;
-      this.lastLine = line;
-
-      // Field 0: time, seconds after midnight with up to 9 decimals -> ns.
-      let seconds = 0;
-      let digits = 0;
-      while (c >= 48 && c <= 57) {
-        seconds = seconds * 10 + (c - 48);
-        digits++;
-        c = bytes[++p]!;
-      }
-      let nanos = 0;
-      let fracDigits = 0;
-      let beyondNs = -1; // first digit past the ninth, when a file was printed through floating point
-      if (c === 46) {
-        c = bytes[++p]!;
-        while (c >= 48 && c <= 57 && fracDigits < 9) {
-          nanos = nanos * 10 + (c - 48);
-          fracDigits++;
-          c = bytes[++p]!;
-        }
-        if (c >= 48 && c <= 57) {
-          beyondNs = c - 48;
-          while (c >= 48 && c <= 57) c = bytes[++p]!;
-        }
-      }
-      if (beyondNs >= 0) {
-        // LOBSTER times are exact to the nanosecond: later digits are print noise; round them away.
-        if (beyondNs >= 5) nanos++;
-        report.note('time_rounded_to_ns');
-      }
-      let ok = digits > 0 && c === 44;
-      fields[0] = seconds * 1e9 + nanos * POW10_9[fracDigits]!;
-      // Fields 1..5: signed integers, each after a comma.
-      let field = ok ? 1 : 0;
-      while (ok && field < 6) {
-        c = bytes[++p]!;
-        let negative = false;
-        if (c === 45) {
-          negative = true;
-          c = bytes[++p]!;
-        }
-        let value = 0;
-        const digitsStart = p;
-        while (c >= 48 && c <= 57) {
-          value = value * 10 + (c - 48);
-          c = bytes[++p]!;
-        }
-        if (p === digitsStart || (field < 5 && c !== 44)) {
-          ok = false;
-          break;
-        }
-        fields[field++] = negative ? -value : value;
-      }
-      // The line must end right after the sixth field.
-      let stop = p;
-      if (ok && c === 10) pos = p + 1;
-      else if (ok && c === 13 && bytes[p + 1] === 10) pos = p + 2;
-      else if (ok && p === end) pos = end;
-      else {
-        const lineEnd = endOfLine(chunk, lineStart);
-        stop = withoutReturn(bytes, lineStart, lineEnd);
-        pos = lineEnd + 1;
-        this.malformed(bytes, lineStart, stop, line, field);
-        line++;
-        continue;
-      }
-      this.message(line, bytes, lineStart, stop);
       line++;
+      k++;
     }
+    this.sliceNext = k;
+    this.sliceCount = count;
     this.nextLine = line;
     return pos;
   }
 
-  private message(line: number, bytes: Uint8Array, lineStart: number, stop: number): void {
-    const fields = this.fields;
+  /** Handles the message of line `k` of the slice. */
+  private message(line: number, k: number, bytes: Uint8Array, lineStart: number, stop: number): void {
+    const fields = this.lines.fields;
+    const stride = this.lines.messageLines;
     const builder = this.builder;
-    let ts = fields[0]!;
-    const type = fields[1]!;
-    const orderId = fields[2]!;
-    const size = fields[3]!;
-    const price = fields[4]!;
-    const direction = fields[5]!;
+    let ts = fields[k]!;
+    const type = fields[stride + k]!;
+    const orderId = fields[2 * stride + k]!;
+    const size = fields[3 * stride + k]!;
+    const price = fields[4 * stride + k]!;
+    const direction = fields[5 * stride + k]!;
     const start = builder.length;
     let flags = 0;
     if (direction !== 1 && direction !== -1) return this.reject(bytes, lineStart, stop, line, 'direction', `must be 1 or -1, was ${direction}`);
@@ -220,10 +173,11 @@ class MessageParser {
     if (ts < this.prevTs) {
       const detail = `time goes back ${((this.prevTs - ts) / 1e9).toFixed(9)} s`;
       if (!this.integrity.repair('timestamp_regression', line, 'time', detail, text(bytes, lineStart, stop))) return;
-      ts = fields[0] = this.prevTs;
+      ts = this.prevTs;
       flags = Flag.Repaired;
     }
     this.prevTs = ts;
+    this.time[0] = ts;
     // The orderbook's level count is known once its first chunk is read, before the first message.
     if (this.orderbook && !this.window) this.window = new TopWindow(this.orderbook.levels);
     // Types 1-6 push their row at one place, after the switch (an execution pushes the tape's trade
@@ -279,7 +233,7 @@ class MessageParser {
 
   /**
    * Restates from the orderbook row, as depth-N snapshots, the sides the messages do not explain. The
-   * message's time is read from `fields`, not passed: a double passed to a call is boxed, an allocation
+   * message's time is read from `time`, not passed: a double passed to a call is boxed, an allocation
    * per message.
    */
   private resync(line: number): void {
@@ -295,7 +249,7 @@ class MessageParser {
 
   private restate(line: number, side: number, row: Float64Array, offset: number): void {
     const builder = this.builder;
-    const ts = this.fields[0]!;
+    const ts = this.time[0]!;
     const depth = this.window!.depth;
     const flags = Flag.Snapshot | Flag.Repaired;
     builder.push(ts, NaN, 0, Action.SnapshotBegin, side, 0, depth, 0, line, flags, line);
@@ -328,8 +282,6 @@ class MessageParser {
     // The orderbook row still describes the book after this line; the next message resyncs from it.
   }
 }
-
-const POW10_9 = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 
 function text(bytes: Uint8Array, start: number, stop: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, stop - start).toString('latin1');

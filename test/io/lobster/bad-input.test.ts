@@ -153,3 +153,31 @@ test('LOBSTER orderbook file that agrees with every message: nothing restated', 
   assert.equal(summary.updates, 4);
   assert.equal(report.notes.get('window_restated_messages'), 0);
 });
+
+test('LOBSTER a number longer than 15 digits is the double a digit-by-digit fold gives, as it always was', async () => {
+  // 968557609840239464 folds to …400 in doubles; rounded once from 64 bits it would be …500.
+  const digits = '968557609840239464';
+  const path = lobsterFile([GOOD[0]!, `34200.2,1,${digits},50,2238500,-1`]);
+  const source = new LobsterSource(path, { policy: 'strict' });
+  const ids: number[] = [];
+  for await (const batch of source.batches()) ids.push(...batch.orderId);
+  assert.deepEqual(ids, [11, [...digits].reduce((value, digit) => value * 10 + Number(digit), 0)]);
+  assert.equal(ids[1], 968557609840239400);
+});
+
+test('LOBSTER a line longer than a read chunk (3 MiB of garbage) is one malformed row; the lines around it replay', async () => {
+  const path = lobsterFile([...GOOD.slice(0, 2), 'x'.repeat(3 << 20), ...GOOD.slice(2)]);
+  await assert.rejects(run(path, 'strict'), { message: `${path}:3: columns: expected 6 fields, found 1` });
+  const skipped = await run(path, 'skip');
+  assert.equal(skipped.report.rowsRead, 5);
+  assert.equal(skipped.report.skipped, 1);
+  assert.equal(skipped.summary.updates, 4);
+  assert.equal(readFileSync(`${path}.quarantine.tsv`, 'utf8').trim().split('\n')[1]!.split('\t')[3]!.length, 3 << 20);
+});
+
+test('LOBSTER orderbook rows wider than the parser reads (over 8,192 levels) are a one-line error, not a hang', async () => {
+  const path = lobsterFile(GOOD);
+  const orderbook = path.replace('_message_', '_orderbook_');
+  writeFileSync(orderbook, Array.from({ length: 4 * 8193 }, () => '1').join(',') + '\n');
+  await assert.rejects(run(path, 'strict'), { message: `${orderbook}:1: columns: found 32772 fields: at most 8192 levels are read (LOBSTER offers up to 200)` });
+});

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+
+// Node 20 has WebAssembly; neither TypeScript's ES2022 library nor @types/node 20 declare it.
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+};
+
+/** A WebAssembly memory, as an instance exports it. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  /** Grows by `pages` of 64 KiB. Detaches `buffer`: every view of the old one is empty afterwards. */
+  grow(pages: number): number;
+}
+
+const compiled = new Map<string, object>();
+
+/**
+ * The exports of a new instance of the WebAssembly module `name` (dist/src/io/wasm/NAME.wasm, built from
+ * wasm/NAME.ts), found from this module in dist/src/io as from the CLI bundle in dist/src/cli. The module
+ * is compiled once a process; each instance has a memory of its own. `Exports` is the caller's
+ * description of the module's exports.
+ */
+export function wasmInstance<Exports extends object>(name: string): Exports {
+  let module = compiled.get(name);
+  if (!module) {
+    module = new WebAssembly.Module(readFileSync(new URL(`../io/wasm/${name}.wasm`, import.meta.url)));
+    compiled.set(name, module);
+  }
+  return new WebAssembly.Instance(module, {}).exports as Exports;
+}
