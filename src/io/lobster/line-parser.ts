@@ -43,7 +43,8 @@ export class LineParser {
   status!: Uint32Array;
   starts!: Uint32Array;
   stops!: Uint32Array;
-  /** Values of the rows a `rows` call read, `width` a row; a status and start offset a row. */
+  /** Values of the rows a `rows` call read, `width` a row (at most `maxRowValues`); a status and start offset a row. */
+  readonly maxRowValues: number;
   rowValues!: Float64Array;
   rowStatus!: Uint32Array;
   rowStarts!: Uint32Array;
@@ -56,6 +57,7 @@ export class LineParser {
     const wasm = wasmInstance<LobsterExports>('lobster');
     this.wasm = wasm;
     this.messageLines = wasm.MESSAGE_LINES.value;
+    this.maxRowValues = wasm.ROW_VALUES.value;
     if (wasm.PARSED.value !== LineStatus.Parsed || wasm.BLANK.value !== LineStatus.Blank || wasm.MALFORMED.value !== LineStatus.Malformed || wasm.ROUNDED.value !== LineStatus.Rounded) {
       throw new Error('dist/src/io/wasm/lobster.wasm does not match this build: run npm run build');
     }
@@ -102,7 +104,7 @@ export class LineParser {
     const wasm = this.wasm;
     const buffer = wasm.memory.buffer;
     const lines = this.messageLines;
-    const rowValues = wasm.ROW_VALUES.value;
+    const rowValues = this.maxRowValues;
     this.bytes = new Uint8Array(buffer);
     this.fields = new Float64Array(buffer, wasm.messageFields(), 6 * lines);
     this.status = new Uint32Array(buffer, wasm.messageStatus(), lines);

@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors.js';
+import { grown } from '../../core/typed-arrays.js';
 import type { Integrity } from '../../core/integrity.js';
 import { lineChunks, lineEnd as endOfLine, withoutReturn, type LineChunk } from '../lines.js';
 import { LineParser, LineStatus } from './line-parser.js';
@@ -77,24 +78,17 @@ export class OrderbookRows {
   }
 
   private append(chunk: LineChunk): void {
-    const bytes = chunk.bytes;
-    if (this.levels === 0) this.levels = detectLevels(bytes, chunk.end, this.path);
-    const width = 4 * this.levels;
-    // Every line has at least 2 bytes per field, so this bounds the rows the chunk can hold.
-    const room = this.count + Math.ceil(chunk.end / (2 * width)) + 1;
-    if (this.values.length < room * width) {
-      const grown = new Float64Array(room * width);
-      grown.set(this.values.subarray(0, this.count * width));
-      this.values = grown;
-    }
-
-    // The rows are parsed in WebAssembly (LineParser), a slice at a time, and copied into `values`.
     const lines = this.lines;
+    if (this.levels === 0) this.levels = detectLevels(chunk.bytes, chunk.end, this.path, lines.maxRowValues);
+    const width = 4 * this.levels;
+    // The rows are parsed in WebAssembly (LineParser), a slice at a time, and copied into `values`.
     lines.load(chunk);
-    const values = this.values;
     for (let pos = 0; pos < chunk.end; ) {
       const rows = lines.rows(pos, chunk.end, width);
-      values.set(lines.rowValues.subarray(0, rows * width), this.count * width);
+      const needed = (this.count + rows) * width;
+      // At least doubled: a file's rows cost few copies (malformed rows, a blank line among them, take room too).
+      if (this.values.length < needed) this.values = grown(this.values, Math.max(needed, 2 * this.values.length));
+      this.values.set(lines.rowValues.subarray(0, rows * width), this.count * width);
       if (lines.malformedRows > 0) this.rejectMalformed(chunk, rows, width);
       this.count += rows;
       pos = lines.resume;
@@ -118,16 +112,14 @@ export class OrderbookRows {
   }
 }
 
-/** The widest row LineParser parses (its ROW_VALUES). */
-const MAX_ROW_FIELDS = 32768;
-
-function detectLevels(bytes: Uint8Array, end: number, path: string): number {
+/** The levels of the file's rows, from its first line; `maxFields`: the widest row the parser reads. */
+function detectLevels(bytes: Uint8Array, end: number, path: string, maxFields: number): number {
   let lineEnd = bytes.indexOf(10);
   if (lineEnd < 0 || lineEnd > end) lineEnd = end;
   let commas = 0;
   for (let i = 0; i < lineEnd; i++) if (bytes[i] === 44) commas++;
   const fields = commas + 1;
   if (fields % 4 !== 0) throw new InputError(path, 1, 'columns', `an orderbook row has 4 fields per level, found ${fields}`);
-  if (fields > MAX_ROW_FIELDS) throw new InputError(path, 1, 'columns', `found ${fields} fields: at most ${MAX_ROW_FIELDS / 4} levels are read (LOBSTER offers up to 200)`);
+  if (fields > maxFields) throw new InputError(path, 1, 'columns', `found ${fields} fields: at most ${maxFields / 4} levels are read (LOBSTER offers up to 200)`);
   return fields / 4;
 }

@@ -181,3 +181,14 @@ test('LOBSTER orderbook rows wider than the parser reads (over 8,192 levels) are
   writeFileSync(orderbook, Array.from({ length: 4 * 8193 }, () => '1').join(',') + '\n');
   await assert.rejects(run(path, 'strict'), { message: `${orderbook}:1: columns: found 32772 fields: at most 8192 levels are read (LOBSTER offers up to 200)` });
 });
+
+test('LOBSTER orderbook file with a thousand blank lines after its rows: each is counted, none crashes the reader', async () => {
+  const path = lobsterFile(GOOD);
+  const orderbook = path.replace('_message_', '_orderbook_');
+  writeFileSync(orderbook, BOOK.join('\n') + '\n' + '\n'.repeat(1000));
+  await assert.rejects(run(path, 'strict'), { message: `${orderbook}:5: columns: expected 4 fields, found 1` });
+  const skipped = await run(path, 'skip');
+  assert.equal(skipped.summary.updates, 4);
+  assert.equal(skipped.report.issueCount('malformed_orderbook_row'), 1000);
+  assert.equal(skipped.report.issueCount('orderbook_rows_without_message'), 1);
+});
