@@ -64,6 +64,26 @@ function digitsAsDouble(from: usize, to: usize): f64 {
   return value;
 }
 
+/** Where the last `signedIntegerAt` stopped: the byte after its digits. */
+let numberEnd: usize = 0;
+
+/** The integer at `p` (an optional `-`, then digits) as JavaScript sums it; NaN when it has no digit. Sets `numberEnd`. */
+@inline function signedIntegerAt(p: usize): f64 {
+  const negative = load<u8>(p) == 45;
+  if (negative) p++;
+  const digitsFrom = p;
+  let value: u64 = 0;
+  let c = <u32>load<u8>(p);
+  while (isDigit(c)) {
+    value = value * 10 + (c - 48);
+    c = load<u8>(++p);
+  }
+  numberEnd = p;
+  if (p == digitsFrom) return NaN;
+  const number = p - digitsFrom <= 15 ? <f64>value : digitsAsDouble(digitsFrom, p);
+  return negative ? -number : number;
+}
+
 /** Where the line from `start` ends: its newline, or `end`. */
 function lineEnd(input: usize, start: u32, end: u32): u32 {
   let p = start;
@@ -121,24 +141,14 @@ export function parseMessages(input: usize, pos: u32, end: u32, maxLines: u32): 
     // Fields 1..5: signed integers, each after a comma.
     let field: u32 = ok ? 1 : 0;
     while (ok && field < 6) {
-      c = load<u8>(++p);
-      let negative = false;
-      if (c == 45) {
-        negative = true;
-        c = load<u8>(++p);
-      }
-      const digitsFrom = p;
-      let value: u64 = 0;
-      while (isDigit(c)) {
-        value = value * 10 + (c - 48);
-        c = load<u8>(++p);
-      }
-      if (p == digitsFrom || (field < 5 && c != 44)) {
+      const number = signedIntegerAt(p + 1);
+      p = numberEnd;
+      c = load<u8>(p);
+      if (isNaN(number) || (field < 5 && c != 44)) {
         ok = false;
         break;
       }
-      const number = p - digitsFrom <= 15 ? <f64>value : digitsAsDouble(digitsFrom, p);
-      store<f64>(fields + (((<usize>field) * MESSAGE_LINES) << 3) + k8, negative ? -number : number);
+      store<f64>(fields + (((<usize>field) * MESSAGE_LINES) << 3) + k8, number);
       field++;
     }
     const at = <u32>(p - input);
@@ -175,28 +185,19 @@ export function parseRows(input: usize, pos: u32, end: u32, width: u32): u32 {
     let p = input + pos;
     let field: u32 = 0;
     let ok = true;
-    let c = <u32>load<u8>(p);
+    let c: u32 = 0;
     while (field < width) {
-      let negative = false;
-      if (c == 45) {
-        negative = true;
-        c = load<u8>(++p);
-      }
-      const digitsFrom = p;
-      let value: u64 = 0;
-      while (isDigit(c)) {
-        value = value * 10 + (c - 48);
-        c = load<u8>(++p);
-      }
-      if (p == digitsFrom || (field < width - 1 && c != 44)) {
+      const number = signedIntegerAt(p);
+      p = numberEnd;
+      c = load<u8>(p);
+      if (isNaN(number) || (field < width - 1 && c != 44)) {
         ok = false;
         break;
       }
-      const number = p - digitsFrom <= 15 ? <f64>value : digitsAsDouble(digitsFrom, p);
-      store<f64>(out, negative ? -number : number);
+      store<f64>(out, number);
       out += 8;
       field++;
-      if (field < width) c = load<u8>(++p);
+      if (field < width) p++;
     }
     const at = <u32>(p - input);
     store<u32>(rowStarts + ((<usize>n) << 2), pos);
