@@ -151,12 +151,17 @@ async function nodeStart() {
   return { plain: plain!, clean };
 }
 
+/** The machine's speed that day: bench/machine-reference.ts, before the jobs and after them. */
+const machineReference = () => median(repeats, () => runNode(join(import.meta.dirname, 'machine-reference.js'), []));
+
+const referenceBefore = await machineReference();
 const start = await nodeStart();
 const replay = await lobsterReplay();
 const stages = await flowStages();
 const binance = await binanceReplay();
 const dataset = await datasetReplay();
 const { runs: scale, long } = await streamingMemory();
+const referenceAfter = await machineReference();
 const ratio = replay.tardis.seconds / replay.flowmine.seconds;
 const longRun = scale[scale.length - 1]!;
 const metOrNot = (met: boolean) => (met ? 'met' : 'not met yet');
@@ -186,6 +191,7 @@ const lines = [
   start.clean
     ? `This machine sets NODE_EXTRA_CA_CERTS: every Node process, flowmine and peers alike, loads those certificates when it starts (a process that runs nothing: ${start.plain.seconds.toFixed(3)} s, without them ${start.clean.seconds.toFixed(3)} s). The jobs below run in the machine's environment; the Binance jobs, where a process start weighs most, also without it.`
     : `NODE_EXTRA_CA_CERTS is not set (a process that runs nothing: ${start.plain.seconds.toFixed(3)} s).`,
+  `The machine's speed that day: a fixed workload unrelated to flowmine (\`bench/machine-reference.ts\`: SHA-256 of 256 MiB, then a JavaScript loop over a 16 MiB typed array) took ${secondsCell(referenceBefore)} s before the jobs and ${secondsCell(referenceAfter)} s after them. On this virtual machine the same code has run twice as long one day as another; compare the absolute numbers of two days through it (the ratios to the peers need no such help).`,
   '',
   '## LOBSTER L3 replay to best bid/offer',
   '',
