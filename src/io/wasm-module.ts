@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FlowmineError } from '../core/errors.js';
 
 // Node 20 has WebAssembly; neither TypeScript's ES2022 library nor @types/node 20 declare it.
 declare const WebAssembly: {
@@ -24,7 +26,14 @@ const compiled = new Map<string, object>();
 export function wasmInstance<Exports extends object>(name: string): Exports {
   let module = compiled.get(name);
   if (!module) {
-    module = new WebAssembly.Module(readFileSync(new URL(`../io/wasm/${name}.wasm`, import.meta.url)));
+    const url = new URL(`../io/wasm/${name}.wasm`, import.meta.url);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(url);
+    } catch {
+      throw new FlowmineError(`${fileURLToPath(url)}: missing: the WebAssembly modules are built by \`npm run build\``);
+    }
+    module = new WebAssembly.Module(bytes);
     compiled.set(name, module);
   }
   return new WebAssembly.Instance(module, {}).exports as Exports;
