@@ -1,16 +1,17 @@
-// LOBSTER's text files parsed into columns: the byte loops of src/io/lobster/reader.ts and orderbook.ts,
-// in WebAssembly. This is AssemblyScript (TypeScript syntax, WebAssembly's types), compiled by
-// scripts/build-wasm.mjs into dist/src/io/wasm/lobster.wasm; src/io/lobster/wasm-parser.ts drives it.
+// LOBSTER's text files parsed into columns: the byte loops of the message and orderbook readers
+// (src/io/lobster/reader.ts, orderbook.ts), in WebAssembly. This is AssemblyScript (TypeScript syntax,
+// WebAssembly's types), compiled by scripts/build-wasm.mjs into dist/src/io/wasm/lobster.wasm;
+// src/io/lobster/line-parser.ts drives it.
 //
 // Why: V8 checks a typed array again at every load of a JavaScript loop (its map, length and data
 // pointer; no loop-invariant hoisting), some 20 instructions a byte; here a byte costs a load and a
 // compare. The parse of the two files was a quarter of a LOBSTER replay's main thread.
 //
-// The semantics are the JavaScript reader's, number for number: integers are exact doubles (a field of
-// more than 15 digits, where 64-bit accumulation could part from JavaScript's double arithmetic, is
-// summed as doubles, as JavaScript does), a time is `seconds * 1e9 + fraction * 10^(9 - digits)`, a
-// negative zero stays negative. The input ends with a byte that is no digit, sign, point, comma or line
-// end (the caller writes it), where a JavaScript loop read `undefined`.
+// The numbers are those the readers' JavaScript loops made, to the bit: integers are exact doubles (a
+// field of more than 15 digits, where 64-bit accumulation could part from JavaScript's double
+// arithmetic, is summed as doubles, digit by digit), a time is `seconds * 1e9 + fraction * 10^(9 -
+// digits)`, a negative zero stays negative. The input ends with a byte that is no digit, sign, point,
+// comma or line end (the caller writes it), where a JavaScript loop read `undefined`.
 
 /** Lines one `parseMessages` call reads at most. */
 export const MESSAGE_LINES: u32 = 1024;

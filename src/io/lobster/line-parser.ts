@@ -1,3 +1,4 @@
+import { FlowmineError } from '../../core/errors.js';
 import type { LineChunk } from '../lines.js';
 import { wasmInstance, type WasmMemory } from '../wasm-module.js';
 
@@ -59,7 +60,7 @@ export class LineParser {
     this.messageLines = wasm.MESSAGE_LINES.value;
     this.maxRowValues = wasm.ROW_VALUES.value;
     if (wasm.PARSED.value !== LineStatus.Parsed || wasm.BLANK.value !== LineStatus.Blank || wasm.MALFORMED.value !== LineStatus.Malformed || wasm.ROUNDED.value !== LineStatus.Rounded) {
-      throw new Error('dist/src/io/wasm/lobster.wasm does not match this build: run npm run build');
+      throw new FlowmineError('dist/src/io/wasm/lobster.wasm does not match this build: run `npm run build`');
     }
     this.input = (wasm.heapBase() + 15) & ~15;
     this.view();
