@@ -12,9 +12,14 @@ export interface Run {
  * own `process.resourceUsage()` at exit, printed by a preload module, so no external tool is needed.
  */
 export function runNode(script: string, args: string[], options: { stdoutTo?: 'ignore'; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return runProcess(process.execPath, ['--import', join(import.meta.dirname, 'report-rss.js'), script, ...args], options);
+}
+
+/** Runs a program and measures it end to end; it prints its peak RSS on stderr as `FLOWMINE_MAX_RSS_KB=…` when it exits. */
+export function runProcess(command: string, args: string[], options: { stdoutTo?: 'ignore'; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'report-rss.js'), script, ...args], {
+    const child = spawn(command, args, {
       stdio: ['ignore', options.stdoutTo === 'ignore' ? 'ignore' : 'inherit', 'pipe'],
       ...(options.env && { env: options.env }),
     });
@@ -24,7 +29,7 @@ export function runNode(script: string, args: string[], options: { stdoutTo?: 'i
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
       const rss = /FLOWMINE_MAX_RSS_KB=(\d+)/.exec(stderr);
-      if (code !== 0 || !rss) return reject(new Error(`${script} ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      if (code !== 0 || !rss) return reject(new Error(`${[command, ...args].join(' ')} exited ${code}: ${stderr.trim()}`));
       resolve({ seconds, maxRssMb: Number(rss[1]) / 1024 });
     });
   });
