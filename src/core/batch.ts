@@ -37,6 +37,18 @@ export interface EventBatch {
   readonly instruments: InstrumentTable;
 }
 
+/** Rows kept a column each, for `BatchBuilder.appendRows`: what varies between the rows of one instrument's events; `line` is each row's seq and source row. */
+export interface RowColumns {
+  readonly ts: Float64Array;
+  readonly action: Uint8Array;
+  readonly side: Int8Array;
+  readonly price: Float64Array;
+  readonly size: Float64Array;
+  readonly orderId: Float64Array;
+  readonly line: Float64Array;
+  readonly flags: Uint8Array;
+}
+
 /** Offsets must stay exactly representable in a Float64. */
 export const MAX_TIME_OFFSET_NS = 2 ** 53;
 
@@ -101,6 +113,35 @@ export class BatchBuilder {
     c.sourceRow[i] = sourceRow;
     if (flags & Flag.Last) this.completeRows = this.n;
     return i;
+  }
+
+  /**
+   * Appends rows [0, count) given as columns, all of instrument `instrument` with no receive time: a reader that writes its rows elsewhere (LOBSTER's
+   * WebAssembly module) hands them over in one call. The rows up to the last carrying `Flag.Last` are complete.
+   */
+  appendRows(count: number, instrument: number, rows: RowColumns): void {
+    while (this.n + count > this.capacity) this.grow();
+    const c = this.columns;
+    const at = this.n;
+    const end = at + count;
+    c.tsEvent.set(rows.ts.subarray(0, count), at);
+    c.tsRecv.fill(NaN, at, end);
+    c.instrument.fill(instrument, at, end);
+    c.action.set(rows.action.subarray(0, count), at);
+    c.side.set(rows.side.subarray(0, count), at);
+    c.price.set(rows.price.subarray(0, count), at);
+    c.size.set(rows.size.subarray(0, count), at);
+    c.orderId.set(rows.orderId.subarray(0, count), at);
+    c.seq.set(rows.line.subarray(0, count), at);
+    c.flags.set(rows.flags.subarray(0, count), at);
+    c.sourceRow.set(rows.line.subarray(0, count), at);
+    this.n = end;
+    for (let i = end - 1; i >= at; i--) {
+      if (c.flags[i]! & Flag.Last) {
+        this.completeRows = i + 1;
+        break;
+      }
+    }
   }
 
   /** Marks the most recent row as the last of its atomic update. */

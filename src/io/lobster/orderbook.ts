@@ -53,6 +53,18 @@ export class OrderbookRows {
     return -1;
   }
 
+  /**
+   * Copies the rows of lines [line, line + count), all loaded, into `into` (`4 * levels` values a row), and
+   * whether each is usable into `usable` (0 for a malformed row, whose message cannot be resynced).
+   */
+  copyRows(line: number, count: number, into: Float64Array, usable: Uint8Array): void {
+    const width = 4 * this.levels;
+    const index = line - this.firstLine;
+    into.set(this.values.subarray(index * width, (index + count) * width));
+    usable.fill(1, 0, count);
+    if (this.unusable.size > 0) for (let k = 0; k < count; k++) if (this.unusable.has(line + k)) usable[k] = 0;
+  }
+
   /** Reports orderbook rows beyond the last message. */
   async checkExhausted(lastMessageLine: number): Promise<void> {
     while (!this.done) await this.loadFrom(lastMessageLine);

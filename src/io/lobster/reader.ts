@@ -2,17 +2,16 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BatchBuilder, type EventBatch } from '../../core/batch.js';
 import { UsageError } from '../../core/errors.js';
-import { Action, Flag, Status } from '../../core/event.js';
+import { Flag } from '../../core/event.js';
 import { ReaderBase } from '../reader-base.js';
 import type { Integrity } from '../../core/integrity.js';
 import type { EventSource, OpenOptions } from '../../core/source.js';
 import { parseIsoDate, zonedMidnightNs } from '../../core/time.js';
 import { lineChunks, type LineChunk } from '../lines.js';
 import { parseLobsterName } from './format.js';
-import { LineParser, LineStatus } from './line-parser.js';
+import { LineParser, LineStatus, Stop } from './line-parser.js';
 import { OrderbookRows } from './orderbook.js';
 import { readingAhead } from './read-ahead.js';
-import { FIX_KIND_NAMES, TopWindow } from './window.js';
 
 /** LOBSTER times are seconds after midnight in New York (Nasdaq's exchange time). */
 export const LOBSTER_TIME_ZONE = 'America/New_York';
@@ -27,7 +26,7 @@ export function lobsterCompanion(messagePath: string): string | null {
 /**
  * Reads a LOBSTER message file (types 1–7) into L3 events, one atomic update per message. With the
  * companion orderbook file, levels that enter the top-N window unannounced are resolved from it (see
- * TopWindow) and counted in the integrity report's notes.
+ * MessageParser) and counted in the integrity report's notes.
  */
 export class LobsterSource extends ReaderBase implements EventSource {
   readonly granularity = 'L3' as const;
@@ -74,22 +73,22 @@ export class LobsterSource extends ReaderBase implements EventSource {
 }
 
 const FIELD_NAMES = ['time', 'type', 'order_id', 'size', 'price', 'direction'];
-
-/** Parses message lines into the batch builder, a slice of lines at a time (LineParser). One instance per file. */
+/**
+ * Reads message lines into the batch builder in WebAssembly (LineParser.handle), a slice of lines at a
+ * time: each message's event rows, and with the orderbook file the top-N window. For each message the
+ * window starts from the previous orderbook row, applies the message, and compares the result with the
+ * orderbook row written after it; a side whose levels differ, or whose window lost a level (a book may
+ * still hold levels below the window that left unseen), is restated from the row as a depth-N snapshot,
+ * and the book then drops whatever it holds in that range that the row does not show. The lines the
+ * module leaves (malformed, a field out of range, a time going back, an unknown halt code, no orderbook
+ * row) are judged here, by the integrity policy. One instance per file.
+ */
 class MessageParser {
   private readonly lines = new LineParser();
-  /** The slice of lines the last `parse` read: [sliceNext, sliceCount) are parsed but not handled yet. */
-  private sliceNext = 0;
-  private sliceCount = 0;
-  /** The time of the message being handled (repaired, if it went back), for its restated snapshot rows. */
-  private readonly time = new Float64Array(1);
-  private prevTs = -Infinity;
   lastLine = 0;
   /** Number of the next line to read. */
   nextLine = 1;
-  private window: TopWindow | null = null;
-  private resolvedMessages = 0;
-  private snapshots = 0;
+  private following = false;
 
   constructor(
     private readonly builder: BatchBuilder,
@@ -105,64 +104,89 @@ class MessageParser {
 
   /**
    * Handles lines from `pos` on; returns where it stopped: the chunk's end, or earlier when a batch is
-   * ready or the next line's orderbook row is not loaded yet. A call that stops early leaves the rest of
-   * its slice for the next, which continues the same chunk from the position returned.
+   * ready or the next line's orderbook row is not loaded yet.
    */
   parse(chunk: LineChunk, pos: number): number {
     const lines = this.lines;
     lines.load(chunk);
-    const { status, starts, stops } = lines;
     const end = chunk.end;
     const report = this.integrity.report;
     const orderbook = this.orderbook;
     const builder = this.builder;
     let line = this.nextLine;
-    let k = this.sliceNext;
-    let count = this.sliceCount;
     // The orderbook rows do not change during a call: lines from `stopLine` on wait for more of them.
     const stopLine = orderbook !== null && !orderbook.done ? orderbook.loadedEnd : Infinity;
-    while (line < stopLine && !builder.ready) {
-      if (k === count) {
-        if (pos >= end) break;
-        count = lines.messages(pos, end, stopLine - line);
-        k = 0;
+    while (line < stopLine && !builder.ready && pos < end) {
+      // The orderbook's level count is known once its first chunk is read, before the first message.
+      if (orderbook && !this.following) {
+        lines.followWindow(orderbook.levels);
+        this.following = true;
       }
-      const lineStatus = status[k]!;
-      const lineStart = starts[k]!;
-      pos = k + 1 < count ? starts[k + 1]! : lines.resume;
-      if (lineStatus === LineStatus.Blank) {
-        // Blank lines carry no message; count them so every line is accounted for.
-        report.note('blank_lines');
-      } else {
-        report.rowsRead++;
-        this.lastLine = line;
-        // LOBSTER times are exact to the nanosecond: later digits are print noise, rounded away.
-        if (lineStatus & LineStatus.Rounded) report.note('time_rounded_to_ns');
-        const outcome = lineStatus & ~LineStatus.Rounded;
-        if (outcome === LineStatus.Parsed) this.message(line, k, chunk.bytes, lineStart, stops[k]!);
-        else this.malformed(chunk.bytes, lineStart, stops[k]!, line, outcome - LineStatus.Malformed);
+      const maxLines = Math.min(lines.sliceLines, stopLine - line);
+      const rows = orderbook ? this.sliceRows(orderbook, line, maxLines) : 0;
+      const count = lines.handle(pos, end, maxLines, line, rows, builder.softCapacity - builder.length);
+      report.rowsRead += lines.linesRead;
+      if (lines.linesRead > 0) this.lastLine = lines.lastLine;
+      // Blank lines carry no message; they are counted, so every line is accounted for.
+      if (lines.blankLines > 0) report.note('blank_lines', lines.blankLines);
+      // LOBSTER times are exact to the nanosecond: later digits are print noise, rounded away.
+      if (lines.roundedTimes > 0) report.note('time_rounded_to_ns', lines.roundedTimes);
+      this.takeRows();
+      line += count;
+      pos = lines.resume;
+      if (lines.stopped !== Stop.None) {
+        this.leftLine(chunk.bytes, line, count, lines.stopped === Stop.NoRow);
+        this.takeRows();
+        pos = lines.stoppedNext;
+        line++;
       }
-      line++;
-      k++;
     }
-    this.sliceNext = k;
-    this.sliceCount = count;
     this.nextLine = line;
     return pos;
   }
 
-  /** Handles the message of line `k` of the slice. */
-  private message(line: number, k: number, bytes: Uint8Array, lineStart: number, stop: number): void {
-    const fields = this.lines.fields;
-    const stride = this.lines.messageLines;
-    const builder = this.builder;
+  /** The orderbook rows of the slice from `line` (at most `maxLines`) that are loaded, copied where the module reads them; returns how many. */
+  private sliceRows(orderbook: OrderbookRows, line: number, maxLines: number): number {
+    const rows = Math.max(0, Math.min(maxLines, orderbook.loadedEnd - line));
+    orderbook.copyRows(line, rows, this.lines.sliceRows, this.lines.sliceUsable);
+    return rows;
+  }
+
+  /** Moves the event rows the module wrote into the batch builder. */
+  private takeRows(): void {
+    const lines = this.lines;
+    const rows = lines.rowCount;
+    if (rows === 0) return;
+    this.builder.appendRows(rows, 0, lines.out);
+    lines.clearRows();
+  }
+
+  /** Judges line `line`, line `k` of the slice, which the module left: malformed, out of range, going back in time, an unknown halt code, or without its orderbook row (`noRow`). */
+  private leftLine(bytes: Uint8Array, line: number, k: number, noRow: boolean): void {
+    const lines = this.lines;
+    const report = this.integrity.report;
+    const lineStatus = lines.status[k]!;
+    const lineStart = lines.starts[k]!;
+    const stop = lines.stops[k]!;
+    report.rowsRead++;
+    this.lastLine = line;
+    if (lineStatus & LineStatus.Rounded) report.note('time_rounded_to_ns');
+    const outcome = lineStatus & ~LineStatus.Rounded;
+    if (outcome === LineStatus.Parsed) this.message(line, k, bytes, lineStart, stop, noRow);
+    else this.malformed(bytes, lineStart, stop, line, outcome - LineStatus.Malformed);
+  }
+
+  /** Judges the message of line `k` of the slice by the policy; a message that stays goes back to the module for its rows. */
+  private message(line: number, k: number, bytes: Uint8Array, lineStart: number, stop: number, noRow: boolean): void {
+    const lines = this.lines;
+    const fields = lines.fields;
+    const stride = lines.messageLines;
     let ts = fields[k]!;
     const type = fields[stride + k]!;
     const orderId = fields[2 * stride + k]!;
     const size = fields[3 * stride + k]!;
     const price = fields[4 * stride + k]!;
     const direction = fields[5 * stride + k]!;
-    const start = builder.length;
     let flags = 0;
     if (direction !== 1 && direction !== -1) return this.reject(bytes, lineStart, stop, line, 'direction', `must be 1 or -1, was ${direction}`);
     if (type !== 7) {
@@ -170,101 +194,35 @@ class MessageParser {
       if (size <= 0) return this.reject(bytes, lineStart, stop, line, 'size', `must be positive, was ${size}`);
       if (price <= 0) return this.reject(bytes, lineStart, stop, line, 'price', `must be positive, was ${price}`);
     }
-    if (ts < this.prevTs) {
-      const detail = `time goes back ${((this.prevTs - ts) / 1e9).toFixed(9)} s`;
+    const prevTs = lines.previousTime;
+    if (ts < prevTs) {
+      const detail = `time goes back ${((prevTs - ts) / 1e9).toFixed(9)} s`;
       if (!this.integrity.repair('timestamp_regression', line, 'time', detail, text(bytes, lineStart, stop))) return;
-      ts = this.prevTs;
+      ts = prevTs;
       flags = Flag.Repaired;
     }
-    this.prevTs = ts;
-    this.time[0] = ts;
-    // The orderbook's level count is known once its first chunk is read, before the first message.
-    if (this.orderbook && !this.window) this.window = new TopWindow(this.orderbook.levels);
-    // Types 1-6 push their row at one place, after the switch (an execution pushes the tape's trade
-    // before it); a status row is pushed in its case. `delta`: the shares the message adds to its level
-    // (negative: removes), for the window.
-    let action: number = Action.Trade;
-    let side = direction;
-    let rowFlags = flags;
-    let delta = 0;
-    switch (type) {
-      case 1:
-        action = Action.Add;
-        delta = size;
-        break;
-      case 2:
-        action = Action.Cancel;
-        delta = -size;
-        break;
-      case 3:
-        action = Action.Delete;
-        delta = -size;
-        break;
-      case 4:
-        // The tape sees a trade by the opposite side; the book sees the resting order filled.
-        builder.push(ts, NaN, 0, Action.Trade, -direction, price, size, orderId, line, flags, line);
-        action = Action.Fill;
-        delta = -size;
-        break;
-      case 5:
-        side = -direction;
-        rowFlags = flags | Flag.Hidden;
-        break;
-      case 6:
-        // Cross trade (opening/closing auction): no aggressor.
-        side = 0;
-        break;
-      default: {
-        const status = price === -1 ? Status.Halted : price === 0 ? Status.Quoting : price === 1 ? Status.Trading : 0;
-        builder.push(ts, NaN, 0, Action.Status, 0, 0, status, 0, line, flags, line);
-        if (status === 0) {
-          builder.endUpdate();
-          this.integrity.report.count('unknown_halt_code', `line ${line}: price: ${price}`);
-          return;
-        }
-      }
+    const rows = lines.handleMessage(ts, type, orderId, size, price, direction, flags, line, k, !noRow);
+    if (type === 7 && price !== -1 && price !== 0 && price !== 1) {
+      this.integrity.report.count('unknown_halt_code', `line ${line}: price: ${price}`);
+      return;
     }
-    if (type !== 7) builder.push(ts, NaN, 0, action, side, price, size, orderId, line, rowFlags, line);
-    if (delta !== 0) this.window?.apply(direction, price, delta);
-    if (flags & Flag.Repaired) this.integrity.report.note('rows_emitted_repaired', builder.length - start);
-    this.resync(line);
-    builder.endUpdate();
-  }
-
-  /**
-   * Restates from the orderbook row, as depth-N snapshots, the sides the messages do not explain. The
-   * message's time is read from `time`, not passed: a double passed to a call is boxed, an allocation
-   * per message.
-   */
-  private resync(line: number): void {
-    const window = this.window;
-    if (!window) return;
-    const orderbook = this.orderbook!;
-    const offset = orderbook.rowOffset(line);
-    if (offset < 0) return;
-    if (window.reconcile(orderbook.values, offset)) this.resolvedMessages++;
-    if (window.restateAsks) this.restate(line, -1, orderbook.values, offset);
-    if (window.restateBids) this.restate(line, 1, orderbook.values, offset + 2);
-  }
-
-  private restate(line: number, side: number, row: Float64Array, offset: number): void {
-    const builder = this.builder;
-    const ts = this.time[0]!;
-    const depth = this.window!.depth;
-    const flags = Flag.Snapshot | Flag.Repaired;
-    builder.push(ts, NaN, 0, Action.SnapshotBegin, side, 0, depth, 0, line, flags, line);
-    const shown = TopWindow.shown(row, offset, depth);
-    for (let k = 0; k < shown; k++) builder.push(ts, NaN, 0, Action.LevelSet, side, row[offset + 4 * k]!, row[offset + 4 * k + 1]!, 0, line, flags, line);
-    builder.push(ts, NaN, 0, Action.SnapshotEnd, side, 0, 0, 0, line, flags, line);
-    this.snapshots++;
+    if (flags & Flag.Repaired) this.integrity.report.note('rows_emitted_repaired', rows);
+    // Without its orderbook row the message is not resynced, and the missing row is reported.
+    if (noRow) this.orderbook!.rowOffset(line);
   }
 
   finish(): void {
+    if (!this.following) return;
     const report = this.integrity.report;
-    if (!this.window) return;
-    report.note('window_restated_messages', this.resolvedMessages);
-    report.note('window_snapshots', this.snapshots);
-    for (let kind = 1; kind < FIX_KIND_NAMES.length; kind++) report.note(FIX_KIND_NAMES[kind]!, this.window.fixes[kind]!);
+    const counts = this.lines.windowCounts();
+    report.note('window_restated_messages', counts.restatedMessages);
+    report.note('window_snapshots', counts.snapshots);
+    // Why levels needed the orderbook file: a level entered the window from deeper, where LOBSTER sends no
+    // messages; a level in the window had a size the messages do not explain (it changed while out of the
+    // window); a level the messages left in the window is gone (its orders left while out of it).
+    report.note('level_entered_window', counts.enteredWindow);
+    report.note('level_size_resync', counts.sizeResyncs);
+    report.note('level_left_unseen', counts.leftUnseen);
   }
 
   private malformed(bytes: Uint8Array, lineStart: number, stop: number, line: number, field: number): void {
