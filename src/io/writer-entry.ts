@@ -5,6 +5,7 @@
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { BLOCKS, CONSUMED, DONE, FAILED, IDLE, PUBLISHED, READY, SIGNAL, tapeLayout, TapeReader } from './table/row-tape.js';
+import { CsvRows } from './table/csv-rows.js';
 import { textWriter } from './table/text-writers.js';
 import type { WriterThreadData, WriterThreadError } from './writer-thread.js';
 
@@ -18,7 +19,7 @@ try {
   // Continues the file on its descriptor, which the other thread opened and closes.
   const output = { fd: data.fd, continued: true };
   const writer = textWriter(data.format, data.path, data.columns, output);
-  const reader = new TapeReader(layout, writer);
+  const reader = new TapeReader(layout, writer, CsvRows.for(layout, writer));
   Atomics.store(control, READY, 1);
   for (let consumed = 0; ; ) {
     if (Atomics.load(control, PUBLISHED) === consumed) {

@@ -45,6 +45,17 @@ export class ByteOut {
     this.at = writeBytes(this.buffer, this.at, run);
   }
 
+  /** Writes a run of bytes of any length (whole lines formatted elsewhere). */
+  run(bytes: Uint8Array): void {
+    if (this.at + bytes.length > this.capacity) this.flush();
+    if (bytes.length > this.capacity) {
+      writeSync(this.fd, bytes);
+      return;
+    }
+    this.buffer.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
   byte(code: number): void {
     if (this.at === this.capacity) this.flush();
     this.buffer[this.at++] = code;

@@ -68,7 +68,15 @@ export function ringSlots(layout: TapeLayout): number {
   return BLOCKS * layout.blockRows * layout.stride;
 }
 
-/** The writer thread's side of the tape: turns its rows back into cells of a text writer. */
+/** Writes rows of a tape block into a writer by other means; returns how many it wrote (csv-rows.ts: CsvRows). */
+export interface RowFormatter {
+  write(cells: Float64Array, at: number, rows: number, strings: readonly string[], writer: CsvWriter | JsonlWriter): number;
+}
+
+/**
+ * The writer thread's side of the tape: turns its rows back into cells of a text writer; with a
+ * `formatter`, the rows it writes first (CsvRows: CSV lines formatted in WebAssembly).
+ */
 export class TapeReader {
   private baseText = '';
   private base = 0n;
@@ -76,6 +84,7 @@ export class TapeReader {
   constructor(
     private readonly layout: TapeLayout,
     private readonly writer: CsvWriter | JsonlWriter,
+    private readonly formatter: RowFormatter | null = null,
   ) {}
 
   /**
@@ -86,7 +95,12 @@ export class TapeReader {
     const { kinds, slots, runEnd, stride } = this.layout;
     const writer = this.writer;
     const columns = kinds.length;
-    for (let r = 0; r < rows; r++, at += stride) {
+    let r = 0;
+    if (this.formatter !== null) {
+      r = this.formatter.write(cells, at, rows, strings, writer);
+      at += r * stride;
+    }
+    for (; r < rows; r++, at += stride) {
       for (let column = 0; column < columns; ) {
         const slot = at + slots[column]!;
         switch (kinds[column]) {

@@ -365,6 +365,15 @@ abstract class TextTableWriter implements TableWriter {
     this.startRow();
   }
 
+  /** Whole rows formatted elsewhere (CSV lines in WebAssembly: csv-rows.ts), as bytes; the rows before them can no longer be copied. */
+  formattedRows(bytes: Uint8Array, rows: number): void {
+    if (this.column !== 0) throw new Error(`rows formatted elsewhere after ${this.column} cells of a row`);
+    this.out.run(bytes);
+    this.rows += rows;
+    this.forget();
+    this.startRow();
+  }
+
   /** The descriptor written to. */
   get fd(): number {
     return this.out.fd;
