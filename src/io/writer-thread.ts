@@ -1,7 +1,8 @@
 import { closeSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
-import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, IDLE, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TEXT, type TapeLayout } from './table/row-tape.js';
+import { CsvRows } from './table/csv-rows.js';
+import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, IDLE, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TapeReader, TEXT, type TapeLayout } from './table/row-tape.js';
 import { textWriter, type CsvWriter, type JsonlWriter } from './table/text-writers.js';
 import { startWorker } from './worker-thread.js';
 
@@ -37,7 +38,9 @@ const START_TIMEOUT_MS = 10_000;
  * on a shared tape (row-tape.ts), and a worker turns them into text and writes the file, so that on two
  * cores computing rows and formatting them overlap. The bytes are those the writer alone would write.
  *
- * Rows are first written here by the plain writer, which also writes the header. Once it has written
+ * Rows are first written here by the plain writer, which also writes the header (the rows of a CSV table
+ * of int, decimal and epoch-ns columns laid on the tape and formatted in WebAssembly a block at a time, as
+ * the worker would: csv-rows.ts). Once it has written
  * START_AFTER_FLUSHES buffers (4 MiB) the worker is started; it takes 70–100 ms to be ready, and then
  * this thread writes out its buffer and the worker continues the file on the same descriptor. A short
  * output never starts a worker (its start-up would compete with the work: 16% slower on the Binance
@@ -54,6 +57,16 @@ export class ThreadedWriter implements TableWriter {
   rows = 0;
   /** The writer of this thread, until the worker takes over. */
   private direct: CsvWriter | JsonlWriter | null;
+  /**
+   * `direct` while it takes the cells one by one; null once the worker takes them, and while this thread
+   * lays them on the tape to format a block of rows at a time itself (`local`).
+   */
+  private plain: CsvWriter | JsonlWriter | null;
+  /**
+   * Until the worker takes over, for a CSV table of int, decimal and epoch-ns columns: this thread's
+   * reader of the tape, which formats its rows in WebAssembly (csv-rows.ts) a block at a time.
+   */
+  private local: TapeReader | null;
   /** The descriptor both threads write to (opened by the plain writer of this thread). */
   private readonly fd: number;
   /** What the worker is started with, the worker once it is, and its end. */
@@ -99,6 +112,9 @@ export class ThreadedWriter implements TableWriter {
   ) {
     this.direct = textWriter(format, path, columns);
     this.layout = tapeLayout(columns);
+    const formatter = CsvRows.for(this.layout, this.direct);
+    this.local = formatter === null ? null : new TapeReader(this.layout, this.direct, formatter);
+    this.plain = this.local === null ? this.direct : null;
     this.kinds = this.layout.kinds;
     this.slots = this.layout.slots;
     this.cellSlot = this.slots.map((slot, column) => (this.kinds[column] === EPOCH ? slot + 1 : slot));
@@ -125,32 +141,32 @@ export class ThreadedWriter implements TableWriter {
   }
 
   int(value: number): void {
-    if (this.direct !== null) this.direct.int(value);
+    if (this.plain !== null) this.plain.int(value);
     else this.cells[this.next(INT)] = value;
   }
 
   intAt(values: Float64Array, at: number): void {
-    if (this.direct !== null) this.direct.intAt(values, at);
+    if (this.plain !== null) this.plain.intAt(values, at);
     else this.cells[this.next(INT)] = values[at]!;
   }
 
   float(value: number): void {
-    if (this.direct !== null) this.direct.float(value);
+    if (this.plain !== null) this.plain.float(value);
     else this.cells[this.next(FLOAT)] = value;
   }
 
   /** `float` for each of `values` in turn. */
   floats(values: Float64Array): void {
     const at = this.cellSlots('float', values.length);
-    if (at < 0) return this.direct!.floats(values);
+    if (at < 0) return this.plain!.floats(values);
     // A loop, not `set`: for a row's few dozen values the call into the runtime costs more than the copy.
     const cells = this.cells;
     for (let i = 0; i < values.length; i++) cells[at + i] = values[i]!;
   }
 
-  /** See `TableWriter.cellSlots`: -1 while this thread still writes the rows itself. */
+  /** See `TableWriter.cellSlots`: -1 while this thread's writer takes the cells one by one. */
   cellSlots(type: 'float' | 'decimal', count: number): number {
-    if (this.direct !== null) return -1;
+    if (this.plain !== null) return -1;
     const column = this.column;
     if (column >= this.columns.length || this.kinds[column] !== (type === 'float' ? FLOAT : DECIMAL) || column + count > this.layout.runEnd[column]!) {
       throw new Error(`table ${this.path}: ${count} ${type} cells from column ${column + 1} do not fit its ${type} columns`);
@@ -159,9 +175,9 @@ export class ThreadedWriter implements TableWriter {
     return this.rowAt + this.slots[column]!;
   }
 
-  /** See `TableWriter.rowSlots`: -1 while this thread still writes the rows itself, or with text cells. */
+  /** See `TableWriter.rowSlots`: -1 while this thread's writer takes the cells one by one, or with text cells. */
   rowSlots(baseNs: bigint): number {
-    if (this.direct !== null || this.hasText) return -1;
+    if (this.plain !== null || this.hasText) return -1;
     if (this.column !== 0) throw new Error(`table ${this.path}: a whole row taken after ${this.column} of its cells`);
     const at = this.rowAt;
     const epochSlots = this.epochSlots;
@@ -175,21 +191,21 @@ export class ThreadedWriter implements TableWriter {
   }
 
   decimal(units: number, decimals: number): void {
-    if (this.direct !== null) return this.direct.decimal(units, decimals);
+    if (this.plain !== null) return this.plain.decimal(units, decimals);
     const slot = this.next(DECIMAL);
     this.cells[slot] = units;
     this.cells[slot + 1] = decimals;
   }
 
   epochNs(baseNs: bigint, offsetNs: number): void {
-    if (this.direct !== null) return this.direct.epochNs(baseNs, offsetNs);
+    if (this.plain !== null) return this.plain.epochNs(baseNs, offsetNs);
     this.single[0] = offsetNs;
     this.epochNsAt(baseNs, this.single, 0);
   }
 
   /** On the tape: the index of the base's text, then the offset. */
   epochNsAt(baseNs: bigint, offsets: Float64Array, at: number): void {
-    if (this.direct !== null) return this.direct.epochNsAt(baseNs, offsets, at);
+    if (this.plain !== null) return this.plain.epochNsAt(baseNs, offsets, at);
     const slot = this.next(EPOCH);
     const offsetNs = offsets[at]!;
     this.cells[slot] = Number.isNaN(offsetNs) ? NaN : this.baseId(baseNs);
@@ -206,7 +222,7 @@ export class ThreadedWriter implements TableWriter {
   }
 
   text(value: string): void {
-    if (this.direct !== null) return this.direct.text(value);
+    if (this.plain !== null) return this.plain.text(value);
     const column = this.column;
     const slot = this.next(TEXT);
     if (value !== this.lastText[column] || this.lastTextId[column]! < 0) {
@@ -217,25 +233,45 @@ export class ThreadedWriter implements TableWriter {
   }
 
   empty(): void {
-    if (this.direct !== null) return this.direct.empty();
+    if (this.plain !== null) return this.plain.empty();
     this.cells[this.rowAt + this.slots[this.column++]!] = NaN;
   }
 
   endRow(): void {
-    const direct = this.direct;
-    if (direct !== null) {
-      direct.endRow();
+    const plain = this.plain;
+    if (plain !== null) {
+      plain.endRow();
       this.rows++;
-      if (this.worker === null) {
-        if (direct.flushes >= START_AFTER_FLUSHES) this.start();
-      } else if (Atomics.load(this.control, READY) === 1) this.handOver(direct);
+      this.written(plain);
       return;
     }
     if (this.column !== this.kinds.length) this.wrongRow();
     this.rows++;
     this.column = 0;
     this.rowAt += this.layout.stride;
-    if (++this.row === this.layout.blockRows) this.publish();
+    if (++this.row === this.layout.blockRows) {
+      if (this.local !== null) {
+        this.formatHere();
+        this.written(this.direct!);
+      } else this.publish();
+    }
+  }
+
+  /** After rows this thread wrote: starts the worker once `direct` has written START_AFTER_FLUSHES buffers, hands over once it is ready. */
+  private written(direct: CsvWriter | JsonlWriter): void {
+    if (this.worker === null) {
+      if (direct.flushes >= START_AFTER_FLUSHES) this.start();
+    } else if (Atomics.load(this.control, READY) === 1) this.handOver(direct);
+  }
+
+  /** Formats the rows laid on the tape so far here (`local`), and starts the tape over. */
+  private formatHere(): void {
+    this.local!.read(this.cells, 0, this.row, this.strings);
+    this.row = 0;
+    this.rowAt = 0;
+    this.strings = [];
+    this.lastTextId.fill(-1);
+    this.lastBaseId = -1;
   }
 
   async close(): Promise<void> {
@@ -243,6 +279,7 @@ export class ThreadedWriter implements TableWriter {
     worker?.ref();
     const direct = this.direct;
     if (direct) {
+      if (this.local !== null && this.row > 0) this.formatHere();
       await direct.close();
       await worker?.terminate();
       return;
@@ -284,7 +321,7 @@ export class ThreadedWriter implements TableWriter {
   /** The worker is ready (or, from the first row, started): what this thread buffered goes out, and rows go on the tape from now on. */
   private handOver(direct: CsvWriter | JsonlWriter): void {
     direct.flush();
-    this.direct = null;
+    this.direct = this.plain = this.local = null;
   }
 
   /** Hands the block over and waits, if the ring is full, until the next one is free. */

@@ -96,8 +96,12 @@ const NUMERIC: ColumnSpec[] = [
   { name: 'until', type: 'epoch_ns' },
 ];
 
-/** Rows of NUMERIC; on a writer thread, two rows in three go in place through `rowSlots` (once it offers them). */
-function fillNumeric(writer: TableWriter, rows: number): void {
+/** NUMERIC without its float: a table the writer thread formats in WebAssembly (csv-rows.ts). */
+const BOOK: ColumnSpec[] = NUMERIC.filter((column) => column.type !== 'float');
+
+/** Rows of NUMERIC (of BOOK without `withFloat`); on a writer thread, two rows in three go in place through `rowSlots` (once it offers them). */
+function fillNumeric(writer: TableWriter, rows: number, withFloat = true): void {
+  const until = withFloat ? 5 : 4;
   const times = new Float64Array(1);
   for (let r = 0; r < rows; r++) {
     const base = BASES[(r >> 13) & 1]!;
@@ -115,14 +119,14 @@ function fillNumeric(writer: TableWriter, rows: number): void {
       cells[at + slot[2]! + 1] = 2 + (r % 3);
       cells[at + slot[3]!] = r % 13;
       cells[at + slot[3]! + 1] = 0;
-      cells[at + slot[4]!] = x;
-      cells[at + slot[5]!] = times[0]! + 5;
+      if (withFloat) cells[at + slot[4]!] = x;
+      cells[at + slot[until]!] = times[0]! + 5;
     } else {
       writer.epochNsAt(base, times, 0);
       writer.int(seq);
       writer.decimal(px, 2 + (r % 3));
       writer.decimal(r % 13, 0);
-      writer.float(x);
+      if (withFloat) writer.float(x);
       writer.epochNs(base, times[0]! + 5);
     }
     writer.endRow();
@@ -150,6 +154,24 @@ test('writer thread: whole rows taken in place (rowSlots) write the bytes the ce
   begun.epochNs(BASES[0]!, 1);
   assert.throws(() => begun.rowSlots(BASES[0]!), /a whole row taken after 1 of its cells/);
   await begun.close();
+});
+
+test('writer thread: a CSV table of int, decimal and epoch-ns columns, formatted in WebAssembly here and on the thread, writes the bytes of the plain writer', async () => {
+  const folder = tempDir('flowmine-threaded-');
+  // 3,000 rows (180 KB) stay on this thread, formatted at the end; 120,000 (7.8 MB) are formatted here a
+  // tape block at a time until the worker, started after 4 MiB, takes over; or all there from the first row.
+  for (const [rows, fromFirstRow] of [[3_000, false], [120_000, false], [120_000, true]] as const) {
+    const plainPath = join(folder, `plain-${rows}.csv`);
+    const plain = new CsvWriter(plainPath, BOOK);
+    fillNumeric(plain, rows, false);
+    await plain.close();
+    const path = join(folder, `threaded-${rows}-${fromFirstRow}.csv`);
+    const threaded = new ThreadedWriter(path, BOOK, 'csv', { fromFirstRow });
+    fillNumeric(threaded, rows, false);
+    await threaded.close();
+    assert.equal(threaded.rows, rows);
+    assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, fromFirstRow ${fromFirstRow}`);
+  }
 });
 
 test('writer thread: an empty table is its header; a cell of the wrong kind or a short row is refused', async () => {
