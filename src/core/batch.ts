@@ -37,7 +37,10 @@ export interface EventBatch {
   readonly instruments: InstrumentTable;
 }
 
-/** Rows kept a column each, for `BatchBuilder.appendRows`: what varies between the rows of one instrument's events; `line` is each row's seq and source row. */
+/**
+ * Rows kept a column each, for `BatchBuilder.appendRows`: what varies between the rows of one
+ * instrument's events; `line` is each row's seq and source row.
+ */
 export interface RowColumns {
   readonly ts: Float64Array;
   readonly action: Uint8Array;
@@ -116,8 +119,9 @@ export class BatchBuilder {
   }
 
   /**
-   * Appends rows [0, count) given as columns, all of instrument `instrument` with no receive time: a reader that writes its rows elsewhere (LOBSTER's
-   * WebAssembly module) hands them over in one call. The rows up to the last carrying `Flag.Last` are complete.
+   * Appends rows [0, count) given as columns, all of instrument `instrument` with no receive time: a
+   * reader that writes its rows elsewhere (LOBSTER's WebAssembly module) hands them over in one call. The
+   * rows up to the last carrying `Flag.Last` are complete.
    */
   appendRows(count: number, instrument: number, rows: RowColumns): void {
     while (this.n + count > this.capacity) this.grow();
