@@ -44,8 +44,12 @@ const aboveEnd = memory.data(MAX_COLUMNS * 4);
 const aboveSeconds = memory.data(MAX_COLUMNS * 8);
 const secondsStart = memory.data(MAX_COLUMNS * 4);
 const secondsEnd = memory.data(MAX_COLUMNS * 4);
-/** "00" … "99", two bytes each. */
+/** "00" … "99", two bytes each (written when the module starts). */
 const PAIRS = memory.data(200);
+for (let i = 0; i < 100; i++) {
+  store<u8>(PAIRS + 2 * i, <u8>(48 + i / 10));
+  store<u8>(PAIRS + 2 * i + 1, <u8>(48 + (i % 10)));
+}
 /** 10^k for 0 ≤ k ≤ 18 (core/decimal.ts: pow10). */
 const POW10 = memory.data<f64>([1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18]);
 let columns: u32 = 0;
@@ -65,10 +69,6 @@ export function outputBytes(): u32 { return written; }
 export function setLayout(count: u32, rowSlots: u32): void {
   columns = count;
   stride = rowSlots;
-  for (let i = 0; i < 100; i++) {
-    store<u8>(PAIRS + 2 * i, <u8>(48 + i / 10));
-    store<u8>(PAIRS + 2 * i + 1, <u8>(48 + i % 10));
-  }
 }
 
 @inline function getF64(array: usize, k: u32): f64 {
