@@ -19,7 +19,7 @@ try {
   // Continues the file on its descriptor, which the other thread opened and closes.
   const output = { fd: data.fd, continued: true };
   const writer = textWriter(data.format, data.path, data.columns, output);
-  const reader = new TapeReader(layout, writer, CsvRows.for(layout, writer));
+  const reader = new TapeReader(layout, writer, CsvRows.for(data.columns, writer));
   Atomics.store(control, READY, 1);
   for (let consumed = 0; ; ) {
     if (Atomics.load(control, PUBLISHED) === consumed) {

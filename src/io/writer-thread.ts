@@ -103,16 +103,24 @@ export class ThreadedWriter implements TableWriter {
   /** The error the worker stopped on, once received. */
   private failure: WriterThreadError | undefined;
 
-  /** Opens `path` (`-`: standard output) for a table in `format`; with `fromFirstRow` every row goes to the worker. */
+  /** Whether a worker may be started: without one, this is a one-thread writer that formats as above. */
+  private readonly workerAllowed: boolean;
+
+  /**
+   * Opens `path` (`-`: standard output) for a table in `format`; with `fromFirstRow` every row goes to the
+   * worker; with `worker: false` no worker is started (`--threads 1`), and a CSV table of int, decimal and
+   * epoch-ns columns is still formatted in WebAssembly, here.
+   */
   constructor(
     readonly path: string,
     readonly columns: readonly ColumnSpec[],
     format: 'csv' | 'jsonl',
-    options: { fromFirstRow?: boolean } = {},
+    options: { fromFirstRow?: boolean; worker?: boolean } = {},
   ) {
+    this.workerAllowed = options.worker !== false;
     this.direct = textWriter(format, path, columns);
     this.layout = tapeLayout(columns);
-    const formatter = CsvRows.for(this.layout, this.direct);
+    const formatter = CsvRows.for(columns, this.direct);
     this.local = formatter === null ? null : new TapeReader(this.layout, this.direct, formatter);
     this.plain = this.local === null ? this.direct : null;
     this.kinds = this.layout.kinds;
@@ -134,7 +142,7 @@ export class ThreadedWriter implements TableWriter {
     this.port = channel.port1;
     this.fd = this.direct.fd;
     this.workerData = { path, fd: this.fd, format, columns, cells, control, blockRows, blockStrings, strings: channel.port2 };
-    if (options.fromFirstRow) {
+    if (options.fromFirstRow && this.workerAllowed) {
       this.start();
       this.handOver(this.direct);
     }
@@ -260,7 +268,7 @@ export class ThreadedWriter implements TableWriter {
   /** After rows this thread wrote: starts the worker once `direct` has written START_AFTER_FLUSHES buffers, hands over once it is ready. */
   private written(direct: CsvWriter | JsonlWriter): void {
     if (this.worker === null) {
-      if (direct.flushes >= START_AFTER_FLUSHES) this.start();
+      if (this.workerAllowed && direct.flushes >= START_AFTER_FLUSHES) this.start();
     } else if (Atomics.load(this.control, READY) === 1) this.handOver(direct);
   }
 

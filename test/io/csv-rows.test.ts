@@ -69,7 +69,7 @@ async function writeBoth(columns: ColumnSpec[], cells: Float64Array, write: (wri
   const wasmWriter = new CsvWriter(paths[1]!, columns);
   let wrote = 0;
   try {
-    wrote = write(wasmWriter, CsvRows.for(layout, wasmWriter, outputLimit)!);
+    wrote = write(wasmWriter, CsvRows.for(columns, wasmWriter, outputLimit)!);
   } finally {
     await wasmWriter.close();
   }
@@ -128,8 +128,8 @@ test('CSV rows formatted in WebAssembly: a cell the module leaves goes to the Ja
 test('CSV rows in WebAssembly only for CSV tables of int, decimal and epoch-ns columns', () => {
   const numeric: ColumnSpec[] = [{ name: 'a', type: 'int' }];
   const dir = tempDir('flowmine-csv-rows-');
-  assert.ok(CsvRows.for(tapeLayout(numeric), new CsvWriter(join(dir, 'a.csv'), numeric)));
-  assert.equal(CsvRows.for(tapeLayout(numeric), new JsonlWriter(join(dir, 'a.jsonl'), numeric)), null);
+  assert.ok(CsvRows.for(numeric, new CsvWriter(join(dir, 'a.csv'), numeric)));
+  assert.equal(CsvRows.for(numeric, new JsonlWriter(join(dir, 'a.jsonl'), numeric)), null);
   const withFloat: ColumnSpec[] = [...numeric, { name: 'b', type: 'float' }];
-  assert.equal(CsvRows.for(tapeLayout(withFloat), new CsvWriter(join(dir, 'b.csv'), withFloat)), null);
+  assert.equal(CsvRows.for(withFloat, new CsvWriter(join(dir, 'b.csv'), withFloat)), null);
 });

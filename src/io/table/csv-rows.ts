@@ -1,6 +1,7 @@
 import { FlowmineError } from '../../core/errors.js';
+import type { ColumnSpec } from '../../core/table.js';
 import { wasmInstance, type WasmMemory } from '../wasm-module.js';
-import { DECIMAL, EPOCH, INT, type RowFormatter, type TapeLayout } from './row-tape.js';
+import { DECIMAL, EPOCH, INT, tapeLayout, type RowFormatter, type TapeLayout } from './row-tape.js';
 import { CsvWriter, type JsonlWriter } from './text-writers.js';
 
 interface Global {
@@ -52,9 +53,13 @@ export class CsvRows implements RowFormatter {
    * decimal or an epoch-ns time. `outputLimit` (bytes; by default the module's whole output, 512 KiB) is
    * for tests, which make the module hand its output over often.
    */
-  static for(layout: TapeLayout, writer: CsvWriter | JsonlWriter, outputLimit?: number): CsvRows | null {
-    if (!(writer instanceof CsvWriter) || !layout.kinds.every((kind) => kind === INT || kind === DECIMAL || kind === EPOCH)) return null;
-    return new CsvRows(layout, outputLimit);
+  static for(columns: readonly ColumnSpec[], writer: CsvWriter | JsonlWriter, outputLimit?: number): CsvRows | null {
+    return writer instanceof CsvWriter && CsvRows.formats(columns) ? new CsvRows(tapeLayout(columns), outputLimit) : null;
+  }
+
+  /** Whether a CSV table of `columns` is formatted here (every column an int, a decimal or an epoch-ns time). */
+  static formats(columns: readonly ColumnSpec[]): boolean {
+    return columns.every((column) => column.type === 'int' || column.type === 'decimal' || column.type === 'epoch_ns');
   }
 
   private constructor(

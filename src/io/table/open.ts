@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { ColumnSpec, TableWriter } from '../../core/table.js';
+import { CsvRows } from './csv-rows.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { CsvWriter, JsonlWriter, textWriter } from './text-writers.js';
 import { ThreadedWriter } from '../writer-thread.js';
@@ -14,7 +15,12 @@ export interface TableWriterOptions {
 
 /** Opens a table writer chosen by the output's extension: `.csv`, `.jsonl`, `.parquet`; `-` is CSV on stdout. */
 export function openTableWriter(path: string, columns: readonly ColumnSpec[], options: TableWriterOptions = {}): TableWriter {
-  const text = (format: 'csv' | 'jsonl') => (options.thread ? new ThreadedWriter(path, columns, format, { fromFirstRow: options.large === true }) : textWriter(format, path, columns));
+  const text = (format: 'csv' | 'jsonl'): TableWriter => {
+    if (options.thread) return new ThreadedWriter(path, columns, format, { fromFirstRow: options.large === true });
+    // In one thread too, a CSV table of int, decimal and epoch-ns columns is formatted in WebAssembly.
+    if (format === 'csv' && CsvRows.formats(columns)) return new ThreadedWriter(path, columns, format, { worker: false });
+    return textWriter(format, path, columns);
+  };
   if (path === '-') return text('csv');
   switch (extname(path).toLowerCase()) {
     case '.csv':

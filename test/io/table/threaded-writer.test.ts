@@ -159,18 +159,20 @@ test('writer thread: whole rows taken in place (rowSlots) write the bytes the ce
 test('writer thread: a CSV table of int, decimal and epoch-ns columns, formatted in WebAssembly here and on the thread, writes the bytes of the plain writer', async () => {
   const folder = tempDir('flowmine-threaded-');
   // 3,000 rows (180 KB) stay on this thread, formatted at the end; 120,000 (7.8 MB) are formatted here a
-  // tape block at a time until the worker, started after 4 MiB, takes over; or all there from the first row.
-  for (const [rows, fromFirstRow] of [[3_000, false], [120_000, false], [120_000, true]] as const) {
+  // tape block at a time until the worker, started after 4 MiB, takes over; or all there from the first
+  // row; or all here, without a worker (`--threads 1`).
+  for (const [rows, options] of [[3_000, {}], [120_000, {}], [120_000, { fromFirstRow: true }], [120_000, { worker: false }]] as const) {
     const plainPath = join(folder, `plain-${rows}.csv`);
     const plain = new CsvWriter(plainPath, BOOK);
     fillNumeric(plain, rows, false);
     await plain.close();
-    const path = join(folder, `threaded-${rows}-${fromFirstRow}.csv`);
-    const threaded = new ThreadedWriter(path, BOOK, 'csv', { fromFirstRow });
+    const label = `${rows} rows, ${JSON.stringify(options)}`;
+    const path = join(folder, `threaded-${label.replace(/\W+/g, '-')}.csv`);
+    const threaded = new ThreadedWriter(path, BOOK, 'csv', options);
     fillNumeric(threaded, rows, false);
     await threaded.close();
     assert.equal(threaded.rows, rows);
-    assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, fromFirstRow ${fromFirstRow}`);
+    assert.ok(readFileSync(path).equals(readFileSync(plainPath)), label);
   }
 });
 
