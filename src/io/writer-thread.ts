@@ -128,7 +128,8 @@ export class ThreadedWriter implements TableWriter {
     this.cellSlot = this.slots.map((slot, column) => (this.kinds[column] === EPOCH ? slot + 1 : slot));
     this.epochSlots = this.slots.filter((_, column) => this.kinds[column] === EPOCH);
     this.hasText = this.kinds.includes(TEXT);
-    const cells = new SharedArrayBuffer(8 * ringSlots(this.layout));
+    // Without a worker only the first block is ever filled (and formatted here).
+    const cells = new SharedArrayBuffer(8 * (this.workerAllowed ? ringSlots(this.layout) : this.layout.blockRows * this.layout.stride));
     const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
     const blockRows = new SharedArrayBuffer(4 * BLOCKS);
     const blockStrings = new SharedArrayBuffer(4 * BLOCKS);
