@@ -80,6 +80,9 @@ export class Ladder {
 
   /** Slot of the level at `price`, or -1. */
   find(price: number): number {
+    // Most changes are at the best level: its price is compared before the map is probed.
+    const best = this.bestSlot;
+    if (best >= 0 && this.price[best] === price) return best;
     return this.bySlotPrice.get(price);
   }
 
@@ -107,6 +110,8 @@ export class Ladder {
 
   /** Returns the slot of the level at `price`, creating an empty level when there is none. */
   ensure(price: number): number {
+    const best = this.bestSlot;
+    if (best >= 0 && this.price[best] === price) return best;
     // The slot a new level would take is claimed by the probe that looks for the price.
     const slot = this.freeCount > 0 ? this.free[this.freeCount - 1]! : this.nextSlot;
     const existing = this.bySlotPrice.getOrInsert(price, slot);
