@@ -80,13 +80,30 @@ export class BookEmitter {
     const at = this.rowStart(batch, row, instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;
+    const bidPrice = book.bestBidPrice();
     const bidSize = book.bestBidSize();
+    const askPrice = book.bestAskPrice();
     const askSize = book.bestAskSize();
-    this.decimalCell(at, 0, book.bestBidPrice(), priceDecimals);
-    this.decimalCell(at, 1, bidSize > 0 ? bidSize : NaN, sizeDecimals);
-    this.decimalCell(at, 2, book.bestAskPrice(), priceDecimals);
-    this.decimalCell(at, 3, askSize > 0 ? askSize : NaN, sizeDecimals);
-    this.writer.endRow();
+    const writer = this.writer;
+    // Stored here, not through decimalCell: by this point the replay's loop has used V8's inlining budget,
+    // and the four calls a row were not inlined (AMZN ×6 − ×3: 1.8% fewer instructions a message).
+    if (at >= 0) {
+      const cells = writer.cells!;
+      cells[at] = bidPrice;
+      cells[at + 1] = priceDecimals;
+      cells[at + 2] = bidSize > 0 ? bidSize : NaN;
+      cells[at + 3] = sizeDecimals;
+      cells[at + 4] = askPrice;
+      cells[at + 5] = priceDecimals;
+      cells[at + 6] = askSize > 0 ? askSize : NaN;
+      cells[at + 7] = sizeDecimals;
+    } else {
+      writer.decimal(bidPrice, priceDecimals);
+      writer.decimal(bidSize > 0 ? bidSize : NaN, sizeDecimals);
+      writer.decimal(askPrice, priceDecimals);
+      writer.decimal(askSize > 0 ? askSize : NaN, sizeDecimals);
+    }
+    writer.endRow();
   };
 
   private readonly depthRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
