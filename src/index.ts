@@ -25,7 +25,7 @@ export { QuarantineFile } from './io/quarantine.js';
 export { L2Book } from './book/l2-book.js';
 export { L3Book, type OrderEnd, type OrderLife } from './book/l3-book.js';
 export { Applied, LadderBook } from './book/ladder-book.js';
-export type { BookView } from './book/view.js';
+export type { Book, BookView } from './book/view.js';
 export { replay, Replayer, type ReplaySummary, type UpdateHandler } from './book/replay.js';
 export { BookEmitter, emitColumns, parseEmitSpec, parseIntervalNs, type EmitSpec } from './book/emit.js';
 export { L2ViewSource, openL2View, type L2ViewOptions } from './book/l2-view.js';

@@ -1,7 +1,7 @@
 // CSV rows of integer, decimal and epoch-ns cells formatted in WebAssembly: what the writer thread's tape
 // reader (src/io/table/row-tape.ts) does for the tables whose every column is one of those kinds (the best
 // bid/offer and depth rows of `replay`). AssemblyScript, compiled by scripts/build-wasm.mjs into
-// dist/src/io/wasm/csv-rows.wasm; src/io/table/csv-rows.ts drives it.
+// dist/src/wasm/csv-rows.wasm; src/io/table/csv-rows.ts drives it.
 //
 // The bytes are those of the JavaScript writer (src/io/table/text-writers.ts, bytes-out.ts), to the byte:
 // the same double arithmetic in the same order. A cell this module does not format (a decimal that is not

@@ -1,7 +1,7 @@
 // LOBSTER's text files read in WebAssembly: the message lines into the event rows of the message reader
 // (src/io/lobster/reader.ts), with the top-N window it follows from the orderbook file, and the orderbook
 // rows into columns (orderbook.ts). This is AssemblyScript (TypeScript syntax, WebAssembly's types),
-// compiled by scripts/build-wasm.mjs into dist/src/io/wasm/lobster.wasm; src/io/lobster/line-parser.ts
+// compiled by scripts/build-wasm.mjs into dist/src/wasm/lobster.wasm; src/io/lobster/line-parser.ts
 // drives it.
 //
 // Why: V8 checks a typed array again at every load of a JavaScript loop (its map, length and data

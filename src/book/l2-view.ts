@@ -7,7 +7,7 @@ import type { EventSource } from '../core/source.js';
 import { grown } from '../core/typed-arrays.js';
 import { L2Book } from './l2-book.js';
 import type { L3Book } from './l3-book.js';
-import type { LadderBook } from './ladder-book.js';
+import type { Book } from './view.js';
 import { Replayer } from './replay.js';
 
 /** The format name of L2 views. */
@@ -261,7 +261,7 @@ class Publisher {
   }
 
   // Hot: called after every complete update of the source; reads the update's rows once, allocates nothing.
-  private readonly onUpdate = (book: LadderBook, batch: EventBatch, row: number, inst: number): void => {
+  private readonly onUpdate = (book: Book, batch: EventBatch, row: number, inst: number): void => {
     const l3 = book as L3Book;
     const state = this.state(inst, l3);
     const ts = batch.tsEvent[row]! + this.shift;

@@ -1,7 +1,5 @@
-import { Applied, LadderBook } from './ladder-book.js';
-import type { Ladder } from '../core/ladder.js';
-import { NumberMap } from '../core/number-map.js';
-import { grown } from '../core/typed-arrays.js';
+import { DROPPED_ORDERS, ORDER_COUNT, SCRATCH_VALUES } from './book-module.js';
+import { LadderBook } from './ladder-book.js';
 
 /** How an order left the book: executed in full, cancelled, or dropped with a level that emptied unseen. */
 export type OrderEnd = 'filled' | 'cancelled' | 'dropped';
@@ -35,107 +33,75 @@ export interface OrderLife {
  * book.fill(7, 2);
  * book.bestBidSize(); // 3
  * ```
+ *
+ * The book itself is kept in WebAssembly (wasm/book.ts; see LadderBook).
  */
 export class L3Book extends LadderBook {
-  private readonly index = new NumberMap(4096);
-  private id: Float64Array;
-  private price: Float64Array;
-  private size: Float64Array;
-  private filled: Float64Array;
-  private addedNs: Float64Array;
-  private side: Int8Array;
-  private level: Int32Array;
-  private prev: Int32Array;
-  private next: Int32Array;
-  private free: Int32Array;
-  private freeCount = 0;
-  private nextSlot = 0;
-  /** Orders removed together with a level that emptied while they were still listed. */
-  droppedOrders = 0;
+  private listener: ((life: OrderLife) => void) | null = null;
+  private follow = false;
+  private readonly life: OrderLife = { orderId: 0, side: 0, price: 0, addedNs: 0, endedNs: 0, filled: 0, remaining: 0, end: 'cancelled' };
+
+  /** `capacity`: orders the book holds before its arrays first double. */
+  constructor(capacity = 4096) {
+    super(capacity);
+  }
+
   /**
    * Whether an unknown order's size leaves its level even beyond the level's anonymous liquidity. True
    * for sources that only show a window of levels (LOBSTER level N), where the level total is the
    * venue's and listed orders may be stale; false (the default) for full-depth sources, where an order
    * the book never held cannot take liquidity from the orders it does hold.
    */
-  levelTotalsFollowVenue = false;
-  /** Time of the event being applied (ns offset from the stream's time base); set by the replay. */
-  nowNs = NaN;
-  /** Called when an order leaves the book, with its life: see OrderEnd. */
-  onOrderEnd: ((life: OrderLife) => void) | null = null;
-  private readonly life: OrderLife = { orderId: 0, side: 0, price: 0, addedNs: 0, endedNs: 0, filled: 0, remaining: 0, end: 'cancelled' };
+  get levelTotalsFollowVenue(): boolean {
+    return this.follow;
+  }
+  set levelTotalsFollowVenue(on: boolean) {
+    this.follow = on;
+    this.wasm.setFollowVenue(this.handle, on ? 1 : 0);
+  }
 
-  constructor(capacity = 4096) {
-    super();
-    this.id = new Float64Array(capacity);
-    this.price = new Float64Array(capacity);
-    this.size = new Float64Array(capacity);
-    this.filled = new Float64Array(capacity);
-    this.addedNs = new Float64Array(capacity);
-    this.side = new Int8Array(capacity);
-    this.level = new Int32Array(capacity);
-    this.prev = new Int32Array(capacity);
-    this.next = new Int32Array(capacity);
-    this.free = new Int32Array(capacity);
+  /** Called when an order leaves the book, with its life: see OrderEnd. */
+  get onOrderEnd(): ((life: OrderLife) => void) | null {
+    return this.listener;
+  }
+  set onOrderEnd(listener: ((life: OrderLife) => void) | null) {
+    this.listener = listener;
+    this.listen(listener !== null);
   }
 
   /** Number of resting orders. */
   get orderCount(): number {
-    return this.index.size;
+    return this.stateValue(ORDER_COUNT);
+  }
+  /** Orders removed together with a level that emptied while they were still listed. */
+  get droppedOrders(): number {
+    return this.stateValue(DROPPED_ORDERS);
   }
 
   /**
    * Adds an order at the back of its level's queue, entered at `tsNs` (by default `nowNs`, the time of the
-   * event being applied: the replay passes none, as a double passed to a call is boxed, an allocation).
+   * event being applied).
    */
   add(orderId: number, side: number, price: number, size: number, tsNs?: number): number {
-    ONE_ID[0] = orderId;
-    return this.addAt(ONE_ID, 0, side, price, size, tsNs);
+    return this.module.done(this.wasm.add(this.handle, orderId, side, price, size, tsNs === undefined ? this.nowNs : tsNs, this.nowNs));
   }
 
   /**
-   * `add` for the order `ids[row]`. The replay passes the event's id column and row: a double passed to a
-   * call is boxed, an allocation per event where ids exceed 2^31 (Databento, Bitfinex, concatenated days).
-   * The same holds for cancelAt, deleteAt, fillAt and modifyAt.
+   * `add` for the order `ids[row]`, entered at `nowNs`. The replay passes the event's id column and row:
+   * a double passed to a call that is not inlined is boxed, an allocation per event where ids exceed 2^31
+   * (Databento, Bitfinex, concatenated days). The same holds for cancelAt, deleteAt, fillAt and modifyAt.
    */
-  addAt(ids: Float64Array, row: number, side: number, price: number, size: number, tsNs?: number): number {
-    const orderId = ids[row]!;
-    if ((side !== 1 && side !== -1) || !(size > 0)) return Applied.BadEvent;
-    let result: number = Applied.Ok;
-    // The slot the order will take is claimed in the index by the probe that looks for a duplicate.
-    let slot = this.freeCount > 0 ? this.free[this.freeCount - 1]! : this.nextSlot;
-    const existing = this.index.getOrInsertAt(ids, row, slot);
-    if (existing < 0) this.allocate();
-    else {
-      this.removeOrder(existing);
-      result = Applied.DuplicateOrder;
-      slot = this.allocate();
-      this.index.set(orderId, slot);
-    }
-    this.id[slot] = orderId;
-    this.price[slot] = price;
-    this.size[slot] = size;
-    this.filled[slot] = 0;
-    // Not a default parameter (a parameter given a double inside the call is boxed), nor one expression
-    // (`nowNs` would be boxed to be merged with `tsNs`).
-    if (tsNs === undefined) this.addedNs[slot] = this.nowNs;
-    else this.addedNs[slot] = tsNs;
-    this.side[slot] = side;
-    this.enqueue(slot, this.ladder(side), price);
-    return result;
+  addAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
+    return this.module.done(this.wasm.add(this.handle, ids[row]!, side, price, size, this.nowNs, this.nowNs));
   }
 
   /** Shrinks an order by `size` (partial cancel); removes it at zero. */
   cancel(orderId: number, side: number, price: number, size: number): number {
-    ONE_ID[0] = orderId;
-    return this.cancelAt(ONE_ID, 0, side, price, size);
+    return this.module.done(this.wasm.cancel(this.handle, orderId, side, price, size, this.nowNs));
   }
 
   cancelAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
-    const orderId = ids[row]!;
-    const slot = this.index.get(orderId);
-    if (slot < 0) return this.takeAnonymous(side, price, size);
-    return this.reduce(slot, size, 'cancelled');
+    return this.module.done(this.wasm.cancel(this.handle, ids[row]!, side, price, size, this.nowNs));
   }
 
   /**
@@ -144,24 +110,11 @@ export class L3Book extends LadderBook {
    * taken from it), so level totals follow the venue, and the mismatch is reported.
    */
   delete(orderId: number, side: number, price: number, size: number): number {
-    ONE_ID[0] = orderId;
-    return this.deleteAt(ONE_ID, 0, side, price, size);
+    return this.module.done(this.wasm.remove(this.handle, orderId, side, price, size, this.nowNs));
   }
 
   deleteAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
-    const orderId = ids[row]!;
-    const slot = this.index.get(orderId);
-    if (slot < 0) return this.takeAnonymous(side, price, size);
-    const excess = size > 0 ? this.size[slot]! - size : 0;
-    if (excess !== 0) {
-      const ladder = this.ladder(this.side[slot]!);
-      ladder.anonymous[this.level[slot]!] += excess;
-      ladder.size[this.level[slot]!] += excess;
-      ladder.changes++;
-    }
-    this.ended(slot, 'cancelled');
-    this.removeOrder(slot);
-    return excess === 0 ? Applied.Ok : Applied.SizeMismatch;
+    return this.module.done(this.wasm.remove(this.handle, ids[row]!, side, price, size, this.nowNs));
   }
 
   /**
@@ -170,16 +123,11 @@ export class L3Book extends LadderBook {
    * restates its refilled display, and the result says so.
    */
   fill(orderId: number, side: number, price: number, size: number): number {
-    ONE_ID[0] = orderId;
-    return this.fillAt(ONE_ID, 0, side, price, size);
+    return this.module.done(this.wasm.fill(this.handle, orderId, side, price, size, this.nowNs));
   }
 
   fillAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
-    const orderId = ids[row]!;
-    const slot = this.index.get(orderId);
-    if (slot < 0) return this.takeAnonymous(side, price, size);
-    this.filled[slot] += size;
-    return this.reduce(slot, size, 'filled') === Applied.ExceedsSize ? Applied.BeyondDisplayed : Applied.Ok;
+    return this.module.done(this.wasm.fill(this.handle, ids[row]!, side, price, size, this.nowNs));
   }
 
   /**
@@ -188,229 +136,73 @@ export class L3Book extends LadderBook {
    * An unknown order is added (and reported), entered at `tsNs` (by default `nowNs`, as for add).
    */
   modify(orderId: number, side: number, price: number, size: number, tsNs?: number): number {
-    ONE_ID[0] = orderId;
-    return this.modifyAt(ONE_ID, 0, side, price, size, tsNs);
+    return this.module.done(this.wasm.modify(this.handle, orderId, side, price, size, tsNs === undefined ? this.nowNs : tsNs, this.nowNs));
   }
 
-  modifyAt(ids: Float64Array, row: number, side: number, price: number, size: number, tsNs?: number): number {
-    const orderId = ids[row]!;
-    const slot = this.index.get(orderId);
-    if (slot < 0) {
-      if (size > 0) this.add(orderId, side, price, size, tsNs);
-      return Applied.UnknownOrder;
-    }
-    if (!(size > 0)) {
-      this.ended(slot, 'cancelled');
-      this.removeOrder(slot);
-      return Applied.Ok;
-    }
-    const ladder = this.ladder(this.side[slot]!);
-    if (price === this.price[slot] && size <= this.size[slot]! && side === this.side[slot]) {
-      const levelSlot = this.level[slot]!;
-      ladder.size[levelSlot] += size - this.size[slot]!;
-      ladder.changes++;
-      this.size[slot] = size;
-      return Applied.Ok;
-    }
-    const filled = this.filled[slot]!;
-    const added = this.addedNs[slot]!;
-    this.removeOrder(slot);
-    this.add(orderId, side, price, size, added);
-    this.filled[this.index.get(orderId)] = filled;
-    return Applied.Ok;
+  modifyAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
+    return this.module.done(this.wasm.modify(this.handle, ids[row]!, side, price, size, this.nowNs, this.nowNs));
   }
 
   /** Sets a level's total to `size` by adjusting its anonymous part (size <= 0 removes the level). */
   setLevel(side: number, price: number, size: number): number {
-    if (side !== 1 && side !== -1) return Applied.BadEvent;
-    if (size <= 0) return this.deleteLevel(side, price);
-    const ladder = this.ladder(side);
-    const slot = ladder.ensure(price);
-    ladder.anonymous[slot] += size - ladder.size[slot]!;
-    ladder.size[slot] = size;
-    ladder.changes++;
-    return Applied.Ok;
+    return this.module.done(this.wasm.setLevel(this.handle, side, price, size, this.nowNs));
   }
 
   /** Removes a level with every order still listed in it. */
   deleteLevel(side: number, price: number): number {
-    if (side !== 1 && side !== -1) return Applied.BadEvent;
-    const ladder = this.ladder(side);
-    const slot = ladder.find(price);
-    if (slot >= 0) this.dropLevel(ladder, slot);
-    return Applied.Ok;
-  }
-
-  /** Empties the book. */
-  clear(): void {
-    this.bids.clear();
-    this.asks.clear();
-    this.index.clear();
-    this.freeCount = 0;
-    this.nextSlot = 0;
+    return this.module.done(this.wasm.deleteLevel(this.handle, side, price, this.nowNs));
   }
 
   /** Remaining size of an order, or NaN when the book does not hold it. */
   orderSize(orderId: number): number {
-    const slot = this.index.get(orderId);
-    return slot < 0 ? NaN : this.size[slot]!;
+    return this.wasm.orderSizeOf(this.handle, orderId);
   }
 
   /** Time the order entered the book (ns offset from the stream's time base), or NaN. */
   orderAddedNs(orderId: number): number {
-    const slot = this.index.get(orderId);
-    return slot < 0 ? NaN : this.addedNs[slot]!;
+    return this.wasm.orderAddedNs(this.handle, orderId);
   }
 
   /** Size queued ahead of an order at its price (anonymous liquidity first), or NaN for an unknown order. */
   queueAhead(orderId: number): number {
-    const slot = this.index.get(orderId);
-    if (slot < 0) return NaN;
-    const ladder = this.ladder(this.side[slot]!);
-    let ahead = Math.max(0, ladder.anonymous[this.level[slot]!]!);
-    for (let at = this.prev[slot]!; at >= 0; at = this.prev[at]!) ahead += this.size[at]!;
-    return ahead;
+    return this.wasm.queueAhead(this.handle, orderId);
   }
 
   /** Id of the order at the front of the queue at `price`, or NaN when no known order rests there. */
   frontOrderId(side: number, price: number): number {
-    const ladder = this.ladder(side);
-    const slot = ladder.find(price);
-    return slot < 0 || ladder.head[slot]! < 0 ? NaN : this.id[ladder.head[slot]!]!;
+    return this.wasm.frontOrderId(this.handle, side, price);
   }
 
   /** Order ids resting at a level, front of the queue first (tests and evidence, not hot paths). */
   ordersAt(side: number, price: number): number[] {
-    const ladder = this.ladder(side);
-    const slot = ladder.find(price);
     const ids: number[] = [];
-    if (slot >= 0) for (let at = ladder.head[slot]!; at >= 0; at = this.next[at]!) ids.push(this.id[at]!);
-    return ids;
-  }
-
-  /**
-   * An unknown order left the level at `price`: its size is taken from the level's anonymous part; with
-   * `levelTotalsFollowVenue` all of it is (the anonymous part goes negative when known orders listed
-   * there are in fact gone). Returns TookAnonymous when anonymous liquidity covered it, UnknownOrder
-   * otherwise (or when there is no level).
-   */
-  private takeAnonymous(side: number, price: number, size: number): number {
-    if (side !== 1 && side !== -1) return Applied.UnknownOrder; // e.g. an auction fill with no side
-    const ladder = this.ladder(side);
-    const slot = ladder.find(price);
-    if (slot < 0) return Applied.UnknownOrder;
-    const available = Math.max(0, ladder.anonymous[slot]!);
-    const covered = available >= size;
-    const taken = covered || this.levelTotalsFollowVenue ? size : available;
-    ladder.anonymous[slot] -= taken;
-    ladder.size[slot] -= taken;
-    ladder.changes++;
-    if (!(ladder.size[slot]! > 0)) this.dropLevel(ladder, slot);
-    return covered ? Applied.TookAnonymous : Applied.UnknownOrder;
-  }
-
-  private reduce(slot: number, size: number, end: OrderEnd): number {
-    const remaining = this.size[slot]! - size;
-    if (remaining > 0) {
-      const ladder = this.ladder(this.side[slot]!);
-      const levelSlot = this.level[slot]!;
-      this.size[slot] = remaining;
-      ladder.size[levelSlot] -= size;
-      ladder.changes++;
-      return Applied.Ok;
+    for (;;) {
+      const n = this.wasm.ordersAt(this.handle, side, price, ids.length);
+      for (let k = 0; k < n; k++) ids.push(this.module.f64[this.module.scratchAt + k]!);
+      if (n < SCRATCH_VALUES) return ids;
     }
-    this.ended(slot, end);
-    this.removeOrder(slot);
-    return remaining === 0 ? Applied.Ok : Applied.ExceedsSize;
   }
 
-  private enqueue(slot: number, ladder: Ladder, price: number): void {
-    const levelSlot = ladder.ensure(price);
-    const tail = ladder.tail[levelSlot]!;
-    this.level[slot] = levelSlot;
-    this.prev[slot] = tail;
-    this.next[slot] = -1;
-    if (tail >= 0) this.next[tail] = slot;
-    else ladder.head[levelSlot] = slot;
-    ladder.tail[levelSlot] = slot;
-    ladder.orders[levelSlot]++;
-    ladder.size[levelSlot] += this.size[slot]!;
-    ladder.changes++;
-  }
-
-  /** Unlinks an order from its level and frees it; removes the level when its total reaches zero. */
-  private removeOrder(slot: number): void {
-    const ladder = this.ladder(this.side[slot]!);
-    const levelSlot = this.level[slot]!;
-    const prev = this.prev[slot]!;
-    const next = this.next[slot]!;
-    if (prev >= 0) this.next[prev] = next;
-    else ladder.head[levelSlot] = next;
-    if (next >= 0) this.prev[next] = prev;
-    else ladder.tail[levelSlot] = prev;
-    ladder.orders[levelSlot]--;
-    ladder.size[levelSlot] -= this.size[slot]!;
-    ladder.changes++;
-    this.release(slot);
-    if (!(ladder.size[levelSlot]! > 0)) this.dropLevel(ladder, levelSlot);
-  }
-
-  protected removeLevel(ladder: Ladder, slot: number): void {
-    this.dropLevel(ladder, slot);
-  }
-
-  private dropLevel(ladder: Ladder, levelSlot: number): void {
-    for (let at = ladder.head[levelSlot]!; at >= 0; ) {
-      const after = this.next[at]!;
-      this.ended(at, 'dropped');
-      this.release(at);
-      this.droppedOrders++;
-      at = after;
-    }
-    ladder.remove(levelSlot);
-  }
-
-  /** Reports an order's life to `onOrderEnd` (the one object is reused: copy what you keep). */
-  private ended(slot: number, end: OrderEnd): void {
-    if (this.onOrderEnd === null) return;
+  /** Reports the module's life record to `onOrderEnd` (the one object is reused: copy what you keep). */
+  protected override orderEnded(): void {
+    const listener = this.listener;
+    if (listener === null) return;
+    // The call that ended the order may have grown the memory before reporting it.
+    this.module.renew();
+    const f64 = this.module.f64;
+    const at = this.module.lifeAt;
     const life = this.life;
-    life.orderId = this.id[slot]!;
-    life.side = this.side[slot]!;
-    life.price = this.price[slot]!;
-    life.addedNs = this.addedNs[slot]!;
-    life.endedNs = this.nowNs;
-    life.filled = this.filled[slot]!;
-    life.remaining = end === 'filled' ? 0 : this.size[slot]!;
-    life.end = end;
-    this.onOrderEnd(life);
-  }
-
-  private release(slot: number): void {
-    this.index.delete(this.id[slot]!);
-    if (this.freeCount === this.free.length) this.free = grown(this.free, this.free.length * 2);
-    this.free[this.freeCount++] = slot;
-  }
-
-  private allocate(): number {
-    if (this.freeCount > 0) return this.free[--this.freeCount]!;
-    const slot = this.nextSlot++;
-    if (slot === this.id.length) this.grow();
-    return slot;
-  }
-
-  private grow(): void {
-    const capacity = this.id.length * 2;
-    this.id = grown(this.id, capacity);
-    this.price = grown(this.price, capacity);
-    this.size = grown(this.size, capacity);
-    this.filled = grown(this.filled, capacity);
-    this.addedNs = grown(this.addedNs, capacity);
-    this.side = grown(this.side, capacity);
-    this.level = grown(this.level, capacity);
-    this.prev = grown(this.prev, capacity);
-    this.next = grown(this.next, capacity);
+    life.orderId = f64[at]!;
+    life.side = f64[at + 1]!;
+    life.price = f64[at + 2]!;
+    life.addedNs = f64[at + 3]!;
+    life.endedNs = f64[at + 4]!;
+    life.filled = f64[at + 5]!;
+    life.remaining = f64[at + 6]!;
+    life.end = ENDS[f64[at + 7]!]!;
+    listener(life);
   }
 }
 
-/** The id of a call by id (add, cancel, …) as a column of one, for the `…At` method that does the work. */
-const ONE_ID = new Float64Array(1);
+/** The life record's `end` codes (wasm/book.ts). */
+const ENDS: OrderEnd[] = ['filled', 'cancelled', 'dropped'];

@@ -1,124 +1,153 @@
-import { Ladder } from '../core/ladder.js';
-import type { BookView } from './view.js';
+import { ASK_CHANGES, ASK_DEPTH, ASK_PRICE, ASK_SIZE, BID_CHANGES, BID_DEPTH, BID_PRICE, BID_SIZE, BookModule, type BookExports, SCRATCH_VALUES, SNAPSHOT_CHANGES, SNAPSHOT_REMOVED_LEVELS } from './book-module.js';
+import type { Book } from './view.js';
 
-/** The read side shared by L2 and L3 books: two ladders answering BookView, and snapshot handling. */
-export abstract class LadderBook implements BookView {
-  readonly bids = new Ladder(1);
-  readonly asks = new Ladder(-1);
+/**
+ * The side shared by L2 and L3 books: a book of the process's book module (wasm/book.ts, where both
+ * sides' levels and an L3 book's orders are kept), its level events and snapshots, and the read
+ * interface. Each call applies one event in the module; after it, the module's state block holds the
+ * best levels and the counters, read here without a call. The module's memory for a book is returned
+ * when the book is garbage-collected.
+ */
+export abstract class LadderBook implements Book {
+  protected readonly module: BookModule;
+  protected readonly wasm: BookExports;
+  /** The book's handle in the module. */
+  protected readonly handle: number;
+  /** Where the book's state block starts in `module.f64`. */
+  private readonly stateAt: number;
+  /** Time of the event being applied (ns offset from the stream's time base); set by the replay. */
+  nowNs = NaN;
+
+  /** `capacity`: orders the book holds before its arrays first double. */
+  protected constructor(capacity: number) {
+    this.module = shared ??= new BookModule(orderEnded);
+    this.wasm = this.module.exports;
+    this.handle = this.wasm.newBook(capacity);
+    this.module.renew();
+    this.stateAt = this.wasm.stateBlock(this.handle) / 8;
+    collected.register(this, this.handle);
+  }
+
   /** Levels removed by depth-N snapshots because the snapshot no longer lists them. */
-  snapshotRemovedLevels = 0;
+  get snapshotRemovedLevels(): number {
+    return this.module.f64[this.stateAt + SNAPSHOT_REMOVED_LEVELS]!;
+  }
   /** Levels whose total a snapshot changed, plus levels it removed: what the book could not know otherwise. */
-  snapshotChanges = 0;
-  private generation = 0;
-  private snapshotSide = 0;
-  private snapshotDepth = 0;
+  get snapshotChanges(): number {
+    return this.module.f64[this.stateAt + SNAPSHOT_CHANGES]!;
+  }
 
   /** Sets the level at `price` to a total of `size` (size <= 0 removes it). */
   abstract setLevel(side: number, price: number, size: number): number;
-  /** Removes the level in `slot` of `ladder` (an L3 book drops the orders still listed in it). */
-  protected abstract removeLevel(ladder: Ladder, slot: number): void;
+  /** Removes the level at `price`. */
+  abstract deleteLevel(side: number, price: number): number;
+
   /** Empties the book. */
-  abstract clear(): void;
+  clear(): void {
+    this.module.done(this.wasm.clear(this.handle));
+  }
 
   /** Starts a snapshot of one side (1, -1) or both (0): full (`depth` 0) or of the top `depth` levels. */
   beginSnapshot(side: number, depth: number): void {
-    this.snapshotSide = side;
-    this.snapshotDepth = depth;
-    this.generation++;
-    if (depth > 0) return;
-    if (side === 0) this.clear();
-    else {
-      const ladder = this.ladder(side);
-      while (ladder.depth > 0) this.removeLevel(ladder, ladder.slotAt(0));
-    }
+    this.module.done(this.wasm.beginSnapshot(this.handle, side, depth, this.nowNs));
   }
 
   /** Lists a level in the current snapshot: sets it and marks it as shown. */
   snapshotLevel(side: number, price: number, size: number): number {
-    const ladder = this.ladder(side);
-    const before = ladder.find(price);
-    if (before < 0 || ladder.size[before] !== size) this.snapshotChanges++;
-    const result = this.setLevel(side, price, size);
-    // A level that was there and keeps a size keeps its slot.
-    const slot = before >= 0 && size > 0 ? before : ladder.find(price);
-    if (slot >= 0) ladder.stamp[slot] = this.generation;
-    return result;
+    return this.module.done(this.wasm.snapshotLevel(this.handle, side, price, size, this.nowNs));
   }
 
   /** Ends the snapshot: a depth-N snapshot removes the levels in its range that it did not list. */
   endSnapshot(): void {
-    if (this.snapshotDepth === 0) return;
-    if (this.snapshotSide !== -1) this.trimUnlisted(this.bids);
-    if (this.snapshotSide !== 1) this.trimUnlisted(this.asks);
-    this.snapshotDepth = 0;
-  }
-
-  private trimUnlisted(ladder: Ladder): void {
-    let listed = 0;
-    for (let rank = 0; rank < ladder.depth && listed < this.snapshotDepth; rank++) if (ladder.stamp[ladder.slotAt(rank)] === this.generation) listed++;
-    // With N levels listed the snapshot says nothing below the worst of them; with fewer, the side ends there.
-    for (let rank = 0, seen = 0; rank < ladder.depth && (listed < this.snapshotDepth || seen < listed); ) {
-      const slot = ladder.slotAt(rank);
-      if (ladder.stamp[slot] === this.generation) {
-        seen++;
-        rank++;
-      } else {
-        this.removeLevel(ladder, slot);
-        this.snapshotRemovedLevels++;
-        this.snapshotChanges++;
-      }
-    }
-  }
-
-  protected ladder(side: number): Ladder {
-    return side === 1 ? this.bids : this.asks;
-  }
-
-  bestBidPrice(): number {
-    const bids = this.bids;
-    return bids.bestSlot >= 0 ? bids.price[bids.bestSlot]! : NaN;
-  }
-  bestAskPrice(): number {
-    const asks = this.asks;
-    return asks.bestSlot >= 0 ? asks.price[asks.bestSlot]! : NaN;
-  }
-  bestBidSize(): number {
-    const bids = this.bids;
-    return bids.bestSlot >= 0 ? bids.size[bids.bestSlot]! : 0;
-  }
-  bestAskSize(): number {
-    const asks = this.asks;
-    return asks.bestSlot >= 0 ? asks.size[asks.bestSlot]! : 0;
-  }
-  depth(side: number): number {
-    return this.ladder(side).depth;
-  }
-  priceAt(side: number, rank: number): number {
-    const ladder = this.ladder(side);
-    const slot = ladder.slotAt(rank);
-    return slot < 0 ? NaN : ladder.price[slot]!;
-  }
-  sizeAt(side: number, rank: number): number {
-    const ladder = this.ladder(side);
-    const slot = ladder.slotAt(rank);
-    return slot < 0 ? 0 : ladder.size[slot]!;
-  }
-  sizeAtPrice(side: number, price: number): number {
-    const ladder = this.ladder(side);
-    const slot = ladder.find(price);
-    return slot < 0 ? 0 : ladder.size[slot]!;
+    this.module.done(this.wasm.endSnapshot(this.handle, this.nowNs));
   }
 
   /** Drops the worst levels of each side beyond `depth` (a venue subscription depth the client must keep to). */
   truncate(depth: number): void {
-    for (const ladder of [this.bids, this.asks]) while (ladder.depth > depth) this.removeLevel(ladder, ladder.slotAt(ladder.depth - 1));
+    this.module.done(this.wasm.truncate(this.handle, depth, this.nowNs));
+  }
+
+  bestBidPrice(): number {
+    return this.module.f64[this.stateAt + BID_PRICE]!;
+  }
+  bestAskPrice(): number {
+    return this.module.f64[this.stateAt + ASK_PRICE]!;
+  }
+  bestBidSize(): number {
+    return this.module.f64[this.stateAt + BID_SIZE]!;
+  }
+  bestAskSize(): number {
+    return this.module.f64[this.stateAt + ASK_SIZE]!;
+  }
+  depth(side: number): number {
+    return this.module.f64[this.stateAt + (side === 1 ? BID_DEPTH : ASK_DEPTH)]!;
+  }
+  priceAt(side: number, rank: number): number {
+    return this.wasm.priceAt(this.handle, side, rank);
+  }
+  sizeAt(side: number, rank: number): number {
+    return this.wasm.sizeAt(this.handle, side, rank);
+  }
+  sizeAtPrice(side: number, price: number): number {
+    return this.wasm.sizeAtPrice(this.handle, side, price);
   }
 
   /** True when both sides are present and the best bid is at or above the best ask. */
   isCrossedOrLocked(): boolean {
-    const { bids, asks } = this;
-    return bids.bestSlot >= 0 && asks.bestSlot >= 0 && bids.price[bids.bestSlot]! >= asks.price[asks.bestSlot]!;
+    // An empty side's price is NaN, which compares false.
+    const f64 = this.module.f64;
+    return f64[this.stateAt + BID_PRICE]! >= f64[this.stateAt + ASK_PRICE]!;
   }
+
+  copyBest(side: number, levels: number, prices: Float64Array, sizes: Float64Array): number {
+    const f64 = this.module.f64;
+    const at = this.module.scratchAt;
+    const chunk = SCRATCH_HALF;
+    let held = 0;
+    for (let n = chunk; n === chunk && held < levels; ) {
+      n = this.wasm.copyBest(this.handle, side, held, Math.min(chunk, levels - held));
+      for (let k = 0; k < n; k++, held++) {
+        prices[held] = f64[at + k]!;
+        sizes[held] = f64[at + chunk + k]!;
+      }
+    }
+    return held;
+  }
+
+  sideChanges(side: number): number {
+    return this.module.f64[this.stateAt + (side === 1 ? BID_CHANGES : ASK_CHANGES)]!;
+  }
+
+  /** The book's state block value at `index` (book-module.ts's constants). */
+  protected stateValue(index: number): number {
+    return this.module.f64[this.stateAt + index]!;
+  }
+
+  /** Reports to whoever listens to this book that an order left it (the module's life record holds how); L3 books do. */
+  protected orderEnded(): void {}
+
+  /** Asks the module to report the orders that leave this book (`orderEnded`), or to stop. */
+  protected listen(on: boolean): void {
+    if (on) listening.set(this.handle, new WeakRef(this));
+    else listening.delete(this.handle);
+    this.wasm.listen(this.handle, on ? 1 : 0);
+  }
+}
+
+const SCRATCH_HALF = SCRATCH_VALUES / 2;
+/** The module every book of the process lives in, loaded with the first book. */
+let shared: BookModule | null = null;
+/** The books whose order ends are reported, by handle. */
+const listening = new Map<number, WeakRef<LadderBook>>();
+/** Frees a book's memory in the module once the book is garbage-collected. */
+const collected = new FinalizationRegistry<number>((handle) => {
+  listening.delete(handle);
+  shared!.exports.freeBook(handle);
+});
+
+function orderEnded(handle: number): void {
+  // Through a cast: `orderEnded` is protected, for the module's import alone.
+  (listening.get(handle)?.deref() as { orderEnded(): void } | undefined)?.orderEnded();
 }
 
 /** Outcome of applying one event to a book; anything but Ok is an integrity finding for the replay driver. */

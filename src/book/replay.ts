@@ -4,12 +4,13 @@ import { Action, actionName, Flag, Status } from '../core/event.js';
 import type { Integrity } from '../core/integrity.js';
 import { sessionRule, type SessionRule } from '../core/sessions.js';
 import type { BookChecksum, EventSource, Granularity } from '../core/source.js';
-import { Applied, APPLIED_KINDS, type LadderBook } from './ladder-book.js';
+import { Applied, APPLIED_KINDS } from './ladder-book.js';
+import type { Book } from './view.js';
 import { L2Book } from './l2-book.js';
 import { L3Book } from './l3-book.js';
 
 /** Called after every complete venue update of one instrument, with that instrument's book. */
-export type UpdateHandler = (book: LadderBook, batch: EventBatch, row: number, instrument: number) => void;
+export type UpdateHandler = (book: Book, batch: EventBatch, row: number, instrument: number) => void;
 
 /** What a replay saw, beyond the reader's integrity report. */
 export interface ReplaySummary {
@@ -49,7 +50,7 @@ export interface ReplaySummary {
  * ```
  */
 export class Replayer {
-  readonly books: LadderBook[] = [];
+  readonly books: Book[] = [];
   private readonly inSnapshot: boolean[] = [];
   private readonly trading: boolean[] = [];
   private readonly sessions: (SessionRule | null)[] = [];
@@ -101,7 +102,7 @@ export class Replayer {
   }
 
   /** The book of an instrument index, created on first use. */
-  book(instrument: number): LadderBook {
+  book(instrument: number): Book {
     let book = this.books[instrument];
     if (!book) {
       if (this.granularity === 'L3') {
@@ -218,7 +219,7 @@ export class Replayer {
 
   /** After a complete update of an instrument: the venue's depth limit, the summary's counts, then the handler. */
   // No time argument: a double passed to a call is boxed, an allocation per update.
-  private completed(book: LadderBook, batch: EventBatch, i: number, inst: number, onUpdate: UpdateHandler | undefined): void {
+  private completed(book: Book, batch: EventBatch, i: number, inst: number, onUpdate: UpdateHandler | undefined): void {
     const summary = this.summary;
     summary.updates++;
     if (this.depthLimit !== undefined) book.truncate(this.depthLimit);
@@ -253,7 +254,7 @@ export class Replayer {
     return summary;
   }
 
-  private control(a: number, book: LadderBook, inst: number, side: number, value: number): void {
+  private control(a: number, book: Book, inst: number, side: number, value: number): void {
     switch (a) {
       case Action.Clear:
         book.clear();
@@ -277,7 +278,7 @@ export class Replayer {
   }
 
   /** Checks the venue's checksum against the book as the venue keeps it (truncated to its depth). */
-  private verify(book: LadderBook, inst: number, expected: number): void {
+  private verify(book: Book, inst: number, expected: number): void {
     const rule = this.checksum;
     if (!rule) return;
     if (this.depthLimit !== undefined) book.truncate(this.depthLimit);

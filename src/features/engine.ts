@@ -1,4 +1,4 @@
-import type { LadderBook } from '../book/ladder-book.js';
+import type { Book } from '../book/view.js';
 import type { EventBatch } from '../core/batch.js';
 import { Action, Flag } from '../core/event.js';
 import type { InstrumentTable } from '../core/instrument.js';
@@ -83,7 +83,7 @@ export class FeatureEngine {
   }
 
   /** The replay's update handler. */
-  readonly onUpdate = (book: LadderBook, batch: EventBatch, row: number, instrument: number): void => {
+  readonly onUpdate = (book: Book, batch: EventBatch, row: number, instrument: number): void => {
     if (batch !== this.batch) {
       this.batch = batch;
       this.cursor = 0;
@@ -122,7 +122,7 @@ export class FeatureEngine {
     return this.baseNs ?? 0n;
   }
 
-  private open(instrument: number, book: LadderBook): Stream {
+  private open(instrument: number, book: Book): Stream {
     const meta = this.instruments.get(instrument);
     const top = new TopLevels(this.levels);
     const state: StreamState = {

@@ -1,5 +1,4 @@
-import type { LadderBook } from '../book/ladder-book.js';
-import type { Ladder } from '../core/ladder.js';
+import type { Book } from '../book/view.js';
 
 /**
  * The best levels of each side of a book, read once per complete update by the engine and shared by
@@ -22,9 +21,8 @@ export class TopLevels {
   bidChanged = true;
   askChanged = true;
   private readonly levels: number;
-  /** The ladders last read and their change counts then (see `Ladder.changes`). */
-  private bidLadder: Ladder | null = null;
-  private askLadder: Ladder | null = null;
+  /** The book last read and its sides' change counts then (see `Book.sideChanges`). */
+  private book: Book | null = null;
   private bidChanges = 0;
   private askChanges = 0;
 
@@ -38,23 +36,23 @@ export class TopLevels {
   }
 
   /** Reads the best `levels` levels of each side of `book`. */
-  read(book: LadderBook): void {
-    const bids = book.bids;
-    const asks = book.asks;
-    const needed = Math.min(this.levels, Math.max(bids.depth, asks.depth));
+  read(book: Book): void {
+    const needed = Math.min(this.levels, Math.max(book.depth(1), book.depth(-1)));
     if (needed > this.bidPrice.length) this.grow(needed);
-    this.bidChanged = bids !== this.bidLadder || bids.changes !== this.bidChanges;
+    const same = book === this.book;
+    const bidChanges = book.sideChanges(1);
+    const askChanges = book.sideChanges(-1);
+    this.bidChanged = !same || bidChanges !== this.bidChanges;
     if (this.bidChanged) {
-      this.bidLevels = readSide(bids, this.levels, this.bidLevels, this.bidPrice, this.bidSize);
-      this.bidLadder = bids;
-      this.bidChanges = bids.changes;
+      this.bidLevels = readSide(book, 1, this.levels, this.bidLevels, this.bidPrice, this.bidSize);
+      this.bidChanges = bidChanges;
     }
-    this.askChanged = asks !== this.askLadder || asks.changes !== this.askChanges;
+    this.askChanged = !same || askChanges !== this.askChanges;
     if (this.askChanged) {
-      this.askLevels = readSide(asks, this.levels, this.askLevels, this.askPrice, this.askSize);
-      this.askLadder = asks;
-      this.askChanges = asks.changes;
+      this.askLevels = readSide(book, -1, this.levels, this.askLevels, this.askPrice, this.askSize);
+      this.askChanges = askChanges;
     }
+    this.book = book;
   }
 
   /** Mid-price in price units, NaN when a side is empty. */
@@ -64,7 +62,7 @@ export class TopLevels {
 
   /** Room for `needed` levels per side (at most `levels`); both sides are read again. */
   private grow(needed: number): void {
-    this.bidLadder = this.askLadder = null;
+    this.book = null;
     const capacity = Math.min(this.levels, Math.max(needed, 2 * this.bidPrice.length));
     const widened = (array: Float64Array, fill: number) => {
       const next = new Float64Array(capacity).fill(fill);
@@ -78,9 +76,9 @@ export class TopLevels {
   }
 }
 
-/** Copies a ladder's best levels; clears the ranks the side held before and no longer has. */
-function readSide(ladder: Ladder, levels: number, before: number, prices: Float64Array, sizes: Float64Array): number {
-  const held = ladder.copyBest(levels, prices, sizes);
+/** Copies a side's best levels; clears the ranks the side held before and no longer has. */
+function readSide(book: Book, side: number, levels: number, before: number, prices: Float64Array, sizes: Float64Array): number {
+  const held = book.copyBest(side, levels, prices, sizes);
   for (let rank = held; rank < before; rank++) {
     prices[rank] = NaN;
     sizes[rank] = 0;

@@ -3,7 +3,7 @@ import { Action, Flag } from '../core/event.js';
 import type { EventSource } from '../core/source.js';
 import { Growing } from './growing.js';
 import { L3Book, type OrderLife } from '../book/l3-book.js';
-import type { LadderBook } from '../book/ladder-book.js';
+import type { Book } from '../book/view.js';
 import { Replayer } from '../book/replay.js';
 
 /** Options of a stylized-facts pass. */
@@ -236,7 +236,7 @@ export class FactsCollector {
     this.replayer.push(batch, this.onUpdate);
   }
 
-  private readonly onUpdate = (book: LadderBook, batch: EventBatch, row: number, instrument: number): void => {
+  private readonly onUpdate = (book: Book, batch: EventBatch, row: number, instrument: number): void => {
     const a = this.accumulators[instrument]!;
     const time = batch.tsEvent[row]!;
     a.updates++;

@@ -2,7 +2,7 @@ import type { RowColumns } from '../../core/batch.js';
 import { FlowmineError } from '../../core/errors.js';
 import { Action, Flag, Status } from '../../core/event.js';
 import type { LineChunk } from '../lines.js';
-import { wasmInstance, type WasmMemory } from '../wasm-module.js';
+import { wasmInstance, type WasmMemory } from '../../core/wasm-module.js';
 
 interface Global {
   readonly value: number;
@@ -110,7 +110,7 @@ export class LineParser {
       wasm.STOP_RARE?.value !== Stop.Rare ||
       wasm.STOP_NO_ROW?.value !== Stop.NoRow
     ) {
-      throw new FlowmineError('dist/src/io/wasm/lobster.wasm does not match this build: run `npm run build`');
+      throw new FlowmineError('dist/src/wasm/lobster.wasm does not match this build: run `npm run build`');
     }
     wasm.configure(
       Action.Add,

@@ -1,6 +1,6 @@
 import { FlowmineError } from '../../core/errors.js';
 import type { ColumnSpec } from '../../core/table.js';
-import { wasmInstance, type WasmMemory } from '../wasm-module.js';
+import { wasmInstance, type WasmMemory } from '../../core/wasm-module.js';
 import { DECIMAL, EPOCH, INT, tapeLayout, type RowFormatter, type TapeLayout } from './row-tape.js';
 import { CsvWriter, type JsonlWriter } from './text-writers.js';
 
@@ -69,7 +69,7 @@ export class CsvRows implements RowFormatter {
     const wasm = wasmInstance<CsvRowsExports>('csv-rows');
     this.wasm = wasm;
     if (wasm.INT?.value !== INT || wasm.DECIMAL?.value !== DECIMAL || wasm.EPOCH?.value !== EPOCH) {
-      throw new FlowmineError('dist/src/io/wasm/csv-rows.wasm does not match this build: run `npm run build`');
+      throw new FlowmineError('dist/src/wasm/csv-rows.wasm does not match this build: run `npm run build`');
     }
     const buffer = wasm.memory.buffer;
     const columns = layout.kinds.length;

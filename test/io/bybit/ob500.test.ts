@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { replay } from '../../../src/book/replay.js';
-import type { LadderBook } from '../../../src/book/ladder-book.js';
+import type { Book } from '../../../src/book/view.js';
 import type { EventBatch } from '../../../src/core/batch.js';
 import { Action, Flag } from '../../../src/core/event.js';
 import type { EventSource } from '../../../src/core/source.js';
@@ -63,7 +63,7 @@ function textBooks(messages: Message[]): { bids: Map<string, string>; asks: Map<
 function sideOf(levels: Map<string, string>, side: number): [number, number][] {
   return [...levels].map(([price, size]): [number, number] => [Math.round(Number(price) * 1e4), Number(size)]).sort((x, y) => side * (y[0] - x[0]));
 }
-function bookSide(book: LadderBook, side: number): [number, number][] {
+function bookSide(book: Book, side: number): [number, number][] {
   return Array.from({ length: book.depth(side) }, (_, rank): [number, number] => [book.priceAt(side, rank), book.sizeAt(side, rank)]);
 }
 

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { replay } from '../../../src/book/replay.js';
-import type { LadderBook } from '../../../src/book/ladder-book.js';
+import type { Book } from '../../../src/book/view.js';
 import { Action } from '../../../src/core/event.js';
 import { openSource } from '../../../src/io/index.js';
 import { fixture, needs } from '../../support/data.js';
@@ -67,7 +67,7 @@ function sideOf(levels: Map<string, Level>, side: 'Buy' | 'Sell'): [number, numb
   const sign = side === 'Buy' ? 1 : -1;
   return [...levels.values()].filter((level) => level.side === side).map((level): [number, number] => [units(level.price), units(level.size!)]).sort((x, y) => sign * (y[0] - x[0]));
 }
-function bookSide(book: LadderBook, side: number): [number, number][] {
+function bookSide(book: Book, side: number): [number, number][] {
   return Array.from({ length: book.depth(side) }, (_, rank): [number, number] => [book.priceAt(side, rank), book.sizeAt(side, rank)]);
 }
 

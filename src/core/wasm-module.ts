@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FlowmineError } from '../core/errors.js';
+import { FlowmineError } from './errors.js';
 
 // Node 20 has WebAssembly; neither TypeScript's ES2022 library nor @types/node 20 declare it.
 declare const WebAssembly: {
@@ -18,15 +18,15 @@ export interface WasmMemory {
 const compiled = new Map<string, object>();
 
 /**
- * The exports of a new instance of the WebAssembly module `name` (dist/src/io/wasm/NAME.wasm, built from
- * wasm/NAME.ts), found from this module in dist/src/io as from the CLI bundle in dist/src/cli. The module
+ * The exports of a new instance of the WebAssembly module `name` (dist/src/wasm/NAME.wasm, built from
+ * wasm/NAME.ts), found from this module in dist/src/core as from the CLI bundle in dist/src/cli. The module
  * is compiled once a process; each instance has a memory of its own. `Exports` is the caller's
- * description of the module's exports.
+ * description of the module's exports; `imports` are the functions it imports, by module and name.
  */
-export function wasmInstance<Exports extends object>(name: string): Exports {
+export function wasmInstance<Exports extends object>(name: string, imports: object = {}): Exports {
   let module = compiled.get(name);
   if (!module) {
-    const url = new URL(`../io/wasm/${name}.wasm`, import.meta.url);
+    const url = new URL(`../wasm/${name}.wasm`, import.meta.url);
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(url);
@@ -36,5 +36,5 @@ export function wasmInstance<Exports extends object>(name: string): Exports {
     module = new WebAssembly.Module(bytes);
     compiled.set(name, module);
   }
-  return new WebAssembly.Instance(module, {}).exports as Exports;
+  return new WebAssembly.Instance(module, imports).exports as Exports;
 }

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { L2Book } from '../../src/book/l2-book.js';
+import { L3Book, type OrderLife } from '../../src/book/l3-book.js';
+import { seededRandom } from '../support/random.js';
+
+/** Checks a side's depth, best level, every rank (walked from the best, then in random order) and its best levels against `sizes`, the levels it holds. */
+function assertSide(book: L2Book, side: number, sizes: Map<number, number>, context: string): void {
+  const bestFirst = [...sizes.keys()].sort((a, b) => (a - b) * -side);
+  assert.equal(book.depth(side), bestFirst.length, context);
+  assert.equal(side === 1 ? book.bestBidPrice() : book.bestAskPrice(), bestFirst.length > 0 ? bestFirst[0] : NaN, context);
+  for (let rank = 0; rank < bestFirst.length; rank++) assert.equal(book.priceAt(side, rank), bestFirst[rank], `${context}, rank ${rank}`);
+  assert.equal(book.priceAt(side, bestFirst.length), NaN, context);
+  for (let k = 0; k < 50 && bestFirst.length > 0; k++) {
+    const rank = (k * 7919) % bestFirst.length;
+    assert.equal(book.sizeAt(side, rank), sizes.get(bestFirst[rank]!), `${context}, rank ${rank} out of order`);
+  }
+  const levels = bestFirst.length + 5;
+  const prices = new Float64Array(levels);
+  const held = new Float64Array(levels);
+  assert.equal(book.copyBest(side, levels, prices, held), bestFirst.length, context);
+  assert.deepEqual([...prices.subarray(0, bestFirst.length)], bestFirst, context);
+  assert.deepEqual([...held.subarray(0, bestFirst.length)], bestFirst.map((price) => sizes.get(price)), context);
+}
+
+test('a side keeps its levels in order as it grows to thousands of levels, near the touch and deep, shrinks, is cleared and refilled', () => {
+  const random = seededRandom(7);
+  for (const side of [1, -1]) {
+    for (const [name, nearBest] of [['deep', 0.2], ['near the best', 0.95]] as const) {
+      const book = new L2Book();
+      const sizes = new Map<number, number>();
+      let centre = 100_000;
+      for (let step = 0; step < 40_000; step++) {
+        // The book drifts, so the blocks of its order fill, split, empty and merge at both ends and in the middle.
+        centre += random() < 0.5 ? -1 : 1;
+        const price = random() < nearBest ? centre + Math.floor(random() * 10) : centre + Math.floor((random() - 0.5) * 20_000);
+        // Inserts outweigh removals at first, then the other way round: the depth rises to thousands and falls.
+        if (random() < (step < 20_000 ? 0.7 : 0.3)) {
+          const size = 1 + Math.floor(random() * 50);
+          book.setLevel(side, price, size);
+          sizes.set(price, size);
+        } else {
+          book.deleteLevel(side, price);
+          sizes.delete(price);
+        }
+        if (step % 4_000 === 3_999) assertSide(book, side, sizes, `side ${side} ${name}, step ${step}, ${sizes.size} levels`);
+      }
+      assert.ok(sizes.size < 8_000, `side ${side} ${name}: the test reached ${sizes.size} levels`);
+      // The best level goes again and again: the touch moves through the blocks.
+      while (sizes.size > 300) {
+        const best = side === 1 ? book.bestBidPrice() : book.bestAskPrice();
+        book.deleteLevel(side, best);
+        sizes.delete(best);
+      }
+      assertSide(book, side, sizes, `side ${side} ${name}, best levels removed`);
+      book.clear();
+      sizes.clear();
+      assertSide(book, side, sizes, `side ${side} ${name}, cleared`);
+      for (let k = 0; k < 1_000; k++) {
+        book.setLevel(side, 5_000 + k * 3, k + 1);
+        sizes.set(5_000 + k * 3, k + 1);
+      }
+      assertSide(book, side, sizes, `side ${side} ${name}, refilled`);
+    }
+  }
+});
+
+test('books live side by side in one module: a listener may change another book while an order of its own ends', () => {
+  const first = new L3Book();
+  const second = new L3Book();
+  const lives: OrderLife[] = [];
+  first.onOrderEnd = (life) => {
+    lives.push({ ...life });
+    // Another book, changed from inside the first's call.
+    second.nowNs = 7;
+    second.add(life.orderId + 100, life.side, life.price + 1, life.remaining, 7);
+  };
+  first.nowNs = 5;
+  first.add(1, 1, 100, 10);
+  first.add(2, 1, 100, 4);
+  first.add(3, -1, 105, 6);
+  first.nowNs = 6;
+  // Order 1 ends (the listener adds to the second book), then the first book's call goes on: order 2 is filled in part.
+  first.delete(1, 1, 100, 10);
+  first.fill(2, 1, 100, 1);
+  assert.deepEqual(lives, [{ orderId: 1, side: 1, price: 100, addedNs: 5, endedNs: 6, filled: 0, remaining: 10, end: 'cancelled' }]);
+  assert.equal(first.bestBidPrice(), 100);
+  assert.equal(first.bestBidSize(), 3);
+  assert.equal(first.orderCount, 2);
+  assert.equal(second.bestBidPrice(), 101);
+  assert.equal(second.orderAddedNs(101), 7);
+  assert.equal(second.orderCount, 1);
+  assert.equal(second.bestAskPrice(), NaN);
+});
+
+test('a book larger than the module memory it started with: its state follows the grown memory', () => {
+  const book = new L3Book();
+  const orders = 150_000;
+  for (let id = 0; id < orders; id++) book.add(id, id % 2 === 0 ? 1 : -1, id % 2 === 0 ? 10_000 - (id % 4_000) : 20_000 + (id % 4_000), 1 + (id % 7), id);
+  const memory = (book as unknown as { module: { exports: { memory: { buffer: ArrayBuffer } } } }).module.exports.memory;
+  assert.ok(memory.buffer.byteLength > 4 * 2 ** 20, `the memory grew to ${memory.buffer.byteLength} bytes`);
+  assert.equal(book.orderCount, orders);
+  assert.equal(book.bestBidPrice(), 10_000);
+  assert.equal(book.bestAskPrice(), 20_001);
+  assert.equal(book.depth(1), 2_000);
+  assert.equal(book.priceAt(-1, 1_999), 23_999);
+  assert.equal(book.orderSize(149_999), 1 + (149_999 % 7));
+  for (let id = 0; id < orders; id++) book.delete(id, id % 2 === 0 ? 1 : -1, id % 2 === 0 ? 10_000 - (id % 4_000) : 20_000 + (id % 4_000), 1 + (id % 7));
+  assert.equal(book.orderCount, 0);
+  assert.equal(book.depth(1) + book.depth(-1), 0);
+  assert.equal(book.bestBidPrice(), NaN);
+});
