@@ -24,8 +24,11 @@ export interface OrderLife {
  *
  * Where the data shows liquidity without its orders (a snapshot of levels, a LOBSTER level entering the
  * window) the level holds it as `anonymous` size, counted ahead of every known order in the queue.
- * Cancels and fills of unknown orders take from it (see takeAnonymous). A level whose total reaches zero
- * is removed with any orders still listed in it (they left while out of sight); `droppedOrders` counts them.
+ * A cancel, delete or fill of an unknown order takes its size from the anonymous part of the level at its
+ * price: `TookAnonymous` when that covered it, else `UnknownOrder` (with `levelTotalsFollowVenue` all of
+ * the size is taken even so, and the anonymous part goes negative: known orders listed there are in fact
+ * gone). A level whose total reaches zero is removed with any orders still listed in it (they left while
+ * out of sight); `droppedOrders` counts them.
  *
  * ```ts
  * const book = new L3Book();
@@ -141,16 +144,6 @@ export class L3Book extends LadderBook {
 
   modifyAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
     return this.module.done(this.wasm.modify(this.handle, ids[row]!, side, price, size, this.nowNs, this.nowNs));
-  }
-
-  /** Sets a level's total to `size` by adjusting its anonymous part (size <= 0 removes the level). */
-  setLevel(side: number, price: number, size: number): number {
-    return this.module.done(this.wasm.setLevel(this.handle, side, price, size, this.nowNs));
-  }
-
-  /** Removes a level with every order still listed in it. */
-  deleteLevel(side: number, price: number): number {
-    return this.module.done(this.wasm.deleteLevel(this.handle, side, price, this.nowNs));
   }
 
   /** Remaining size of an order, or NaN when the book does not hold it. */

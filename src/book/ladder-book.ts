@@ -37,10 +37,21 @@ export abstract class LadderBook implements Book {
     return this.module.f64[this.stateAt + SNAPSHOT_CHANGES]!;
   }
 
-  /** Sets the level at `price` to a total of `size` (size <= 0 removes it). */
-  abstract setLevel(side: number, price: number, size: number): number;
-  /** Removes the level at `price`. */
-  abstract deleteLevel(side: number, price: number): number;
+  /**
+   * Sets the level at `price` to a total of `size` (size <= 0 removes it); in an L3 book, by adjusting the
+   * level's anonymous part. Returns an `Applied` code.
+   */
+  setLevel(side: number, price: number, size: number): number {
+    return this.module.done(this.wasm.setLevel(this.handle, side, price, size, this.nowNs));
+  }
+
+  /**
+   * Removes the level at `price` (in an L3 book with every order still listed in it); a missing level is
+   * not an error (venues delete idempotently).
+   */
+  deleteLevel(side: number, price: number): number {
+    return this.module.done(this.wasm.deleteLevel(this.handle, side, price, this.nowNs));
+  }
 
   /** Empties the book. */
   clear(): void {
