@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { lz4Block, snappy } from '../../src/store/parquet/codecs.js';
+import { snappy } from '../../src/store/parquet/codecs.js';
+import { dictionaryValues, lz4Block } from '../../src/store/parquet/page-decoder.js';
 import { decodeColumnChunk } from '../../src/store/parquet/column-decoder.js';
 import { readFileMeta } from '../../src/store/parquet/metadata.js';
 import { NULL_INT64, StagingParquetWriter } from '../../src/io/parquet/staging-writer.js';
@@ -113,4 +114,51 @@ test('LZ4 and Snappy blocks: literals, overlapping copies, and a one-line error 
   // Snappy: length 13, literal "abc", copy-1 of length 9 at offset 3, literal "X".
   const snappyBytes = Uint8Array.from([13, 0x08, 97, 98, 99, 0x15, 3, 0x00, 88]);
   assert.equal(Buffer.from(snappy(snappyBytes, 13, 'test')).toString(), 'abcabcabcabcX');
+});
+
+/** Dictionary indices as Parquet writes them: the width byte, then runs of one index and bit-packed groups of 8. */
+function indexPage(bitWidth: number, parts: ({ run: number; index: number } | { packed: number[] })[]): Uint8Array {
+  const bytes = [bitWidth];
+  const varint = (value: number) => {
+    for (; value >= 0x80; value = Math.floor(value / 128)) bytes.push((value & 0x7f) | 0x80);
+    bytes.push(value);
+  };
+  for (const part of parts) {
+    if ('run' in part) {
+      varint(part.run * 2);
+      for (let b = 0; b < Math.ceil(bitWidth / 8); b++) bytes.push(Math.floor(part.index / 2 ** (8 * b)) & 0xff);
+      continue;
+    }
+    const groups = Math.ceil(part.packed.length / 8);
+    varint(groups * 2 + 1);
+    let bits = 0n;
+    part.packed.forEach((index, k) => (bits |= BigInt(index) << BigInt(k * bitWidth)));
+    for (let b = 0; b < groups * bitWidth; b++) bytes.push(Number((bits >> BigInt(8 * b)) & 0xffn));
+  }
+  return Uint8Array.from(bytes);
+}
+
+test('dictionary indices: runs and bit-packed groups of any width to 32 bits, from a page in memory or just decompressed, and one-line errors', () => {
+  const dictionary = Float64Array.from([10, 20, 30, 40, 50]);
+  for (const bitWidth of [3, 8, 13, 24, 32]) {
+    // A run, a full group, a run, then a last group of which only 3 values are the page's.
+    const page = indexPage(bitWidth, [{ run: 4, index: 2 }, { packed: [0, 1, 2, 3, 4, 0, 1, 2] }, { run: 300, index: 4 }, { packed: [3, 3, 1, 0, 0, 0, 0, 0] }]);
+    const expected = [...Array(4).fill(30), 10, 20, 30, 40, 50, 10, 20, 30, ...Array(300).fill(50), 40, 40, 20];
+    const out = new Float64Array(expected.length + 2).fill(-1);
+    dictionaryValues(page, expected.length, dictionary, out, 1, 'part.parquet: column price');
+    assert.deepEqual([...out], [-1, ...expected, -1], `${bitWidth} bits`);
+    // The same page as an LZ4 block of literals only, decompressed in the module and decoded there.
+    const literals = page.length;
+    const block = Uint8Array.from([0xf0, ...(literals >= 15 ? [...Array(Math.floor((literals - 15) / 255)).fill(255), (literals - 15) % 255] : []), ...page]);
+    if (literals < 15) block[0] = literals << 4;
+    const again = new Float64Array(expected.length);
+    dictionaryValues(lz4Block(block, literals, 'test'), expected.length, dictionary, again, 0, 'test');
+    assert.deepEqual([...again], expected, `${bitWidth} bits, decompressed`);
+  }
+  const beyond = indexPage(3, [{ run: 2, index: 1 }, { packed: [0, 1, 7] }]);
+  assert.throws(() => dictionaryValues(beyond, 5, dictionary, new Float64Array(5), 0, 'part.parquet: column side'), /^FlowmineError: part\.parquet: column side: dictionary index 7 beyond 5$/);
+  const short = indexPage(3, [{ run: 12, index: 1 }]);
+  assert.throws(() => dictionaryValues(short, 20, dictionary, new Float64Array(20), 0, 'part.parquet: column side'), /^FlowmineError: part\.parquet: column side: dictionary indices end after 12 of 20 values$/);
+  assert.throws(() => dictionaryValues(Uint8Array.from([33, 2, 0]), 1, dictionary, new Float64Array(1), 0, 'x'), /^FlowmineError: x: dictionary index width 33$/);
+  assert.throws(() => lz4Block(Uint8Array.from([0x30, 97, 98, 99]), 4, 'part.parquet'), /^FlowmineError: part\.parquet: LZ4 page is 3 bytes, expected 4$/);
 });

@@ -1,9 +1,11 @@
 /**
- * Page decompression for the Parquet reader: LZ4 raw blocks and Snappy written here, Zstandard through
- * fzstd. Each takes the compressed bytes and the size the page header announces.
+ * Page decompression for the Parquet reader: LZ4 raw blocks in WebAssembly (page-decoder.ts), Snappy
+ * written here, Zstandard through fzstd. Each takes the compressed bytes and the size the page header
+ * announces.
  */
 import { decompress as zstdDecompress } from 'fzstd';
 import { FlowmineError } from '../../core/errors.js';
+import { lz4Block } from './page-decoder.js';
 
 /** Parquet compression codec codes. */
 export const Codec = { Uncompressed: 0, Snappy: 1, Gzip: 2, Lzo: 3, Brotli: 4, Lz4: 5, Zstd: 6, Lz4Raw: 7 } as const;
@@ -17,7 +19,7 @@ export function decompressPage(codec: number, input: Uint8Array, size: number, w
     case Codec.Uncompressed:
       return input;
     case Codec.Lz4Raw:
-      return lz4Block(input, size, where, pageBuffer(size));
+      return lz4Block(input, size, where);
     case Codec.Snappy:
       return snappy(input, size, where, pageBuffer(size));
     case Codec.Zstd: {
@@ -36,47 +38,6 @@ let reused: Uint8Array = new Uint8Array(0);
 function pageBuffer(size: number): Uint8Array {
   if (reused.length < size) reused = new Uint8Array(size);
   return reused.subarray(0, size);
-}
-
-/** One LZ4 block (no frame): sequences of literals and back-references, into `out` (`size` bytes). */
-export function lz4Block(input: Uint8Array, size: number, where: string, out: Uint8Array = new Uint8Array(size)): Uint8Array {
-  let i = 0;
-  let o = 0;
-  const end = input.length;
-  while (i < end) {
-    const token = input[i++]!;
-    let literals = token >> 4;
-    if (literals === 15) {
-      let byte: number;
-      do {
-        byte = input[i++]!;
-        literals += byte;
-      } while (byte === 255);
-    }
-    if (o + literals > size || i + literals > end) throw new FlowmineError(`${where}: corrupt LZ4 block`);
-    if (literals < 16) for (let k = 0; k < literals; k++) out[o++] = input[i++]!;
-    else {
-      out.set(input.subarray(i, i + literals), o);
-      i += literals;
-      o += literals;
-    }
-    if (i >= end) break;
-    const offset = input[i]! | (input[i + 1]! << 8);
-    i += 2;
-    let length = (token & 15) + 4;
-    if ((token & 15) === 15) {
-      let byte: number;
-      do {
-        byte = input[i++]!;
-        length += byte;
-      } while (byte === 255);
-    }
-    if (offset === 0 || offset > o || o + length > size) throw new FlowmineError(`${where}: corrupt LZ4 block`);
-    copyMatch(out, o, offset, length);
-    o += length;
-  }
-  if (o !== size) throw new FlowmineError(`${where}: LZ4 page is ${o} bytes, expected ${size}`);
-  return out;
 }
 
 /** Snappy raw format: a varint length, then literal and copy elements, into `out` (`size` bytes). */
@@ -129,7 +90,7 @@ export function snappy(input: Uint8Array, size: number, where: string, out: Uint
   return out;
 }
 
-/** Copies `length` bytes from `offset` bytes back; overlapping copies repeat the pattern, as both formats mean. */
+/** Copies `length` bytes from `offset` bytes back; an overlapping copy repeats the pattern, as the format means. */
 function copyMatch(out: Uint8Array, o: number, offset: number, length: number): void {
   const from = o - offset;
   if (offset >= length) out.copyWithin(o, from, from + length);

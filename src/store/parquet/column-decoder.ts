@@ -6,6 +6,7 @@
  */
 import { FlowmineError } from '../../core/errors.js';
 import { decompressPage } from './codecs.js';
+import { dictionaryValues } from './page-decoder.js';
 import { PhysicalType, type ColumnChunkMeta } from './metadata.js';
 import { ThriftReader, type ThriftStruct } from '../../io/parquet/thrift.js';
 
@@ -91,7 +92,7 @@ export function decodeColumnChunk(bytes: Uint8Array, chunk: ColumnChunkMeta, opt
       case Encoding.PlainDictionary:
       case Encoding.RleDictionary: {
         if (!dictionary) throw new FlowmineError(`${where}: column ${chunk.name} refers to a dictionary it does not have`);
-        dictionaryValues(values, values[0]!, present, dictionary, target, targetAt, `${where}: column ${chunk.name}`);
+        dictionaryValues(values, present, dictionary, target, targetAt, `${where}: column ${chunk.name}`);
         break;
       }
       case Encoding.DeltaBinaryPacked:
@@ -157,59 +158,6 @@ function definitionLevels(data: Uint8Array, at: number, end: number, count: numb
     }
   }
   return defined;
-}
-
-/** RLE_DICTIONARY indices (RLE / bit-packed hybrid of `bitWidth` bits, after the width byte) looked up in `dictionary`. */
-function dictionaryValues(data: Uint8Array, bitWidth: number, count: number, dictionary: Float64Array, out: Float64Array, outAt: number, where: string): void {
-  if (bitWidth > 32) throw new FlowmineError(`${where}: dictionary index width ${bitWidth}`);
-  const state = { at: 1 };
-  const end = data.length;
-  const byteWidth = (bitWidth + 7) >> 3;
-  const size = dictionary.length;
-  let k = 0;
-  while (k < count) {
-    if (state.at >= end) throw new FlowmineError(`${where}: dictionary indices end after ${k} of ${count} values`);
-    const run = uvarint(data, state);
-    if (run % 2 === 0) {
-      const n = Math.min(run / 2, count - k);
-      let index = 0;
-      for (let b = 0; b < byteWidth; b++) index += data[state.at + b]! * 2 ** (8 * b);
-      state.at += byteWidth;
-      if (index >= size) throw new FlowmineError(`${where}: dictionary index ${index} beyond ${size}`);
-      out.fill(dictionary[index]!, outAt + k, outAt + k + n);
-      k += n;
-      continue;
-    }
-    const values = Math.floor(run / 2) * 8;
-    const n = Math.min(values, count - k);
-    let at = state.at;
-    if (bitWidth <= 24) {
-      const mask = (1 << bitWidth) - 1;
-      let acc = 0;
-      let bits = 0;
-      for (let i = 0; i < n; i++) {
-        while (bits < bitWidth) {
-          acc |= data[at++]! << bits;
-          bits += 8;
-        }
-        const index = acc & mask;
-        acc >>>= bitWidth;
-        bits -= bitWidth;
-        if (index >= size) throw new FlowmineError(`${where}: dictionary index ${index} beyond ${size}`);
-        out[outAt + k + i] = dictionary[index]!;
-      }
-    } else {
-      const indices = new Float64Array(n);
-      unpackWide(data, at * 8, bitWidth, n, indices, 0);
-      for (let i = 0; i < n; i++) {
-        const index = indices[i]!;
-        if (index >= size) throw new FlowmineError(`${where}: dictionary index ${index} beyond ${size}`);
-        out[outAt + k + i] = dictionary[index]!;
-      }
-    }
-    state.at += (values * bitWidth) / 8;
-    k += n;
-  }
 }
 
 /** Bit-unpacks `n` values of up to 32 bits (least significant bit first) into `out`. */

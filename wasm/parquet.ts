@@ -1,0 +1,187 @@
+// Parquet page decoding for the dataset reader (src/store/parquet/): LZ4 raw blocks, and dictionary
+// indices (the RLE / bit-packed hybrid) looked up in the column chunk's dictionary. AssemblyScript,
+// compiled by scripts/build-wasm.mjs into dist/src/wasm/parquet.wasm; src/store/parquet/page-decoder.ts
+// drives it.
+//
+// Why: a dataset replay (the Binance USD-M capture's: 0.36 s) spent a fifth of its time in these two
+// loops, in JavaScript that V8 had not optimized yet for much of so short a run; here they are compiled
+// before the first page (docs/DATASET.md has the numbers).
+//
+// Memory: four areas (the compressed input, the decompressed page, the decoded values, the dictionary),
+// each moved to the end of the memory, larger, when a page needs more: a moved area's old bytes stay
+// where they were, so an offset into the page the last call decompressed stays valid until the next.
+
+/** Outcomes of `lz4` and `dictionary`. */
+export const DONE: i32 = 0;
+/** The LZ4 block is damaged: a length or offset leads outside the page. */
+export const CORRUPT: i32 = 1;
+/** The LZ4 block decompressed to another size than the page's (`produced()` says how many bytes). */
+export const WRONG_SIZE: i32 = 2;
+/** The indices end before the page's values do (`produced()` says after how many). */
+export const SHORT: i32 = 3;
+/** An index beyond the dictionary (`badIndex()` says which). */
+export const BEYOND: i32 = 4;
+
+let inputAt: usize = 0;
+let inputCapacity: usize = 0;
+let pageAt: usize = 0;
+let pageCapacity: usize = 0;
+let valuesAt: usize = 0;
+let valuesCapacity: usize = 0;
+let dictionaryAt: usize = 0;
+let dictionaryCapacity: usize = 0;
+/** Where the next area moved to the end starts. */
+let top: usize = (__heap_base + 15) & ~15;
+let outcome: i32 = 0;
+let bad: f64 = 0;
+
+export function input(): usize { return inputAt; }
+export function page(): usize { return pageAt; }
+export function values(): usize { return valuesAt; }
+export function dictionary(): usize { return dictionaryAt; }
+export function produced(): i32 { return outcome; }
+export function badIndex(): f64 { return bad; }
+
+/** A fresh area of `bytes` at the end of the memory, grown when it does not fit. */
+function area(bytes: usize): usize {
+  const at = top;
+  top = (top + bytes + 15) & ~15;
+  const pages = <i32>((top + 0xffff) >>> 16);
+  if (pages > memory.size()) memory.grow(max(pages - memory.size(), memory.size()));
+  return at;
+}
+
+/**
+ * Makes room for a page of `inputBytes` compressed and `pageBytes` decompressed, `valueCount` values and a
+ * dictionary of `dictionarySize`. Returns 1 when the memory grew (every view of it is then empty), else 0.
+ */
+export function reserve(inputBytes: usize, pageBytes: usize, valueCount: usize, dictionarySize: usize): i32 {
+  const before = memory.size();
+  if (inputBytes > inputCapacity) inputAt = area((inputCapacity = max(inputBytes, inputCapacity * 2)));
+  if (pageBytes > pageCapacity) pageAt = area((pageCapacity = max(pageBytes, pageCapacity * 2)));
+  if (valueCount > valuesCapacity) valuesAt = area((valuesCapacity = max(valueCount, valuesCapacity * 2)) << 3);
+  if (dictionarySize > dictionaryCapacity) dictionaryAt = area((dictionaryCapacity = max(dictionarySize, dictionaryCapacity * 2)) << 3);
+  return memory.size() != before ? 1 : 0;
+}
+
+/** One LZ4 block (no frame) of `inputBytes` at `input()`, into exactly `size` bytes at `page()`. */
+export function lz4(inputBytes: usize, size: usize): i32 {
+  let i = inputAt;
+  const end = inputAt + inputBytes;
+  const out = pageAt;
+  const outEnd = pageAt + size;
+  let o = out;
+  while (i < end) {
+    const token = <u32>load<u8>(i++);
+    let literals = <usize>(token >> 4);
+    if (literals == 15) {
+      let byte: u32;
+      do {
+        if (i >= end) return CORRUPT;
+        byte = load<u8>(i++);
+        literals += byte;
+      } while (byte == 255);
+    }
+    if (o + literals > outEnd || i + literals > end) return CORRUPT;
+    memory.copy(o, i, literals);
+    i += literals;
+    o += literals;
+    if (i >= end) break;
+    if (i + 2 > end) return CORRUPT;
+    const offset = <usize>load<u16>(i);
+    i += 2;
+    let length = <usize>(token & 15) + 4;
+    if ((token & 15) == 15) {
+      let byte: u32;
+      do {
+        if (i >= end) return CORRUPT;
+        byte = load<u8>(i++);
+        length += byte;
+      } while (byte == 255);
+    }
+    if (offset == 0 || offset > o - out || o + length > outEnd) return CORRUPT;
+    const from = o - offset;
+    // An overlapping match repeats its pattern, byte by byte.
+    if (offset >= length) memory.copy(o, from, length);
+    else for (let k: usize = 0; k < length; k++) store<u8>(o + k, load<u8>(from + k));
+    o += length;
+  }
+  outcome = <i32>(o - out);
+  return o == outEnd ? DONE : WRONG_SIZE;
+}
+
+/** Reads an unsigned LEB128 varint at `at`; leaves the position after it in `varintEnd`. */
+let varintEnd: usize = 0;
+function uvarint(at: usize, end: usize): u64 {
+  let value: u64 = 0;
+  let shift: u64 = 0;
+  while (at < end) {
+    const byte = <u64>load<u8>(at++);
+    value |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+    shift += 7;
+  }
+  varintEnd = at;
+  return value;
+}
+
+/**
+ * Dictionary indices of `bitWidth` bits (the RLE / bit-packed hybrid) in [from, end), `count` of them,
+ * looked up among the `size` values at `dictionary()`: the values go to `values()`.
+ */
+export function indices(from: usize, end: usize, bitWidth: i32, count: i32, size: i32): i32 {
+  const dictionaryBase = dictionaryAt;
+  const out = valuesAt;
+  const byteWidth = <usize>((bitWidth + 7) >> 3);
+  const mask: u64 = bitWidth >= 64 ? <u64>-1 : (<u64>1 << <u64>bitWidth) - 1;
+  let at = from;
+  let k = 0;
+  while (k < count) {
+    if (at >= end) {
+      outcome = k;
+      return SHORT;
+    }
+    const run = uvarint(at, end);
+    at = varintEnd;
+    if ((run & 1) == 0) {
+      const n = <i32>min<u64>(run >> 1, <u64>(count - k));
+      let index: u64 = 0;
+      for (let b: usize = 0; b < byteWidth; b++) index |= <u64>load<u8>(at + b) << (<u64>b << 3);
+      at += byteWidth;
+      if (index >= <u64>size) {
+        bad = <f64>index;
+        return BEYOND;
+      }
+      const value = load<f64>(dictionaryBase + (<usize>index << 3));
+      for (let i = 0; i < n; i++) store<f64>(out + (<usize>(k + i) << 3), value);
+      k += n;
+      continue;
+    }
+    const groups = <usize>(run >> 1);
+    const n = <i32>min<u64>(<u64>groups * 8, <u64>(count - k));
+    if (at + groups * <usize>bitWidth > end) {
+      outcome = k;
+      return SHORT;
+    }
+    let acc: u64 = 0;
+    let bits: i32 = 0;
+    let p = at;
+    for (let i = 0; i < n; i++) {
+      while (bits < bitWidth) {
+        acc |= <u64>load<u8>(p++) << <u64>bits;
+        bits += 8;
+      }
+      const index = acc & mask;
+      acc = bitWidth >= 64 ? 0 : acc >> <u64>bitWidth;
+      bits -= bitWidth;
+      if (index >= <u64>size) {
+        bad = <f64>index;
+        return BEYOND;
+      }
+      store<f64>(out + (<usize>(k + i) << 3), load<f64>(dictionaryBase + (<usize>index << 3)));
+    }
+    at += groups * <usize>bitWidth;
+    k += n;
+  }
+  return DONE;
+}
