@@ -110,3 +110,15 @@ test('a book larger than the module memory it started with: its state follows th
   assert.equal(book.depth(1) + book.depth(-1), 0);
   assert.equal(book.bestBidPrice(), NaN);
 });
+
+test('order ids of any size: a book keeps ids beyond 2^53 and 2^63 (u64 ids as doubles) apart', () => {
+  const book = new L3Book(16);
+  const ids = Array.from({ length: 3_000 }, (_, k) => (k % 2 === 0 ? 2 ** 63 + k * 4096 : 2 ** 53 + k * 2));
+  ids.forEach((id, k) => book.add(id, 1, 100 + (k % 10), k + 1, k));
+  assert.equal(book.orderCount, ids.length);
+  ids.forEach((id, k) => assert.equal(book.orderSize(id), k + 1, `order ${k}`));
+  ids.forEach((id, k) => {
+    if (k % 3 === 0) book.delete(id, 1, 100 + (k % 10), k + 1);
+  });
+  ids.forEach((id, k) => assert.equal(book.orderSize(id), k % 3 === 0 ? NaN : k + 1, `order ${k} after the deletes`));
+});
