@@ -796,13 +796,7 @@ export function beginSnapshot(book: usize, side: i32, depth: i32, at: f64): i32 
 export function snapshotLevel(book: usize, side: i32, price: f64, size: f64, at: f64): i32 {
   b = changetype<Book>(book);
   now = at;
-  const ladder = sideOf(side);
-  const before = find(ladder, price);
-  if (before < 0 || f64At(ladder.size, before) != size) b.snapshotChanges++;
-  const result = levelSet(side, price, size);
-  const slot = before >= 0 && size > 0 ? before : find(ladder, price);
-  if (slot >= 0) setI32(ladder.stamp, slot, b.generation);
-  return result | publish();
+  return snapshotSet(side, price, size) | publish();
 }
 
 /** Ends the snapshot: a depth-N snapshot removes the levels in its range that it did not list. */
@@ -942,6 +936,16 @@ function addOrder(id: f64, side: i32, price: f64, size: f64, ts: f64): i32 {
   setF64(book.orderAdded, slot, ts);
   setI32(book.orderSide, slot, side);
   enqueue(slot, sideOf(side), price);
+  return result;
+}
+
+function snapshotSet(side: i32, price: f64, size: f64): i32 {
+  const ladder = sideOf(side);
+  const before = find(ladder, price);
+  if (before < 0 || f64At(ladder.size, before) != size) b.snapshotChanges++;
+  const result = levelSet(side, price, size);
+  const slot = before >= 0 && size > 0 ? before : find(ladder, price);
+  if (slot >= 0) setI32(ladder.stamp, slot, b.generation);
   return result;
 }
 
@@ -1113,4 +1117,101 @@ function growOrders(): void {
   b.orderNext = grown(b.orderNext, capacity, 4);
   b.freeOrders = grown(b.freeOrders, capacity, 4);
   b.orderCapacity = capacity;
+}
+
+// A batch's level rows, for `applyLevels`: its columns, copied in by BookModule.loadRows.
+let rowCapacity = 0;
+let rowAction: usize = 0;
+let rowSide: usize = 0;
+let rowPrice: usize = 0;
+let rowSize: usize = 0;
+let rowFlags: usize = 0;
+let rowInstrument: usize = 0;
+// The event model's codes (src/core/event.ts), set by `configure`.
+let LEVEL_SET: u8 = 0;
+let LEVEL_DELETE: u8 = 0;
+let LAST: u8 = 0;
+
+/** Why `applyLevels` stopped (its result's bits 4 to 7): before a row it does not apply… */
+export const BEFORE_ROW: i32 = 0;
+/** …after a row that completed an update… */
+export const COMPLETED: i32 = 1;
+/** …or after a row whose outcome (bits 0 to 3) was not Ok. */
+export const FOUND: i32 = 2;
+
+export function configure(levelSet: u8, levelDelete: u8, last: u8): void {
+  LEVEL_SET = levelSet;
+  LEVEL_DELETE = levelDelete;
+  LAST = last;
+}
+
+/** Makes room for `rows` rows; returns GREW when the memory grew. */
+export function reserveRows(rows: i32): i32 {
+  if (rows > rowCapacity) {
+    if (rowCapacity > 0) {
+      heap.free(rowAction);
+      heap.free(rowSide);
+      heap.free(rowPrice);
+      heap.free(rowSize);
+      heap.free(rowFlags);
+      heap.free(rowInstrument);
+    }
+    rowCapacity = max(rows, rowCapacity * 2);
+    rowAction = allocate(rowCapacity, 1);
+    rowSide = allocate(rowCapacity, 1);
+    rowPrice = allocate(rowCapacity, 8);
+    rowSize = allocate(rowCapacity, 8);
+    rowFlags = allocate(rowCapacity, 1);
+    rowInstrument = allocate(rowCapacity, 4);
+  }
+  const size = memory.size();
+  if (size == pages) return 0;
+  pages = size;
+  return GREW;
+}
+
+export function rowsAction(): usize { return rowAction; }
+export function rowsSide(): usize { return rowSide; }
+export function rowsPrice(): usize { return rowPrice; }
+export function rowsSize(): usize { return rowSize; }
+export function rowsFlags(): usize { return rowFlags; }
+export function rowsInstrument(): usize { return rowInstrument; }
+
+/**
+ * Applies the level rows [from, to) of the loaded batch to `book` (as snapshot levels when `inSnapshot`),
+ * until a row of another action or instrument (not applied), a row that completes an update outside a
+ * snapshot, or one whose outcome is not Ok. Returns the rows it went through (to the row it stopped
+ * before) × 256 + why × 16 + that outcome: `to - from` must be below 2^23. A call a run of rows, not a
+ * call a row: a crypto diff holds tens of levels.
+ */
+export function applyLevels(book: usize, from: i32, to: i32, inSnapshot: i32): i32 {
+  b = changetype<Book>(book);
+  const instrument = i32At(rowInstrument, from);
+  let stop = to;
+  let why = BEFORE_ROW;
+  let outcome = OK;
+  for (let i = from; i < to; i++) {
+    const action = load<u8>(rowAction + i);
+    if (i32At(rowInstrument, i) != instrument || (action != LEVEL_SET && action != LEVEL_DELETE)) {
+      stop = i;
+      break;
+    }
+    const side = <i32>load<i8>(rowSide + i);
+    const price = f64At(rowPrice, i);
+    if (action == LEVEL_DELETE) outcome = levelDelete(side, price);
+    else if (inSnapshot) outcome = snapshotSet(side, price, f64At(rowSize, i));
+    else outcome = levelSet(side, price, f64At(rowSize, i));
+    if (outcome != OK) {
+      stop = i + 1;
+      why = FOUND;
+      break;
+    }
+    if (!inSnapshot && load<u8>(rowFlags + i) & LAST) {
+      stop = i + 1;
+      why = COMPLETED;
+      break;
+    }
+  }
+  publish();
+  return ((stop - from) << 8) | (why << 4) | outcome;
 }

@@ -1,4 +1,6 @@
+import type { EventBatch } from '../core/batch.js';
 import { FlowmineError } from '../core/errors.js';
+import { Action, Flag } from '../core/event.js';
 import { wasmInstance, type WasmMemory } from '../core/wasm-module.js';
 
 /**
@@ -36,6 +38,15 @@ export interface BookExports {
   queueAhead(book: number, id: number): number;
   frontOrderId(book: number, side: number, price: number): number;
   ordersAt(book: number, side: number, price: number, from: number): number;
+  configure(levelSet: number, levelDelete: number, last: number): void;
+  reserveRows(rows: number): number;
+  rowsAction(): number;
+  rowsSide(): number;
+  rowsPrice(): number;
+  rowsSize(): number;
+  rowsFlags(): number;
+  rowsInstrument(): number;
+  applyLevels(book: number, from: number, to: number, inSnapshot: number): number;
 }
 
 // The module's layout (wasm/book.ts), checked against its exports when it is loaded.
@@ -57,6 +68,10 @@ export const ASK_DEPTH = 11;
 const STATE_VALUES = 12;
 /** Values of the scratch: `copyBest` writes prices to its first half and sizes to its second, `ordersAt` ids. */
 export const SCRATCH_VALUES = 2048;
+/** Why `applyLevels` stopped: before a row it does not apply, after a row that completed an update, after a row whose outcome was not Ok. */
+export const BEFORE_ROW = 0;
+export const COMPLETED = 1;
+export const FOUND = 2;
 
 /**
  * The process's instance of the book module, with views of its memory (every book's state block, the
@@ -76,6 +91,9 @@ export class BookModule {
       GREW,
       STATE_VALUES,
       SCRATCH_VALUES,
+      BEFORE_ROW,
+      COMPLETED,
+      FOUND,
       BID_PRICE,
       BID_SIZE,
       ASK_PRICE,
@@ -92,6 +110,7 @@ export class BookModule {
     for (const [name, value] of Object.entries(layout)) {
       if (exported[name]?.value !== value) throw new FlowmineError('dist/src/wasm/book.wasm does not match this build: run `npm run build`');
     }
+    this.exports.configure(Action.LevelSet, Action.LevelDelete, Flag.Last);
     this.f64 = new Float64Array(this.exports.memory.buffer);
     this.scratchAt = this.exports.scratchBlock() / 8;
     this.lifeAt = this.exports.lifeRecord() / 8;
@@ -102,6 +121,21 @@ export class BookModule {
     if (result < GREW) return result;
     this.renew();
     return result - GREW;
+  }
+
+  /** Copies the columns of `batch` that level rows use into the module, for `applyLevels`. */
+  loadRows(batch: EventBatch): void {
+    const wasm = this.exports;
+    wasm.reserveRows(batch.length);
+    this.renew();
+    const { buffer } = wasm.memory;
+    const n = batch.length;
+    new Uint8Array(buffer, wasm.rowsAction(), n).set(batch.action.subarray(0, n));
+    new Int8Array(buffer, wasm.rowsSide(), n).set(batch.side.subarray(0, n));
+    new Float64Array(buffer, wasm.rowsPrice(), n).set(batch.price.subarray(0, n));
+    new Float64Array(buffer, wasm.rowsSize(), n).set(batch.size.subarray(0, n));
+    new Uint8Array(buffer, wasm.rowsFlags(), n).set(batch.flags.subarray(0, n));
+    new Int32Array(buffer, wasm.rowsInstrument(), n).set(batch.instrument.subarray(0, n));
   }
 
   /** Makes the views afresh if the memory has grown since they were made (a view of a detached buffer is empty). */

@@ -1,4 +1,5 @@
 import { ASK_CHANGES, ASK_DEPTH, ASK_PRICE, ASK_SIZE, BID_CHANGES, BID_DEPTH, BID_PRICE, BID_SIZE, BookModule, type BookExports, SCRATCH_VALUES, SNAPSHOT_CHANGES, SNAPSHOT_REMOVED_LEVELS } from './book-module.js';
+import type { EventBatch } from '../core/batch.js';
 import type { Book } from './view.js';
 
 /**
@@ -127,6 +128,23 @@ export abstract class LadderBook implements Book {
 
   sideChanges(side: number): number {
     return this.module.f64[this.stateAt + (side === 1 ? BID_CHANGES : ASK_CHANGES)]!;
+  }
+
+  /** Copies the columns of `batch` that level rows use into the book module (for every book of it), for `applyLevels`. */
+  loadRows(batch: EventBatch): void {
+    this.module.loadRows(batch);
+  }
+
+  /**
+   * Applies the level rows of the batch last loaded (`loadRows`) from row `from`, as far as
+   * `applyLevels` in wasm/book.ts goes (as snapshot levels when `inSnapshot`; `to - from` below 2^23):
+   * returns the rows it went through × 256 + why it stopped (book-module.ts: BEFORE_ROW, COMPLETED,
+   * FOUND) × 16 + the last row's `Applied` code.
+   */
+  applyLevels(from: number, to: number, inSnapshot: boolean): number {
+    const outcome = this.wasm.applyLevels(this.handle, from, to, inSnapshot ? 1 : 0);
+    this.module.renew();
+    return outcome;
   }
 
   /** The book's state block value at `index` (book-module.ts's constants). */

@@ -4,6 +4,7 @@ import { Action, actionName, Flag, Status } from '../core/event.js';
 import type { Integrity } from '../core/integrity.js';
 import { sessionRule, type SessionRule } from '../core/sessions.js';
 import type { BookChecksum, EventSource, Granularity } from '../core/source.js';
+import { BEFORE_ROW, FOUND } from './book-module.js';
 import { Applied, APPLIED_KINDS } from './ladder-book.js';
 import type { Book } from './view.js';
 import { L2Book } from './l2-book.js';
@@ -181,26 +182,32 @@ export class Replayer {
     }
   }
 
-  /** Applies a batch to price-level books; order events are findings there. */
+  /**
+   * Applies a batch to price-level books; order events are findings there. The level rows are applied in
+   * the book module a run at a time (`LadderBook.applyLevels`), up to a complete update, a finding or a
+   * row of another kind or instrument, which is handled here.
+   */
   private pushLevels(batch: EventBatch, onUpdate: UpdateHandler | undefined): void {
-    const { action, side, price, size, flags, instrument } = batch;
+    const { action, side, size, flags, instrument } = batch;
     const inSnapshot = this.inSnapshot;
-    let inst = -1;
-    let book: L2Book | null = null;
-    for (let i = 0; i < batch.length; i++) {
-      if (instrument[i] !== inst) {
-        inst = instrument[i]!;
-        book = (this.books[inst] ?? this.book(inst)) as L2Book;
+    if (batch.length > 0) ((this.books[instrument[0]!] ?? this.book(instrument[0]!)) as L2Book).loadRows(batch);
+    for (let i = 0; i < batch.length; ) {
+      const inst = instrument[i]!;
+      const l2 = (this.books[inst] ?? this.book(inst)) as L2Book;
+      // Runs of at most 2^22 rows: the outcome holds the rows it went through × 256.
+      const outcome = l2.applyLevels(i, Math.min(batch.length, i + RUN_ROWS), inSnapshot[inst]!);
+      const stop = i + (outcome >>> 8);
+      const why = (outcome >> 4) & 15;
+      if (why !== BEFORE_ROW) {
+        if (why === FOUND) this.finding(outcome & 15, batch, stop - 1);
+        if (flags[stop - 1]! & Flag.Last && !inSnapshot[inst]) this.completed(l2, batch, stop - 1, inst, onUpdate);
+        i = stop;
+        continue;
       }
-      const l2 = book!;
+      i = stop;
+      if (i >= batch.length || instrument[i] !== inst) continue;
       let result: number = Applied.Ok;
       switch (action[i]!) {
-        case Action.LevelSet:
-          result = inSnapshot[inst] ? l2.snapshotLevel(side[i]!, price[i]!, size[i]!) : l2.setLevel(side[i]!, price[i]!, size[i]!);
-          break;
-        case Action.LevelDelete:
-          result = l2.deleteLevel(side[i]!, price[i]!);
-          break;
         case Action.Add:
         case Action.Cancel:
         case Action.Delete:
@@ -214,6 +221,7 @@ export class Replayer {
       }
       if (result !== Applied.Ok) this.finding(result, batch, i);
       if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l2, batch, i, inst, onUpdate);
+      i++;
     }
   }
 
@@ -334,6 +342,9 @@ export class Replayer {
     this.integrity.report.count(`book_${kind}`, `row ${row}: ${detail}`);
   }
 }
+
+/** Rows an `applyLevels` call goes through at most. */
+const RUN_ROWS = 1 << 22;
 
 /** Expected-outcome names of unknown orders and size mismatches in a level-limited source, by Applied code (built once: they are counted per row). */
 const OUTSIDE_WINDOW_KINDS = APPLIED_KINDS.map((kind) => `${kind}_outside_window`);

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { L2Book } from '../../src/book/l2-book.js';
+import { Replayer } from '../../src/book/replay.js';
+import { BatchBuilder } from '../../src/core/batch.js';
+import { Action, Flag } from '../../src/core/event.js';
+import { InstrumentTable } from '../../src/core/instrument.js';
+import { Integrity, IntegrityReport } from '../../src/core/integrity.js';
 import { L3Book, type OrderLife } from '../../src/book/l3-book.js';
 import { seededRandom } from '../support/random.js';
 
@@ -121,4 +126,35 @@ test('order ids of any size: a book keeps ids beyond 2^53 and 2^63 (u64 ids as d
     if (k % 3 === 0) book.delete(id, 1, 100 + (k % 10), k + 1);
   });
   ids.forEach((id, k) => assert.equal(book.orderSize(id), k % 3 === 0 ? NaN : k + 1, `order ${k} after the deletes`));
+});
+
+test('an L2 replay applies runs of level rows in the module: updates, instruments interleaved, findings, snapshots and other rows in order', () => {
+  const instruments = new InstrumentTable();
+  for (const symbol of ['A', 'B']) instruments.intern({ venue: 'test', symbol, venueId: -1, priceDecimals: 0, sizeDecimals: 0, tickUnits: 1 });
+  const builder = new BatchBuilder(instruments, 0n, 1 << 16);
+  let line = 0;
+  const row = (instrument: number, action: number, side: number, price: number, size: number, flags = 0) => builder.push(line, NaN, instrument, action, side, price, size, 0, line, flags, ++line);
+  row(0, Action.LevelSet, 1, 99, 5);
+  row(0, Action.LevelSet, -1, 101, 7);
+  row(1, Action.LevelSet, 1, 50, 1, Flag.Last); // B's update ends inside A's
+  row(0, Action.LevelSet, 0, 100, 3); // no side: a finding
+  row(0, Action.LevelSet, 1, 98, 2, Flag.Last);
+  row(0, Action.Trade, 1, 100, 1, Flag.Last); // no book effect, still an update
+  row(1, Action.Add, 1, 49, 1, Flag.Last); // an order row in an L2 replay: a finding
+  row(0, Action.SnapshotBegin, 0, 0, 0, Flag.Snapshot);
+  row(0, Action.LevelSet, 1, 97, 4, Flag.Snapshot | Flag.Last); // inside the snapshot: no update yet
+  row(0, Action.LevelSet, -1, 102, 6, Flag.Snapshot);
+  row(0, Action.SnapshotEnd, 0, 0, 0, Flag.Snapshot | Flag.Last);
+  row(1, Action.LevelDelete, 1, 50, 0, Flag.Last);
+  const batch = builder.flush()!;
+  const report = new IntegrityReport('test', 'test');
+  const replayer = new Replayer('L2', new Integrity('repair', report));
+  const updates: string[] = [];
+  replayer.push(batch, (book, _batch, at, instrument) => updates.push(`${instrument}@${at}:${book.bestBidPrice()}/${book.bestAskPrice()}`));
+  const summary = replayer.finish();
+  assert.deepEqual(updates, ['1@2:50/NaN', '0@4:99/101', '0@5:99/101', '1@6:50/NaN', '0@10:97/102', '1@11:NaN/NaN']);
+  assert.equal(summary.updates, 6);
+  assert.deepEqual(summary.findings, { bad_book_event: 2 });
+  const a = replayer.book(0);
+  assert.deepEqual([a.depth(1), a.depth(-1)], [1, 1], 'the full snapshot replaced the levels before it');
 });
