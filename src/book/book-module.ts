@@ -83,6 +83,8 @@ export class BookModule {
   f64: Float64Array;
   readonly scratchAt: number;
   readonly lifeAt: number;
+  /** The batch whose level rows are loaded (`loadRows`). */
+  rowsOf: EventBatch | null = null;
 
   constructor(orderEnded: (book: number) => void) {
     this.exports = wasmInstance<BookExports>('book', { book: { orderEnded } });
@@ -136,6 +138,7 @@ export class BookModule {
     new Float64Array(buffer, wasm.rowsSize(), n).set(batch.size.subarray(0, n));
     new Uint8Array(buffer, wasm.rowsFlags(), n).set(batch.flags.subarray(0, n));
     new Int32Array(buffer, wasm.rowsInstrument(), n).set(batch.instrument.subarray(0, n));
+    this.rowsOf = batch;
   }
 
   /** Makes the views afresh if the memory has grown since they were made (a view of a detached buffer is empty). */

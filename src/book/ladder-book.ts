@@ -130,18 +130,23 @@ export abstract class LadderBook implements Book {
     return this.module.f64[this.stateAt + (side === 1 ? BID_CHANGES : ASK_CHANGES)]!;
   }
 
-  /** Copies the columns of `batch` that level rows use into the book module (for every book of it), for `applyLevels`. */
+  /**
+   * Copies the columns of `batch` that level rows use into the book module (for every book of it), for
+   * `applyLevels`: once a batch, as its rows are not read before (a recycled batch object holds new rows).
+   */
   loadRows(batch: EventBatch): void {
     this.module.loadRows(batch);
   }
 
   /**
-   * Applies the level rows of the batch last loaded (`loadRows`) from row `from`, as far as
+   * Applies the level rows of `batch` (loaded by `loadRows`; again if another batch was loaded since, by a
+   * replay nested in an update handler) from row `from`, as far as
    * `applyLevels` in wasm/book.ts goes (as snapshot levels when `inSnapshot`; `to - from` below 2^23):
    * returns the rows it went through × 256 + why it stopped (book-module.ts: BEFORE_ROW, COMPLETED,
    * FOUND) × 16 + the last row's `Applied` code.
    */
-  applyLevels(from: number, to: number, inSnapshot: boolean): number {
+  applyLevels(batch: EventBatch, from: number, to: number, inSnapshot: boolean): number {
+    if (this.module.rowsOf !== batch) this.module.loadRows(batch);
     const outcome = this.wasm.applyLevels(this.handle, from, to, inSnapshot ? 1 : 0);
     this.module.renew();
     return outcome;

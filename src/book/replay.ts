@@ -195,7 +195,7 @@ export class Replayer {
       const inst = instrument[i]!;
       const l2 = (this.books[inst] ?? this.book(inst)) as L2Book;
       // Runs of at most 2^22 rows: the outcome holds the rows it went through × 256.
-      const outcome = l2.applyLevels(i, Math.min(batch.length, i + RUN_ROWS), inSnapshot[inst]!);
+      const outcome = l2.applyLevels(batch, i, Math.min(batch.length, i + RUN_ROWS), inSnapshot[inst]!);
       const stop = i + (outcome >>> 8);
       const why = (outcome >> 4) & 15;
       if (why !== BEFORE_ROW) {

@@ -147,14 +147,24 @@ test('an L2 replay applies runs of level rows in the module: updates, instrument
   row(0, Action.SnapshotEnd, 0, 0, 0, Flag.Snapshot | Flag.Last);
   row(1, Action.LevelDelete, 1, 50, 0, Flag.Last);
   const batch = builder.flush()!;
-  const report = new IntegrityReport('test', 'test');
-  const replayer = new Replayer('L2', new Integrity('repair', report));
-  const updates: string[] = [];
-  replayer.push(batch, (book, _batch, at, instrument) => updates.push(`${instrument}@${at}:${book.bestBidPrice()}/${book.bestAskPrice()}`));
-  const summary = replayer.finish();
-  assert.deepEqual(updates, ['1@2:50/NaN', '0@4:99/101', '0@5:99/101', '1@6:50/NaN', '0@10:97/102', '1@11:NaN/NaN']);
-  assert.equal(summary.updates, 6);
-  assert.deepEqual(summary.findings, { bad_book_event: 2 });
-  const a = replayer.book(0);
-  assert.deepEqual([a.depth(1), a.depth(-1)], [1, 1], 'the full snapshot replaced the levels before it');
+  // Twice: alone, and with another L2 replay run inside the first update handler (its rows replace the batch's in the module).
+  for (const nested of [false, true]) {
+    const report = new IntegrityReport('test', 'test');
+    const replayer = new Replayer('L2', new Integrity('repair', report));
+    const updates: string[] = [];
+    replayer.push(batch, (book, _batch, at, instrument) => {
+      if (nested && updates.length === 0) {
+        const inner = new BatchBuilder(instruments, 0n);
+        for (let k = 0; k < 16; k++) inner.push(k, NaN, 0, Action.LevelSet, -1, 10 + k, 1, 0, k, Flag.Last, k + 1);
+        new Replayer('L2', new Integrity('repair', new IntegrityReport('inner', 'test'))).push(inner.flush()!);
+      }
+      updates.push(`${instrument}@${at}:${book.bestBidPrice()}/${book.bestAskPrice()}`);
+    });
+    const summary = replayer.finish();
+    assert.deepEqual(updates, ['1@2:50/NaN', '0@4:99/101', '0@5:99/101', '1@6:50/NaN', '0@10:97/102', '1@11:NaN/NaN'], nested ? 'nested' : 'alone');
+    assert.equal(summary.updates, 6);
+    assert.deepEqual(summary.findings, { bad_book_event: 2 });
+    const a = replayer.book(0);
+    assert.deepEqual([a.depth(1), a.depth(-1)], [1, 1], 'the full snapshot replaced the levels before it');
+  }
 });
