@@ -74,8 +74,10 @@ const HALF: i32 = BLOCK >> 1;
 
 /** A fresh array of `count` elements of `bytes` each. */
 @inline function allocate(count: i32, bytes: i32): usize { return heap.alloc(<usize>count * bytes); }
-/** `array` grown to `capacity` elements of `bytes` each, its elements kept (perhaps moved). */
-@inline function grown(array: usize, capacity: i32, bytes: i32): usize { return heap.realloc(array, <usize>capacity * bytes); }
+/** `array` (0: none yet) grown to `capacity` elements of `bytes` each, its elements kept (perhaps moved). */
+@inline function grown(array: usize, capacity: i32, bytes: i32): usize {
+  return array == 0 ? heap.alloc(<usize>capacity * bytes) : heap.realloc(array, <usize>capacity * bytes);
+}
 
 /**
  * An open-addressing map from integer-valued doubles (order ids, prices) to non-negative slots: linear
@@ -275,15 +277,7 @@ const BLOCKS: i32 = 4;
 function newSide(sign: f64): Side {
   const side = new Side();
   side.sign = sign;
-  side.capacity = LEVELS;
-  side.price = allocate(LEVELS, 8);
-  side.size = allocate(LEVELS, 8);
-  side.anonymous = allocate(LEVELS, 8);
-  side.orders = allocate(LEVELS, 4);
-  side.head = allocate(LEVELS, 4);
-  side.tail = allocate(LEVELS, 4);
-  side.stamp = allocate(LEVELS, 4);
-  side.free = allocate(LEVELS, 4);
+  sizeLevels(side, LEVELS);
   side.bySlotPrice = newMap(2 * LEVELS);
   side.blockCapacity = BLOCKS;
   side.keys = allocate(BLOCKS * BLOCK, 8);
@@ -312,7 +306,7 @@ function ensure(side: Side, price: f64): i32 {
   if (existing >= 0) return existing;
   if (side.freeCount > 0) side.freeCount--;
   else side.nextSlot++;
-  if (slot >= side.capacity) growLevels(side);
+  if (slot >= side.capacity) sizeLevels(side, side.capacity * 2);
   setF64(side.price, slot, price);
   setF64(side.size, slot, 0);
   setF64(side.anonymous, slot, 0);
@@ -326,8 +320,8 @@ function ensure(side: Side, price: f64): i32 {
   return slot;
 }
 
-function growLevels(side: Side): void {
-  const capacity = side.capacity * 2;
+/** Room for `capacity` levels in the side's level arrays (made, or grown with their levels kept). */
+function sizeLevels(side: Side, capacity: i32): void {
   side.price = grown(side.price, capacity, 8);
   side.size = grown(side.size, capacity, 8);
   side.anonymous = grown(side.anonymous, capacity, 8);
@@ -595,17 +589,7 @@ export function newBook(capacity: i32): usize {
   b.bids = newSide(1);
   b.asks = newSide(-1);
   const orders = max(capacity, 1);
-  b.orderCapacity = orders;
-  b.orderId = allocate(orders, 8);
-  b.orderPrice = allocate(orders, 8);
-  b.orderSize = allocate(orders, 8);
-  b.orderFilled = allocate(orders, 8);
-  b.orderAdded = allocate(orders, 8);
-  b.orderSide = allocate(orders, 4);
-  b.orderLevel = allocate(orders, 4);
-  b.orderPrev = allocate(orders, 4);
-  b.orderNext = allocate(orders, 4);
-  b.freeOrders = allocate(orders, 4);
+  sizeOrders(orders);
   let slots = 16;
   while (slots < 2 * orders) slots <<= 1;
   b.index = newMap(slots);
@@ -1100,12 +1084,12 @@ function release(slot: i32): void {
 function allocateOrder(): i32 {
   if (b.freeOrderCount > 0) return i32At(b.freeOrders, --b.freeOrderCount);
   const slot = b.nextOrder++;
-  if (slot == b.orderCapacity) growOrders();
+  if (slot == b.orderCapacity) sizeOrders(b.orderCapacity * 2);
   return slot;
 }
 
-function growOrders(): void {
-  const capacity = b.orderCapacity * 2;
+/** Room for `capacity` orders in the book's order arrays (made, or grown with their orders kept). */
+function sizeOrders(capacity: i32): void {
   b.orderId = grown(b.orderId, capacity, 8);
   b.orderPrice = grown(b.orderPrice, capacity, 8);
   b.orderSize = grown(b.orderSize, capacity, 8);
@@ -1148,21 +1132,13 @@ export function configure(levelSet: u8, levelDelete: u8, last: u8): void {
 /** Makes room for `rows` rows; returns GREW when the memory grew. */
 export function reserveRows(rows: i32): i32 {
   if (rows > rowCapacity) {
-    if (rowCapacity > 0) {
-      heap.free(rowAction);
-      heap.free(rowSide);
-      heap.free(rowPrice);
-      heap.free(rowSize);
-      heap.free(rowFlags);
-      heap.free(rowInstrument);
-    }
     rowCapacity = max(rows, rowCapacity * 2);
-    rowAction = allocate(rowCapacity, 1);
-    rowSide = allocate(rowCapacity, 1);
-    rowPrice = allocate(rowCapacity, 8);
-    rowSize = allocate(rowCapacity, 8);
-    rowFlags = allocate(rowCapacity, 1);
-    rowInstrument = allocate(rowCapacity, 4);
+    rowAction = grown(rowAction, rowCapacity, 1);
+    rowSide = grown(rowSide, rowCapacity, 1);
+    rowPrice = grown(rowPrice, rowCapacity, 8);
+    rowSize = grown(rowSize, rowCapacity, 8);
+    rowFlags = grown(rowFlags, rowCapacity, 1);
+    rowInstrument = grown(rowInstrument, rowCapacity, 4);
   }
   const size = memory.size();
   if (size == pages) return 0;
