@@ -6,7 +6,7 @@ import type { ColumnSpec } from '../core/table.js';
 import { openTableWriter } from '../io/table/open.js';
 import { detect, detectors, parseDetectorList } from '../surveillance/index.js';
 import { INTENT_CLASSES, type EpisodeIntent, type IntentReason } from '../surveillance/intent.js';
-import { Progress } from './progress.js';
+import { Progress, stderrLine } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
@@ -109,6 +109,6 @@ export function detectCommand(): Command {
     const counts: Record<string, number> = {};
     for (const episode of result.episodes) counts[episode.kind] = (counts[episode.kind] ?? 0) + 1;
     if (options.report) writeRunReport(options.report, source, result.summary, { episodes: counts });
-    if (options.out !== '-') process.stderr.write(`${integrityLine(source, result.summary, rows)}; episodes: ${Object.entries(counts).map(([kind, n]) => `${kind}=${n}`).join(' ') || 'none'}\n`);
+    if (options.out !== '-') stderrLine(`${integrityLine(source, result.summary, rows)}; episodes: ${Object.entries(counts).map(([kind, n]) => `${kind}=${n}`).join(' ') || 'none'}`);
   });
 }

@@ -4,7 +4,7 @@ import type { ColumnSpec, TableWriter } from '../core/table.js';
 import type { InstrumentTable } from '../core/instrument.js';
 import { DEFAULT_FEATURES, features, parseClock, parseFeatureList, runFeatures, type BarRows } from '../features/index.js';
 import { floatsWriter, openTableWriter } from '../io/table/open.js';
-import { Progress } from './progress.js';
+import { Progress, stderrLine } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
 import { largeOutput, openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
@@ -44,7 +44,7 @@ export function featuresCommand(): Command {
       await rows.close();
     }
     if (options.report) writeRunReport(options.report, source, result.summary);
-    if (options.out !== '-') process.stderr.write(`${integrityLine(source, result.summary, rows.written)}\n`);
+    if (options.out !== '-') stderrLine(integrityLine(source, result.summary, rows.written));
   });
 }
 

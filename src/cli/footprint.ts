@@ -5,7 +5,7 @@ import { FootprintCollector } from '../features/footprint.js';
 import { parseClock, runFeatures } from '../features/index.js';
 import { SIGNING_RULES, type SigningRule } from '../features/signing.js';
 import { openTableWriter } from '../io/table/open.js';
-import { Progress } from './progress.js';
+import { Progress, stderrLine } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
 import { openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
@@ -65,6 +65,6 @@ export function footprintCommand(): Command {
       await (writer as TableWriter | null)?.close();
     }
     if (options.report) writeRunReport(options.report, source, result.summary);
-    if (options.out !== '-') process.stderr.write(`${integrityLine(source, result.summary, (writer as TableWriter).rows)}\n`);
+    if (options.out !== '-') stderrLine(integrityLine(source, result.summary, (writer as TableWriter).rows));
   });
 }

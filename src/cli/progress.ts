@@ -1,3 +1,4 @@
+import { fstatSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type cliProgress from 'cli-progress';
 
@@ -12,9 +13,10 @@ export class Progress {
   private readonly bar: cliProgress.SingleBar | null;
   private count = 0;
   private lastDraw = 0;
-  private readonly started = performance.now();
+  /** When the bar was started (`performance`, which Node loads on first use, only for a bar). */
+  private started = 0;
 
-  constructor(label: string, enabled = process.stderr.isTTY === true && process.env.CI !== 'true') {
+  constructor(label: string, enabled = stderrIsTerminal() && process.env.CI !== 'true') {
     const bars = enabled ? loadCliProgress() : null;
     this.bar = bars
       ? new bars.SingleBar(
@@ -22,7 +24,9 @@ export class Progress {
           bars.Presets.shades_classic,
         )
       : null;
-    this.bar?.start(0, 0, { rate: 0 });
+    if (!this.bar) return;
+    this.started = performance.now();
+    this.bar.start(0, 0, { rate: 0 });
   }
 
   /** Adds `n` processed events; redraws at most four times a second. */
@@ -40,4 +44,29 @@ export class Progress {
   stop(): void {
     this.bar?.stop();
   }
+}
+
+// Node makes `process.stderr` a stream when it is first read: for a pipe that loads `net` and more, some
+// 5 ms of a short run. A command that only writes its closing line has no use for it.
+
+/** Whether standard error is a terminal; `process.stderr` is only made when it may be one (a character device). */
+function stderrIsTerminal(): boolean {
+  try {
+    if (!fstatSync(2).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return process.stderr.isTTY === true;
+}
+
+/** Writes a line to standard error, straight to its descriptor (through `process.stderr` where that cannot take it now). */
+export function stderrLine(text: string): void {
+  const bytes = Buffer.from(`${text}\n`);
+  let written = 0;
+  try {
+    written = writeSync(2, bytes);
+  } catch {
+    // A descriptor made non-blocking (EAGAIN), or closed: the stream reports it as it always did.
+  }
+  if (written < bytes.length) process.stderr.write(bytes.subarray(written));
 }

@@ -3,7 +3,7 @@ import { BookEmitter, emitColumns, parseEmitSpec, parseIntervalNs } from '../boo
 import { Replayer } from '../book/replay.js';
 import type { TableWriter } from '../core/table.js';
 import { openTableWriter } from '../io/table/open.js';
-import { Progress } from './progress.js';
+import { Progress, stderrLine } from './progress.js';
 import { integrityLine, writeRunReport } from './report-text.js';
 import { largeOutput, openInput, withSourceOptions, type SourceOptions } from './source-options.js';
 
@@ -50,6 +50,6 @@ export function replayCommand(): Command {
     }
     const summary = replayer.finish();
     if (options.report) writeRunReport(options.report, source, summary);
-    if (options.out !== '-') process.stderr.write(`${integrityLine(source, summary, writer.rows)}\n`);
+    if (options.out !== '-') stderrLine(integrityLine(source, summary, writer.rows));
   });
 }

@@ -1,8 +1,11 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import type { ZlibOptions } from 'node:zlib';
 import { Decompress } from 'fzstd';
+import { builtin } from '../core/builtin.js';
 import { FlowmineError, InputError } from '../core/errors.js';
+
+const zlib = builtin<typeof import('node:zlib')>('node:zlib');
+const fsPromises = builtin<typeof import('node:fs/promises')>('node:fs/promises');
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -60,7 +63,7 @@ export async function* fileBytes(path: string, options: { reuseBuffers?: boolean
       // A zlib stream's readable buffer (16 KiB by default) is full after one chunk, and it inflates the
       // next only once that one is taken. Room for four chunks lets it inflate ahead, on libuv's thread
       // pool, while the reader parses. (Transform options; Node's types list only zlib's own.)
-      const gunzip = createGunzip({ chunkSize: chunkBytes, readableHighWaterMark: 4 * chunkBytes } as ZlibOptions);
+      const gunzip = zlib().createGunzip({ chunkSize: chunkBytes, readableHighWaterMark: 4 * chunkBytes } as ZlibOptions);
       raw.on('error', (error) => gunzip.destroy(error));
       raw.pipe(gunzip);
       try {
@@ -80,7 +83,7 @@ export async function* fileBytes(path: string, options: { reuseBuffers?: boolean
 
 /** A file's bytes read in turn into the RING buffers: a chunk is overwritten RING reads later. */
 async function* ringReads(path: string): AsyncGenerator<Uint8Array> {
-  const file = await open(path, 'r');
+  const file = await fsPromises().open(path, 'r');
   try {
     const ring = Array.from({ length: RING }, () => new Uint8Array(CHUNK_BYTES));
     for (let k = 0; ; k++) {

@@ -1,8 +1,10 @@
-import { crc32 } from 'node:zlib';
+import { builtin } from '../core/builtin.js';
+
+const zlib = builtin<typeof import('node:zlib')>('node:zlib');
 
 /** CRC-32 (IEEE, as zlib computes it) of a latin1/ASCII string, unsigned. */
 export function zlibCrc32(text: string): number {
-  return crc32(text) >>> 0;
+  return zlib().crc32(text) >>> 0;
 }
 
 /**
@@ -10,5 +12,5 @@ export function zlibCrc32(text: string): number {
  * before them; 0 to start), unsigned. Feed a stream chunk by chunk: `crc = crc32Update(chunk, crc)`.
  */
 export function crc32Update(bytes: Uint8Array, crc = 0): number {
-  return crc32(bytes, crc) >>> 0;
+  return zlib().crc32(bytes, crc) >>> 0;
 }

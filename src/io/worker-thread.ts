@@ -1,4 +1,7 @@
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { TransferListItem, Worker } from 'node:worker_threads';
+import { builtin } from '../core/builtin.js';
+
+const workerThreads = builtin<typeof import('node:worker_threads')>('node:worker_threads');
 
 /**
  * Starts the worker entry `entry`, a module of dist/src/io (`writer-entry.js`, `worker-entry.js`), found
@@ -7,5 +10,5 @@ import { Worker, type TransferListItem } from 'node:worker_threads';
  * valid only for `-e`) or run again in it (a preloaded `--import`).
  */
 export function startWorker(entry: string, workerData: unknown, transferList: TransferListItem[] = []): Worker {
-  return new Worker(new URL(`../io/${entry}`, import.meta.url), { workerData, transferList, execArgv: [] });
+  return new (workerThreads().Worker)(new URL(`../io/${entry}`, import.meta.url), { workerData, transferList, execArgv: [] });
 }

@@ -1,10 +1,13 @@
 import { closeSync } from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { builtin } from '../core/builtin.js';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
 import { CsvRows } from './table/csv-rows.js';
 import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, IDLE, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TapeReader, TEXT, type TapeLayout } from './table/row-tape.js';
 import { textWriter, type CsvWriter, type JsonlWriter } from './table/text-writers.js';
 import { startWorker } from './worker-thread.js';
+
+const workerThreads = builtin<typeof import('node:worker_threads')>('node:worker_threads');
 
 /** What the writer thread is started with. */
 export interface WriterThreadData {
@@ -69,11 +72,11 @@ export class ThreadedWriter implements TableWriter {
   private local: TapeReader | null;
   /** The descriptor both threads write to (opened by the plain writer of this thread). */
   private readonly fd: number;
-  /** What the worker is started with, the worker once it is, and its end. */
-  private readonly workerData: WriterThreadData;
+  /** What the worker is started with, the worker once it is, its end, and the port its texts are sent to. */
+  private readonly format: 'csv' | 'jsonl';
   private worker: Worker | null = null;
   private exited: Promise<void> = Promise.resolve();
-  private readonly port: MessagePort;
+  private port: MessagePort | null = null;
   private readonly layout: TapeLayout;
   /** The layout's kinds and slots, one load away. */
   private readonly kinds: Uint8Array;
@@ -139,10 +142,8 @@ export class ThreadedWriter implements TableWriter {
     this.blockStrings = new Int32Array(blockStrings);
     this.lastText = columns.map(() => null);
     this.lastTextId = new Int32Array(columns.length).fill(-1);
-    const channel = new MessageChannel();
-    this.port = channel.port1;
     this.fd = this.direct.fd;
-    this.workerData = { path, fd: this.fd, format, columns, cells, control, blockRows, blockStrings, strings: channel.port2 };
+    this.format = format;
     if (options.fromFirstRow && this.workerAllowed) {
       this.start();
       this.handOver(this.direct);
@@ -316,10 +317,23 @@ export class ThreadedWriter implements TableWriter {
     throw new Error(`row has ${this.column} cells, table has ${this.columns.length} columns`);
   }
 
-  /** Starts the worker. */
+  /** Starts the worker (`node:worker_threads` is loaded here: a short output never needs it). */
   private start(): void {
-    const { workerData } = this;
-    const worker = startWorker('writer-entry.js', workerData, [workerData.strings]);
+    const channel = new (workerThreads().MessageChannel)();
+    this.port = channel.port1;
+    const shared = (view: Int32Array | Float64Array) => view.buffer as SharedArrayBuffer;
+    const workerData: WriterThreadData = {
+      path: this.path,
+      fd: this.fd,
+      format: this.format,
+      columns: this.columns,
+      cells: shared(this.cells),
+      control: shared(this.control),
+      blockRows: shared(this.blockRows),
+      blockStrings: shared(this.blockStrings),
+      strings: channel.port2,
+    };
+    const worker = startWorker('writer-entry.js', workerData, [channel.port2]);
     // A writer never closed (its run failed) leaves no thread holding the process; `close` holds it.
     worker.unref();
     worker.once('error', (error) => this.stopped(error));
@@ -339,7 +353,7 @@ export class ThreadedWriter implements TableWriter {
     this.blockRows[index] = this.row;
     this.blockStrings[index] = this.strings.length;
     if (this.strings.length > 0) {
-      this.port.postMessage(this.strings);
+      this.port!.postMessage(this.strings);
       this.strings = [];
       this.lastTextId.fill(-1);
       this.lastBaseId = -1;
@@ -384,7 +398,7 @@ export class ThreadedWriter implements TableWriter {
   private throwIfFailed(): void {
     if (Atomics.load(this.control, FAILED) === 0) return;
     // The worker sends its error once; `close`, called after it was thrown, throws it again.
-    this.failure ??= (receiveMessageOnPort(this.port)?.message as WriterThreadError | undefined) ?? { message: `writing ${this.path} failed` };
+    this.failure ??= (this.port && workerThreads().receiveMessageOnPort(this.port)?.message as WriterThreadError | undefined) ?? { message: `writing ${this.path} failed` };
     const { message, code, path } = this.failure;
     throw Object.assign(new Error(message), { code, path });
   }

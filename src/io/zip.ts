@@ -1,8 +1,9 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { createInflateRaw } from 'node:zlib';
+import { builtin } from '../core/builtin.js';
 import { FlowmineError, InputError } from '../core/errors.js';
 import { crc32Update } from './crc32.js';
 
+const zlib = builtin<typeof import('node:zlib')>('node:zlib');
 const CHUNK_BYTES = 1 << 20;
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -157,7 +158,7 @@ export async function* zipEntryBytes(path: string, entry: ZipEntry): AsyncGenera
           yield chunk;
         }
       } else {
-        const inflate = createInflateRaw({ chunkSize: CHUNK_BYTES });
+        const inflate = zlib().createInflateRaw({ chunkSize: CHUNK_BYTES });
         raw.on('error', (error) => inflate.destroy(error));
         raw.pipe(inflate);
         try {

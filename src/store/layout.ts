@@ -10,7 +10,9 @@
  * Partition values are percent-encoded (`encodePartitionValue`), so any venue or symbol text maps to one
  * folder name and back; DuckDB's hive partitioning decodes them the same way.
  */
-import { createHash } from 'node:crypto';
+import { builtin } from '../core/builtin.js';
+
+const crypto = builtin<typeof import('node:crypto')>('node:crypto');
 
 /** The folder inside a dataset where ingests stage their parts before committing them. */
 export const STAGING_DIR = '.flowmine-staging';
@@ -61,7 +63,7 @@ export function partitionPath(venue: string, symbol: string, date: string): stri
  * Its parts are `part-<id>.*` in every partition it has rows in; ingesting it again replaces exactly those.
  */
 export function partId(absolutePath: string, format: string): string {
-  return createHash('sha256').update(`${absolutePath}\u0000${format}`).digest('hex').slice(0, 12);
+  return crypto().createHash('sha256').update(`${absolutePath}\u0000${format}`).digest('hex').slice(0, 12);
 }
 
 /** File name of a part's Parquet file. */

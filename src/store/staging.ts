@@ -16,11 +16,13 @@
  * journal by the next ingest into the same dataset, so an input's parts never stay a mix of two ingests.
  */
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { dirname, join, relative, sep } from 'node:path';
+import { builtin } from '../core/builtin.js';
 import { FlowmineError } from '../core/errors.js';
 import { STAGING_DIR } from './layout.js';
 import { currentOwner, isAlive, ownerName, parseOwnerName } from './process-owner.js';
+
+const crypto = builtin<typeof import('node:crypto')>('node:crypto');
 
 const LOCK = 'commit.lock';
 const JOURNAL = 'commit.json';
@@ -47,7 +49,7 @@ export class Staging {
     const root = join(datasetDir, STAGING_DIR);
     mkdirSync(root, { recursive: true });
     withCommitLock(datasetDir, () => removeStaleStaging(datasetDir));
-    const dir = join(root, `${ownerName(currentOwner())}_${randomBytes(4).toString('hex')}`);
+    const dir = join(root, `${ownerName(currentOwner())}_${crypto().randomBytes(4).toString('hex')}`);
     mkdirSync(dir);
     return new Staging(datasetDir, dir);
   }
@@ -225,7 +227,7 @@ function breakStaleLock(datasetDir: string, lock: string): boolean {
   const owner = parseOwnerName(holder);
   if (owner ? isAlive(owner) : Date.now() - safeMtime(lock) < UNREADABLE_LOCK_MS) return false;
   // Take the stale lock aside under a unique name, so only one process recovers it.
-  const aside = `${lock}.${randomBytes(4).toString('hex')}`;
+  const aside = `${lock}.${crypto().randomBytes(4).toString('hex')}`;
   try {
     renameSync(lock, aside);
   } catch {
