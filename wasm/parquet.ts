@@ -42,10 +42,16 @@ export function dictionary(): usize { return dictionaryAt; }
 export function produced(): i32 { return outcome; }
 export function badIndex(): f64 { return bad; }
 
-/** A fresh area of `bytes` at the end of the memory, grown when it does not fit. */
+/**
+ * Bytes readable and writable after each area's end: a bit-packed index is read with one 8-byte load,
+ * and LZ4 copies short runs 16 bytes at a time, either of which may reach past the last byte of a page.
+ */
+const SLACK: usize = 16;
+
+/** A fresh area of `bytes` (and SLACK) at the end of the memory, grown when it does not fit. */
 function area(bytes: usize): usize {
   const at = top;
-  top = (top + bytes + 15) & ~15;
+  top = (top + bytes + SLACK + 15) & ~15;
   const pages = <i32>((top + 0xffff) >>> 16);
   if (pages > memory.size()) memory.grow(max(pages - memory.size(), memory.size()));
   return at;
@@ -83,7 +89,12 @@ export function lz4(inputBytes: usize, size: usize): i32 {
       } while (byte == 255);
     }
     if (o + literals > outEnd || i + literals > end) return CORRUPT;
-    memory.copy(o, i, literals);
+    // Most runs are short: 16 bytes copied whatever their length (the bytes after them are written again
+    // next, or are slack) cost less than a call of memory.copy, which V8 makes a call into its runtime.
+    if (literals <= 16) {
+      store<u64>(o, load<u64>(i));
+      store<u64>(o, load<u64>(i, 8), 8);
+    } else memory.copy(o, i, literals);
     i += literals;
     o += literals;
     if (i >= end) break;
@@ -101,8 +112,10 @@ export function lz4(inputBytes: usize, size: usize): i32 {
     }
     if (offset == 0 || offset > o - out || o + length > outEnd) return CORRUPT;
     const from = o - offset;
-    // An overlapping match repeats its pattern, byte by byte.
-    if (offset >= length) memory.copy(o, from, length);
+    // An overlapping match repeats its pattern: byte by byte, or 8 bytes at a time when the pattern is
+    // at least that long (each 8 read are then already written); the last 8 may reach past the match.
+    if (offset >= 8 && length <= 64) for (let k: usize = 0; k < length; k += 8) store<u64>(o + k, load<u64>(from + k));
+    else if (offset >= length) memory.copy(o, from, length);
     else for (let k: usize = 0; k < length; k++) store<u8>(o + k, load<u8>(from + k));
     o += length;
   }
@@ -126,14 +139,14 @@ function uvarint(at: usize, end: usize): u64 {
 }
 
 /**
- * Dictionary indices of `bitWidth` bits (the RLE / bit-packed hybrid) in [from, end), `count` of them,
+ * Dictionary indices of `bitWidth` bits (at most 32: the caller checks; the RLE / bit-packed hybrid) in [from, end), `count` of them,
  * looked up among the `size` values at `dictionary()`: the values go to `values()`.
  */
 export function indices(from: usize, end: usize, bitWidth: i32, count: i32, size: i32): i32 {
   const dictionaryBase = dictionaryAt;
   const out = valuesAt;
   const byteWidth = <usize>((bitWidth + 7) >> 3);
-  const mask: u64 = bitWidth >= 64 ? <u64>-1 : (<u64>1 << <u64>bitWidth) - 1;
+  const mask: u64 = (<u64>1 << <u64>bitWidth) - 1;
   let at = from;
   let k = 0;
   while (k < count) {
@@ -163,17 +176,12 @@ export function indices(from: usize, end: usize, bitWidth: i32, count: i32, size
       outcome = k;
       return SHORT;
     }
-    let acc: u64 = 0;
-    let bits: i32 = 0;
-    let p = at;
+    // Each index whole in the 8 bytes from the one its first bit is in (widths are at most 32): a load and
+    // a shift, with no branch on where byte boundaries fall (taken or not by turns, it cost more than the rest).
+    let bit: usize = 0;
     for (let i = 0; i < n; i++) {
-      while (bits < bitWidth) {
-        acc |= <u64>load<u8>(p++) << <u64>bits;
-        bits += 8;
-      }
-      const index = acc & mask;
-      acc = bitWidth >= 64 ? 0 : acc >> <u64>bitWidth;
-      bits -= bitWidth;
+      const index = (load<u64>(at + (bit >> 3)) >> <u64>(bit & 7)) & mask;
+      bit += <usize>bitWidth;
       if (index >= <u64>size) {
         bad = <f64>index;
         return BEYOND;

@@ -116,6 +116,27 @@ test('LZ4 and Snappy blocks: literals, overlapping copies, and a one-line error 
   assert.equal(Buffer.from(snappy(snappyBytes, 13, 'test')).toString(), 'abcabcabcabcX');
 });
 
+test('LZ4 blocks: each way of copying (runs longer than 16 bytes, matches of 8 bytes or more back, long and overlapping ones)', () => {
+  // A match copies `length` bytes starting `offset` back, one byte after another (so it may repeat itself).
+  const copied = (text: string, offset: number, length: number) => {
+    for (let k = 0; k < length; k++) text += text[text.length - offset]!;
+    return text;
+  };
+  let expected = copied('ABCDEFGHIJKLMNOPQRST', 10, 30); // 20 literals; 30 bytes from 10 back
+  expected = copied(expected, 3, 12); // 12 bytes from 3 back: a pattern of 3
+  expected = copied(`${expected}x`, 40, 100); // 1 literal; 100 bytes from 40 back
+  expected = copied(expected, 70, 66); // 66 bytes from 70 back: no overlap
+  expected += 'END!!';
+  const block = Uint8Array.from([
+    ...[0xff, 5, ...Buffer.from('ABCDEFGHIJKLMNOPQRST'), 10, 0, 11],
+    ...[0x08, 3, 0],
+    ...[0x1f, 120, 40, 0, 81],
+    ...[0x0f, 70, 0, 47],
+    ...[0x50, ...Buffer.from('END!!')],
+  ]);
+  assert.equal(Buffer.from(lz4Block(block, expected.length, 'test')).toString(), expected);
+});
+
 /** Dictionary indices as Parquet writes them: the width byte, then runs of one index and bit-packed groups of 8. */
 function indexPage(bitWidth: number, parts: ({ run: number; index: number } | { packed: number[] })[]): Uint8Array {
   const bytes = [bitWidth];
