@@ -72,8 +72,9 @@ export class ThreadedWriter implements TableWriter {
   private local: TapeReader | null;
   /** The descriptor both threads write to (opened by the plain writer of this thread). */
   private readonly fd: number;
-  /** What the worker is started with, the worker once it is, its end, and the port its texts are sent to. */
+  /** The table's format, for the worker. */
   private readonly format: 'csv' | 'jsonl';
+  /** The worker once it is started (`start`), its end, and the port the block's texts are sent to it by. */
   private worker: Worker | null = null;
   private exited: Promise<void> = Promise.resolve();
   private port: MessagePort | null = null;
