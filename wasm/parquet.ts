@@ -1,17 +1,17 @@
-// Parquet page decoding for the dataset reader (src/store/parquet/): LZ4 raw blocks, and dictionary
-// indices (the RLE / bit-packed hybrid) looked up in the column chunk's dictionary. AssemblyScript,
-// compiled by scripts/build-wasm.mjs into dist/src/wasm/parquet.wasm; src/store/parquet/page-decoder.ts
-// drives it.
+// Parquet page decoding for the dataset reader (src/store/parquet/): LZ4 raw blocks, dictionary indices
+// (the RLE / bit-packed hybrid) looked up in the column chunk's dictionary, and delta-packed integers.
+// AssemblyScript, compiled by scripts/build-wasm.mjs into dist/src/wasm/parquet.wasm;
+// src/store/parquet/page-decoder.ts drives it.
 //
-// Why: a dataset replay (the Binance USD-M capture's: 0.36 s) spent a fifth of its time in these two
+// Why: a dataset replay (the Binance USD-M capture's: 0.36 s) spent a fifth of its time in the first two
 // loops, in JavaScript that V8 had not optimized yet for much of so short a run; here they are compiled
-// before the first page (docs/DATASET.md has the numbers).
+// before the first page (docs/DATASET.md has the numbers). The delta pages (`event_index`) followed.
 //
 // Memory: four areas (the compressed input, the decompressed page, the decoded values, the dictionary),
 // each moved to the end of the memory, larger, when a page needs more: a moved area's old bytes stay
 // where they were, so an offset into the page the last call decompressed stays valid until the next.
 
-/** Outcomes of `lz4` and `dictionary`. */
+/** Outcomes of `lz4`, `indices` and `delta`. */
 export const DONE: i32 = 0;
 /** The LZ4 block is damaged: a length or offset leads outside the page. */
 export const CORRUPT: i32 = 1;
@@ -21,6 +21,8 @@ export const WRONG_SIZE: i32 = 2;
 export const SHORT: i32 = 3;
 /** An index beyond the dictionary (`badIndex()` says which). */
 export const BEYOND: i32 = 4;
+/** A delta page holds another number of values than its page header says (`produced()` says how many). */
+export const WRONG_COUNT: i32 = 5;
 
 let inputAt: usize = 0;
 let inputCapacity: usize = 0;
@@ -190,6 +192,81 @@ export function indices(from: usize, end: usize, bitWidth: i32, count: i32, size
     }
     at += groups * <usize>bitWidth;
     k += n;
+  }
+  return DONE;
+}
+
+/** Reads a zigzag LEB128 varint of up to 64 bits at `at`; leaves the position after it in `varintEnd`. */
+function zigzag(at: usize, end: usize): i64 {
+  const value = uvarint(at, end);
+  return <i64>(value >>> 1) ^ -<i64>(value & 1);
+}
+
+/** `value - base` (both 64-bit integers) as the double nearest its exact value: rounded once, even past 2^63. */
+@inline function offsetFrom(value: i64, base: i64): f64 {
+  return value >= base ? <f64><u64>(value - base) : -<f64><u64>(base - value);
+}
+
+/** `width` bits (at most 64) at bit `bit` after `at`, least significant first; reads up to 16 bytes from the first. */
+@inline function bitsAt(at: usize, bit: usize, width: u64): u64 {
+  const from = at + (bit >> 3);
+  const shift = <u64>(bit & 7);
+  let value = load<u64>(from) >> shift;
+  if (width + shift > 64) value |= <u64>load<u8>(from + 8) << (64 - shift);
+  return width == 64 ? value : value & ((<u64>1 << width) - 1);
+}
+
+/**
+ * DELTA_BINARY_PACKED values in [from, end), `count` of them (INT32 or INT64; 64-bit integer arithmetic,
+ * wrapping as the format's writers do), each minus `base`, as doubles at `values()`. The page: a header (block
+ * size, miniblocks per block, the number of values, the first value), then blocks of a minimum delta, one
+ * bit width per miniblock and the miniblocks' deltas above the minimum, bit-packed.
+ */
+export function delta(from: usize, end: usize, count: i32, base: i64): i32 {
+  const out = valuesAt;
+  let at = from;
+  const blockSize = uvarint(at, end);
+  at = varintEnd;
+  const miniblocks = uvarint(at, end);
+  at = varintEnd;
+  const total = uvarint(at, end);
+  at = varintEnd;
+  let previous = zigzag(at, end);
+  at = varintEnd;
+  if (total != <u64>count) {
+    outcome = <i32>min<u64>(total, 0x7fffffff);
+    return WRONG_COUNT;
+  }
+  if (count == 0) return DONE;
+  if (miniblocks == 0 || blockSize % miniblocks != 0 || (blockSize / miniblocks) % 32 != 0 || blockSize > 1 << 24) return CORRUPT;
+  const perMiniblock = <i32>(blockSize / miniblocks);
+  store<f64>(out, offsetFrom(previous, base));
+  let k = 1;
+  while (k < count) {
+    const minDelta = zigzag(at, end);
+    at = varintEnd;
+    const widths = at;
+    at += <usize>miniblocks;
+    if (at > end) {
+      outcome = k;
+      return SHORT;
+    }
+    for (let m: usize = 0; m < <usize>miniblocks && k < count; m++) {
+      const width = <u64>load<u8>(widths + m);
+      if (width > 64) return CORRUPT;
+      const n = min(perMiniblock, count - k);
+      // The bytes this miniblock's n values take (a last miniblock may stop short of its full size).
+      if (at + ((<usize>n * <usize>width + 7) >> 3) > end) {
+        outcome = k;
+        return SHORT;
+      }
+      for (let i = 0; i < n; i++) {
+        previous += minDelta + <i64>bitsAt(at, <usize>i * <usize>width, width);
+        store<f64>(out + (<usize>(k + i) << 3), offsetFrom(previous, base));
+      }
+      at += (<usize>perMiniblock * <usize>width) >> 3;
+      k += n;
+    }
   }
   return DONE;
 }

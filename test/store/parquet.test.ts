@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { snappy } from '../../src/store/parquet/codecs.js';
-import { dictionaryValues, lz4Block } from '../../src/store/parquet/page-decoder.js';
+import { deltaValues, dictionaryValues, lz4Block } from '../../src/store/parquet/page-decoder.js';
 import { decodeColumnChunk } from '../../src/store/parquet/column-decoder.js';
 import { readFileMeta } from '../../src/store/parquet/metadata.js';
 import { NULL_INT64, StagingParquetWriter } from '../../src/io/parquet/staging-writer.js';
@@ -182,4 +182,59 @@ test('dictionary indices: runs and bit-packed groups of any width to 32 bits, fr
   assert.throws(() => dictionaryValues(short, 20, dictionary, new Float64Array(20), 0, 'part.parquet: column side'), /^FlowmineError: part\.parquet: column side: dictionary indices end after 12 of 20 values$/);
   assert.throws(() => dictionaryValues(Uint8Array.from([33, 2, 0]), 1, dictionary, new Float64Array(1), 0, 'x'), /^FlowmineError: x: dictionary index width 33$/);
   assert.throws(() => lz4Block(Uint8Array.from([0x30, 97, 98, 99]), 4, 'part.parquet'), /^FlowmineError: part\.parquet: LZ4 page is 3 bytes, expected 4$/);
+});
+
+/**
+ * A DELTA_BINARY_PACKED page as the format describes it: block size, miniblocks, count and first value,
+ * then per block the smallest delta (zigzag), a bit width per miniblock and the deltas above the smallest,
+ * bit-packed (a miniblock past the last value is left out, as writers may).
+ */
+function deltaPage(values: bigint[], blockSize = 128, miniblocks = 4): Uint8Array {
+  const bytes: number[] = [];
+  const varint = (value: bigint) => {
+    for (; value >= 0x80n; value >>= 7n) bytes.push(Number(value & 0x7fn) | 0x80);
+    bytes.push(Number(value));
+  };
+  const zigzag = (value: bigint) => varint(BigInt.asUintN(64, (value << 1n) ^ (value >> 63n)));
+  varint(BigInt(blockSize));
+  varint(BigInt(miniblocks));
+  varint(BigInt(values.length));
+  zigzag(values[0]!);
+  const deltas = values.slice(1).map((value, k) => BigInt.asIntN(64, value - values[k]!));
+  const perMiniblock = blockSize / miniblocks;
+  for (let start = 0; start < deltas.length; start += blockSize) {
+    const block = deltas.slice(start, start + blockSize);
+    const smallest = block.reduce((a, b) => (b < a ? b : a));
+    zigzag(smallest);
+    const groups = Array.from({ length: miniblocks }, (_, m) => block.slice(m * perMiniblock, (m + 1) * perMiniblock).map((d) => BigInt.asUintN(64, d - smallest)));
+    const widths = groups.map((group) => group.reduce((w, d) => Math.max(w, d.toString(2).length * (d > 0n ? 1 : 0)), 0));
+    bytes.push(...widths);
+    groups.forEach((group, m) => {
+      if (group.length === 0) return;
+      let bits = 0n;
+      group.forEach((d, k) => (bits |= d << BigInt(k * widths[m]!)));
+      for (let b = 0; b < (perMiniblock * widths[m]!) / 8; b++) bytes.push(Number((bits >> BigInt(8 * b)) & 0xffn));
+    });
+  }
+  return Uint8Array.from(bytes);
+}
+
+test('delta-packed pages: every bit width to 64, deltas that wrap, values minus a base rounded once, and one-line errors', () => {
+  const base = 1_723_161_256_322_000_000n;
+  const cases: bigint[][] = [
+    Array.from({ length: 300 }, (_, k) => base + BigInt(k)), // event_index-like: width 0
+    Array.from({ length: 200 }, (_, k) => base + BigInt(k * k * 37 - (k % 7) * 1_000_003)), // mixed widths, negative deltas
+    [base, base - 2n ** 62n, base + 2n ** 62n, -(2n ** 63n), 2n ** 63n - 1n, 0n, base], // deltas past 2^63 wrap; widths to 64
+    Array.from({ length: 40 }, (_, k) => base + (k % 2 ? 2n ** 60n + 12_345n : 0n)), // 62-bit deltas: most start mid-byte and end in a ninth byte
+    Array.from({ length: 97 }, (_, k) => BigInt(k % 2 ? 2 ** 53 + k : -(2 ** 52) - k) + base), // offsets past 2^53
+  ];
+  for (const values of cases) {
+    const out = new Float64Array(values.length + 2).fill(-1);
+    deltaValues(deltaPage(values), values.length, base, out, 1, 'part.parquet: column ts_event');
+    assert.deepEqual([...out], [-1, ...values.map((value) => Number(value - base)), -1]);
+  }
+  const page = deltaPage(Array.from({ length: 100 }, (_, k) => BigInt(k * k)));
+  assert.throws(() => deltaValues(page, 99, 0n, new Float64Array(99), 0, 'part.parquet: column seq'), /^FlowmineError: part\.parquet: column seq: delta page holds 100 values, expected 99$/);
+  // Cut inside the second miniblock: the header, the smallest delta and 4 widths take 10 bytes, the first miniblock's 32 deltas of 6 bits 24.
+  assert.throws(() => deltaValues(page.subarray(0, 40), 100, 0n, new Float64Array(100), 0, 'part.parquet: column seq'), /^FlowmineError: part\.parquet: column seq: delta page ends after 33 of 100 values$/);
 });

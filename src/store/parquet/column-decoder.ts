@@ -6,14 +6,13 @@
  */
 import { FlowmineError } from '../../core/errors.js';
 import { decompressPage } from './codecs.js';
-import { dictionaryValues } from './page-decoder.js';
+import { deltaValues, dictionaryValues } from './page-decoder.js';
 import { PhysicalType, type ColumnChunkMeta } from './metadata.js';
 import { ThriftReader, type ThriftStruct } from '../../io/parquet/thrift.js';
 
 const Encoding = { Plain: 0, PlainDictionary: 2, Rle: 3, DeltaBinaryPacked: 5, RleDictionary: 8 } as const;
 const PageType = { Data: 0, Index: 1, Dictionary: 2, DataV2: 3 } as const;
 const TWO_32 = 4294967296;
-const SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Decodes the chunk (`bytes` holds exactly its pages) into `out[0 .. chunk.numValues)`. `base` is
@@ -96,7 +95,7 @@ export function decodeColumnChunk(bytes: Uint8Array, chunk: ColumnChunkMeta, opt
         break;
       }
       case Encoding.DeltaBinaryPacked:
-        deltaBinaryPacked(values, present, wide ? base : 0n, target, targetAt, where);
+        deltaValues(values, present, wide ? base : 0n, target, targetAt, `${where}: column ${chunk.name}`);
         break;
       default:
         throw new FlowmineError(`${where}: column ${chunk.name} uses Parquet encoding ${encoding}, which is not read here`);
@@ -160,48 +159,6 @@ function definitionLevels(data: Uint8Array, at: number, end: number, count: numb
   return defined;
 }
 
-/** Bit-unpacks `n` values of up to 32 bits (least significant bit first) into `out`. */
-function unpack32(data: Uint8Array, at: number, bitWidth: number, n: number, out: Float64Array): void {
-  if (bitWidth === 0) {
-    out.fill(0, 0, n);
-    return;
-  }
-  if (bitWidth <= 24) {
-    const mask = (1 << bitWidth) - 1;
-    let acc = 0;
-    let bits = 0;
-    for (let i = 0; i < n; i++) {
-      while (bits < bitWidth) {
-        acc |= data[at++]! << bits;
-        bits += 8;
-      }
-      out[i] = acc & mask;
-      acc >>>= bitWidth;
-      bits -= bitWidth;
-    }
-    return;
-  }
-  unpackWide(data, at * 8, bitWidth, n, out, 0);
-}
-
-/** Bit-unpacks values of up to 53 bits, from bit position `bit`, into numbers. */
-function unpackWide(data: Uint8Array, bit: number, bitWidth: number, n: number, out: Float64Array, outAt: number): void {
-  for (let i = 0; i < n; i++) {
-    let value = 0;
-    let scale = 1;
-    let need = bitWidth;
-    while (need > 0) {
-      const offset = bit & 7;
-      const take = Math.min(8 - offset, need);
-      value += ((data[bit >> 3]! >> offset) & ((1 << take) - 1)) * scale;
-      scale *= 1 << take;
-      need -= take;
-      bit += take;
-    }
-    out[outAt + i] = value;
-  }
-}
-
 /** Reads an unsigned varint at `state.at`. */
 function uvarint(data: Uint8Array, state: { at: number }): number {
   let value = 0;
@@ -211,89 +168,5 @@ function uvarint(data: Uint8Array, state: { at: number }): number {
     value += (byte & 0x7f) * scale;
     if (byte < 0x80) return value;
     scale *= 128;
-  }
-}
-
-/** Reads a zigzag varint of up to 64 bits as a bigint. */
-function zigzagBig(data: Uint8Array, state: { at: number }): bigint {
-  let value = 0n;
-  let shift = 0n;
-  for (;;) {
-    const byte = data[state.at++]!;
-    value |= BigInt(byte & 0x7f) << shift;
-    if (byte < 0x80) break;
-    shift += 7n;
-  }
-  return value & 1n ? -((value + 1n) >> 1n) : value >> 1n;
-}
-
-/**
- * DELTA_BINARY_PACKED: a header (block size, miniblocks per block, count, first value), then blocks of a
- * minimum delta, one bit width per miniblock and the bit-packed deltas above the minimum. Decoded with
- * numbers while every value and delta is exact below 2^53 (always, for times as offsets and for the other
- * columns); otherwise the page is decoded again with 64-bit integers.
- */
-function deltaBinaryPacked(data: Uint8Array, count: number, base: bigint, out: Float64Array, outAt: number, where: string): void {
-  const state = { at: 0 };
-  const blockSize = uvarint(data, state);
-  const miniblocks = uvarint(data, state);
-  const total = uvarint(data, state);
-  const first = zigzagBig(data, state);
-  if (total !== count) throw new FlowmineError(`${where}: delta page holds ${total} values, expected ${count}`);
-  if (count === 0) return;
-  const perMiniblock = blockSize / miniblocks;
-  if (!Number.isInteger(perMiniblock) || perMiniblock % 32 !== 0) throw new FlowmineError(`${where}: delta page with block size ${blockSize} and ${miniblocks} miniblocks`);
-  const headerEnd = state.at;
-  let previous = Number(first - base);
-  if (previous > SAFE || previous < -SAFE) return deltaBinaryPackedBig(data, headerEnd, count, first, base, perMiniblock, miniblocks, out, outAt);
-  out[outAt] = previous;
-  let produced = 1;
-  const scratch = new Float64Array(perMiniblock);
-  while (produced < count) {
-    const minDelta = zigzagBig(data, state);
-    if (minDelta > BigInt(SAFE) || minDelta < -BigInt(SAFE)) return deltaBinaryPackedBig(data, headerEnd, count, first, base, perMiniblock, miniblocks, out, outAt);
-    const min = Number(minDelta);
-    const widths = state.at;
-    state.at += miniblocks;
-    for (let m = 0; m < miniblocks && produced < count; m++) {
-      const bitWidth = data[widths + m]!;
-      if (bitWidth > 53) return deltaBinaryPackedBig(data, headerEnd, count, first, base, perMiniblock, miniblocks, out, outAt);
-      if (bitWidth <= 32) unpack32(data, state.at, bitWidth, perMiniblock, scratch);
-      else unpackWide(data, state.at * 8, bitWidth, perMiniblock, scratch, 0);
-      state.at += (perMiniblock * bitWidth) / 8;
-      const n = Math.min(perMiniblock, count - produced);
-      for (let i = 0; i < n; i++) {
-        previous = previous + min + scratch[i]!;
-        out[outAt + produced + i] = previous;
-      }
-      if (previous > SAFE || previous < -SAFE) return deltaBinaryPackedBig(data, headerEnd, count, first, base, perMiniblock, miniblocks, out, outAt);
-      produced += n;
-    }
-  }
-}
-
-/** DELTA_BINARY_PACKED with 64-bit integer arithmetic (values or deltas beyond 2^53). */
-function deltaBinaryPackedBig(data: Uint8Array, at: number, count: number, first: bigint, base: bigint, perMiniblock: number, miniblocks: number, out: Float64Array, outAt: number): void {
-  const state = { at };
-  let previous = first;
-  out[outAt] = Number(previous - base);
-  let produced = 1;
-  while (produced < count) {
-    const min = zigzagBig(data, state);
-    const widths = state.at;
-    state.at += miniblocks;
-    for (let m = 0; m < miniblocks && produced < count; m++) {
-      const bitWidth = data[widths + m]!;
-      let bit = state.at * 8;
-      const n = Math.min(perMiniblock, count - produced);
-      for (let i = 0; i < n; i++) {
-        let delta = 0n;
-        for (let b = 0; b < bitWidth; b++, bit++) if ((data[bit >> 3]! >> (bit & 7)) & 1) delta |= 1n << BigInt(b);
-        previous = BigInt.asIntN(64, previous + min + delta);
-        out[outAt + produced + i] = Number(previous - base);
-      }
-      state.at += (perMiniblock * bitWidth) / 8;
-      produced += n;
-    }
   }
 }

@@ -9,6 +9,7 @@ interface PageExports {
   WRONG_SIZE: { value: number };
   SHORT: { value: number };
   BEYOND: { value: number };
+  WRONG_COUNT: { value: number };
   input(): number;
   page(): number;
   values(): number;
@@ -18,6 +19,7 @@ interface PageExports {
   reserve(inputBytes: number, pageBytes: number, valueCount: number, dictionarySize: number): number;
   lz4(inputBytes: number, size: number): number;
   indices(from: number, end: number, bitWidth: number, count: number, size: number): number;
+  delta(from: number, end: number, count: number, base: bigint): number;
 }
 
 // The module's outcomes (wasm/parquet.ts), checked when it is loaded.
@@ -26,6 +28,7 @@ const CORRUPT = 1;
 const WRONG_SIZE = 2;
 const SHORT = 3;
 const BEYOND = 4;
+const WRONG_COUNT = 5;
 
 let module: PageExports | null = null;
 /** The dictionary last copied into the module (a column chunk's, for each of its data pages). */
@@ -36,7 +39,7 @@ let loadedAt = -1;
 function pages(): PageExports {
   if (module) return module;
   const exports = wasmInstance<PageExports>('parquet');
-  const outcomes = { DONE, CORRUPT, WRONG_SIZE, SHORT, BEYOND };
+  const outcomes = { DONE, CORRUPT, WRONG_SIZE, SHORT, BEYOND, WRONG_COUNT };
   for (const [name, value] of Object.entries(outcomes)) {
     if (exports[name as keyof typeof outcomes].value !== value) throw new FlowmineError('dist/src/wasm/parquet.wasm does not match this build: run `npm run build`');
   }
@@ -82,5 +85,26 @@ export function dictionaryValues(data: Uint8Array, count: number, dictionary: Fl
   const outcome = wasm.indices(from + 1, from + data.length, bitWidth, count, dictionary.length);
   if (outcome === SHORT) throw new FlowmineError(`${where}: dictionary indices end after ${wasm.produced()} of ${count} values`);
   if (outcome === BEYOND) throw new FlowmineError(`${where}: dictionary index ${wasm.badIndex()} beyond ${dictionary.length}`);
+  out.set(new Float64Array(wasm.memory.buffer, wasm.values(), count), outAt);
+}
+
+/**
+ * DELTA_BINARY_PACKED values (INT32 or INT64), each minus `base`, `count` of them into `out` from `outAt`:
+ * a difference beyond 2^53 is rounded once, to the double an EventBatch held when the part was written.
+ */
+export function deltaValues(data: Uint8Array, count: number, base: bigint, out: Float64Array, outAt: number, where: string): void {
+  const wasm = pages();
+  const inModule = data.buffer === wasm.memory.buffer;
+  const length = data.length;
+  let from = data.byteOffset;
+  wasm.reserve(inModule ? 0 : length, 0, count, 0);
+  if (!inModule) {
+    from = wasm.input();
+    new Uint8Array(wasm.memory.buffer, from, length).set(data);
+  }
+  const outcome = wasm.delta(from, from + length, count, base);
+  if (outcome === WRONG_COUNT) throw new FlowmineError(`${where}: delta page holds ${wasm.produced()} values, expected ${count}`);
+  if (outcome === SHORT) throw new FlowmineError(`${where}: delta page ends after ${wasm.produced()} of ${count} values`);
+  if (outcome === CORRUPT) throw new FlowmineError(`${where}: delta page with a damaged header or bit width`);
   out.set(new Float64Array(wasm.memory.buffer, wasm.values(), count), outAt);
 }
