@@ -47,10 +47,11 @@ class PartCursor {
   private next(): boolean {
     const spent = this.reuseBlocks ? this.block : null;
     this.block = null;
+    const { fromNs, toNs } = this.window;
     while (++this.group < this.reader.rowGroups) {
-      const times = this.reader.rowGroupEventTimes(this.group);
-      if (times && this.window.fromNs !== undefined && times.max < this.window.fromNs - DAY_NS) continue;
-      if (times && this.window.toNs !== undefined && times.min >= this.window.toNs + DAY_NS) continue;
+      const times = fromNs === undefined && toNs === undefined ? null : this.reader.rowGroupEventTimes(this.group);
+      if (times && fromNs !== undefined && times.max < fromNs - DAY_NS) continue;
+      if (times && toNs !== undefined && times.min >= toNs + DAY_NS) continue;
       const block = this.reader.readRowGroup(this.group, this.baseNs, spent);
       if (block.rows === 0) continue;
       const index = block.eventIndex;
