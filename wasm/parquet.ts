@@ -270,3 +270,17 @@ export function delta(from: usize, end: usize, count: i32, base: i64): i32 {
   }
   return DONE;
 }
+
+/**
+ * PLAIN little-endian INT32 (`wide` 0) or INT64 values in [from, end), `count` of them, INT64 ones minus
+ * `base`, as doubles at `values()`; with `toDictionary`, at `dictionary()` instead, as the dictionary of
+ * the chunk's pages that follow (room for it reserved by the caller).
+ */
+export function plain(from: usize, end: usize, count: i32, wide: i32, base: i64, toDictionary: i32): i32 {
+  const width: usize = wide ? 8 : 4;
+  if (from + <usize>count * width > end) return SHORT;
+  const out = toDictionary ? dictionaryAt : valuesAt;
+  if (wide) for (let i = 0; i < count; i++) store<f64>(out + (<usize>i << 3), offsetFrom(load<i64>(from + (<usize>i << 3)), base));
+  else for (let i = 0; i < count; i++) store<f64>(out + (<usize>i << 3), <f64>load<i32>(from + (<usize>i << 2)));
+  return DONE;
+}

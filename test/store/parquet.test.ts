@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { snappy } from '../../src/store/parquet/codecs.js';
-import { deltaValues, dictionaryValues, lz4Block } from '../../src/store/parquet/page-decoder.js';
+import { deltaValues, dictionaryValues, loadDictionary, lz4Block, plainValues } from '../../src/store/parquet/page-decoder.js';
 import { decodeColumnChunk } from '../../src/store/parquet/column-decoder.js';
 import { readFileMeta } from '../../src/store/parquet/metadata.js';
 import { NULL_INT64, StagingParquetWriter } from '../../src/io/parquet/staging-writer.js';
@@ -159,28 +159,52 @@ function indexPage(bitWidth: number, parts: ({ run: number; index: number } | { 
   return Uint8Array.from(bytes);
 }
 
+/** PLAIN little-endian INT64 (or INT32) values. */
+function plainPage(values: bigint[], wide = true): Uint8Array {
+  const bytes = Buffer.alloc(values.length * (wide ? 8 : 4));
+  values.forEach((value, k) => (wide ? bytes.writeBigInt64LE(value, 8 * k) : bytes.writeInt32LE(Number(value), 4 * k)));
+  return bytes;
+}
+
+test('PLAIN pages: INT32 and INT64 values, INT64 ones minus a base and rounded once past 2^53, and a one-line error for a short page', () => {
+  const base = 1_723_161_256_322_000_000n;
+  const values = [base, base + 1n, base - 123_456_789n, base + 2n ** 53n + 1n, base - 2n ** 60n - 3n, -(2n ** 63n), 2n ** 63n - 1n];
+  const out = new Float64Array(values.length + 2).fill(-1);
+  plainValues(plainPage(values), values.length, true, base, out, 1, 'part.parquet: column ts_event');
+  assert.deepEqual([...out], [-1, ...values.map((value) => Number(value - base)), -1]);
+  const narrow = [0n, -1n, 2_147_483_647n, -2_147_483_648n, 42n];
+  const small = new Float64Array(narrow.length);
+  plainValues(plainPage(narrow, false), narrow.length, false, 0n, small, 0, 'part.parquet: column side');
+  assert.deepEqual([...small], narrow.map(Number));
+  assert.throws(() => plainValues(plainPage(values).subarray(0, 50), values.length, true, base, out, 0, 'part.parquet: column seq'), /^FlowmineError: part\.parquet: column seq: PLAIN page shorter than its 7 values$/);
+  assert.throws(() => loadDictionary(plainPage(values).subarray(0, 50), values.length, true, base, 'part.parquet: column seq'), /^FlowmineError: part\.parquet: column seq: dictionary page shorter than its 7 values$/);
+});
+
 test('dictionary indices: runs and bit-packed groups of any width to 32 bits, from a page in memory or just decompressed, and one-line errors', () => {
-  const dictionary = Float64Array.from([10, 20, 30, 40, 50]);
+  // The dictionary, as a dictionary page holds it: times minus the base.
+  const base = 1_723_161_256_322_000_000n;
+  const dictionary = [10n, 20n, 30n, 40n, 50n].map((value) => base + value);
   for (const bitWidth of [3, 8, 13, 24, 32]) {
     // A run, a full group, a run, then a last group of which only 3 values are the page's.
     const page = indexPage(bitWidth, [{ run: 4, index: 2 }, { packed: [0, 1, 2, 3, 4, 0, 1, 2] }, { run: 300, index: 4 }, { packed: [3, 3, 1, 0, 0, 0, 0, 0] }]);
     const expected = [...Array(4).fill(30), 10, 20, 30, 40, 50, 10, 20, 30, ...Array(300).fill(50), 40, 40, 20];
     const out = new Float64Array(expected.length + 2).fill(-1);
-    dictionaryValues(page, expected.length, dictionary, out, 1, 'part.parquet: column price');
+    loadDictionary(plainPage(dictionary), dictionary.length, true, base, 'part.parquet: column price');
+    dictionaryValues(page, expected.length, dictionary.length, out, 1, 'part.parquet: column price');
     assert.deepEqual([...out], [-1, ...expected, -1], `${bitWidth} bits`);
     // The same page as an LZ4 block of literals only, decompressed in the module and decoded there.
     const literals = page.length;
     const block = Uint8Array.from([0xf0, ...(literals >= 15 ? [...Array(Math.floor((literals - 15) / 255)).fill(255), (literals - 15) % 255] : []), ...page]);
     if (literals < 15) block[0] = literals << 4;
     const again = new Float64Array(expected.length);
-    dictionaryValues(lz4Block(block, literals, 'test'), expected.length, dictionary, again, 0, 'test');
+    dictionaryValues(lz4Block(block, literals, 'test'), expected.length, dictionary.length, again, 0, 'test');
     assert.deepEqual([...again], expected, `${bitWidth} bits, decompressed`);
   }
   const beyond = indexPage(3, [{ run: 2, index: 1 }, { packed: [0, 1, 7] }]);
-  assert.throws(() => dictionaryValues(beyond, 5, dictionary, new Float64Array(5), 0, 'part.parquet: column side'), /^FlowmineError: part\.parquet: column side: dictionary index 7 beyond 5$/);
+  assert.throws(() => dictionaryValues(beyond, 5, dictionary.length, new Float64Array(5), 0, 'part.parquet: column side'), /^FlowmineError: part\.parquet: column side: dictionary index 7 beyond 5$/);
   const short = indexPage(3, [{ run: 12, index: 1 }]);
-  assert.throws(() => dictionaryValues(short, 20, dictionary, new Float64Array(20), 0, 'part.parquet: column side'), /^FlowmineError: part\.parquet: column side: dictionary indices end after 12 of 20 values$/);
-  assert.throws(() => dictionaryValues(Uint8Array.from([33, 2, 0]), 1, dictionary, new Float64Array(1), 0, 'x'), /^FlowmineError: x: dictionary index width 33$/);
+  assert.throws(() => dictionaryValues(short, 20, dictionary.length, new Float64Array(20), 0, 'part.parquet: column side'), /^FlowmineError: part\.parquet: column side: dictionary indices end after 12 of 20 values$/);
+  assert.throws(() => dictionaryValues(Uint8Array.from([33, 2, 0]), 1, dictionary.length, new Float64Array(1), 0, 'x'), /^FlowmineError: x: dictionary index width 33$/);
   assert.throws(() => lz4Block(Uint8Array.from([0x30, 97, 98, 99]), 4, 'part.parquet'), /^FlowmineError: part\.parquet: LZ4 page is 3 bytes, expected 4$/);
 });
 

@@ -6,13 +6,12 @@
  */
 import { FlowmineError } from '../../core/errors.js';
 import { decompressPage } from './codecs.js';
-import { deltaValues, dictionaryValues } from './page-decoder.js';
+import { deltaValues, dictionaryValues, loadDictionary, plainValues } from './page-decoder.js';
 import { PhysicalType, type ColumnChunkMeta } from './metadata.js';
 import { ThriftReader, type ThriftStruct } from '../../io/parquet/thrift.js';
 
 const Encoding = { Plain: 0, PlainDictionary: 2, Rle: 3, DeltaBinaryPacked: 5, RleDictionary: 8 } as const;
 const PageType = { Data: 0, Index: 1, Dictionary: 2, DataV2: 3 } as const;
-const TWO_32 = 4294967296;
 
 /**
  * Decodes the chunk (`bytes` holds exactly its pages) into `out[0 .. chunk.numValues)`. `base` is
@@ -21,15 +20,16 @@ const TWO_32 = 4294967296;
  * naming `where`.
  */
 export function decodeColumnChunk(bytes: Uint8Array, chunk: ColumnChunkMeta, optional: boolean, out: Float64Array, base: bigint, where: string): void {
-  if (chunk.type !== PhysicalType.Int32 && chunk.type !== PhysicalType.Int64) throw new FlowmineError(`${where}: column ${chunk.name} has physical type ${chunk.type}; only integer columns are read here`);
+  const column = `${where}: column ${chunk.name}`;
+  if (chunk.type !== PhysicalType.Int32 && chunk.type !== PhysicalType.Int64) throw new FlowmineError(`${column} has physical type ${chunk.type}; only integer columns are read here`);
   const wide = chunk.type === PhysicalType.Int64;
-  const baseHigh = Number(base >> 32n);
-  const baseLow = Number(base & 0xffffffffn);
-  let dictionary: Float64Array | null = null;
+  const offsetBase = wide ? base : 0n;
+  /** Values in the chunk's dictionary (decoded into the page decoder's module), -1 before its dictionary page. */
+  let dictionarySize = -1;
   let pos = 0;
   let produced = 0;
   while (produced < chunk.numValues) {
-    if (pos >= bytes.length) throw new FlowmineError(`${where}: column ${chunk.name} ends after ${produced} of ${chunk.numValues} values`);
+    if (pos >= bytes.length) throw new FlowmineError(`${column} ends after ${produced} of ${chunk.numValues} values`);
     const reader = new ThriftReader(bytes, pos);
     const header = reader.struct();
     pos = reader.offset;
@@ -41,9 +41,8 @@ export function decodeColumnChunk(bytes: Uint8Array, chunk: ColumnChunkMeta, opt
     if (pageType === PageType.Dictionary) {
       const dictionaryHeader = header[7] as ThriftStruct;
       const count = dictionaryHeader[1] as number;
-      const data = decompressPage(chunk.codec, body, uncompressedSize, where);
-      dictionary = new Float64Array(count);
-      plain(data, 0, count, wide, dictionary, 0, baseHigh, baseLow, where);
+      loadDictionary(decompressPage(chunk.codec, body, uncompressedSize, where), count, wide, offsetBase, column);
+      dictionarySize = count;
       continue;
     }
     if (pageType !== PageType.Data && pageType !== PageType.DataV2) continue;
@@ -80,25 +79,25 @@ export function decodeColumnChunk(bytes: Uint8Array, chunk: ColumnChunkMeta, opt
       if (optional && nulls > 0) defined = definitionLevels(body, repetitionBytes, levelBytes, count);
       present = count - nulls;
     }
-    if (produced + count > out.length) throw new FlowmineError(`${where}: column ${chunk.name} has more values than its row group`);
+    if (produced + count > out.length) throw new FlowmineError(`${column} has more values than its row group`);
     // Values go straight to their rows when none is NULL, else through a scratch array and are spread out.
     const target = defined && present < count ? new Float64Array(present) : out;
     const targetAt = target === out ? produced : 0;
     switch (encoding) {
       case Encoding.Plain:
-        plain(values, 0, present, wide, target, targetAt, baseHigh, baseLow, where);
+        plainValues(values, present, wide, offsetBase, target, targetAt, column);
         break;
       case Encoding.PlainDictionary:
       case Encoding.RleDictionary: {
-        if (!dictionary) throw new FlowmineError(`${where}: column ${chunk.name} refers to a dictionary it does not have`);
-        dictionaryValues(values, present, dictionary, target, targetAt, `${where}: column ${chunk.name}`);
+        if (dictionarySize < 0) throw new FlowmineError(`${column} refers to a dictionary it does not have`);
+        dictionaryValues(values, present, dictionarySize, target, targetAt, column);
         break;
       }
       case Encoding.DeltaBinaryPacked:
-        deltaValues(values, present, wide ? base : 0n, target, targetAt, `${where}: column ${chunk.name}`);
+        deltaValues(values, present, offsetBase, target, targetAt, column);
         break;
       default:
-        throw new FlowmineError(`${where}: column ${chunk.name} uses Parquet encoding ${encoding}, which is not read here`);
+        throw new FlowmineError(`${column} uses Parquet encoding ${encoding}, which is not read here`);
     }
     if (target !== out) {
       let k = 0;
@@ -112,22 +111,6 @@ function countSet(flags: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < flags.length; i++) n += flags[i]!;
   return n;
-}
-
-/** PLAIN little-endian INT32 or INT64 values (INT64 minus the base, which must leave them exact). */
-function plain(data: Uint8Array, at: number, count: number, wide: boolean, out: Float64Array, outAt: number, baseHigh: number, baseLow: number, where: string): void {
-  const width = wide ? 8 : 4;
-  if (at + count * width > data.length) throw new FlowmineError(`${where}: PLAIN page shorter than its ${count} values`);
-  let bytes = data.subarray(at, at + count * width);
-  if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes); // a copy, aligned (Buffer.slice would be a view)
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, count * (width / 4));
-  if (!wide) {
-    for (let i = 0; i < count; i++) out[outAt + i] = words[i]!;
-    return;
-  }
-  // Both terms are exact; their sum is rounded once, so a value beyond 2^53 becomes the nearest double
-  // (the very double it was stored from, for values an EventBatch held).
-  for (let i = 0; i < count; i++) out[outAt + i] = (words[2 * i + 1]! - baseHigh) * TWO_32 + ((words[2 * i]! >>> 0) - baseLow);
 }
 
 /**

@@ -20,6 +20,7 @@ interface PageExports {
   lz4(inputBytes: number, size: number): number;
   indices(from: number, end: number, bitWidth: number, count: number, size: number): number;
   delta(from: number, end: number, count: number, base: bigint): number;
+  plain(from: number, end: number, count: number, wide: number, base: bigint, toDictionary: number): number;
 }
 
 // The module's outcomes (wasm/parquet.ts), checked when it is loaded.
@@ -31,10 +32,6 @@ const BEYOND = 4;
 const WRONG_COUNT = 5;
 
 let module: PageExports | null = null;
-/** The dictionary last copied into the module (a column chunk's, for each of its data pages). */
-let loaded: Float64Array | null = null;
-/** Where the module's dictionary area was then (it moves when a larger dictionary needs room). */
-let loadedAt = -1;
 
 function pages(): PageExports {
   if (module) return module;
@@ -61,30 +58,55 @@ export function lz4Block(input: Uint8Array, size: number, where: string): Uint8A
 }
 
 /**
- * RLE_DICTIONARY indices (the RLE / bit-packed hybrid of `data[0]` bits, after that width byte) looked up
- * in `dictionary`, `count` values into `out` from `outAt`.
+ * The bytes of `data` where the module reads them, after room is reserved for `valueCount` values and a
+ * dictionary of `dictionarySize`: a page decompressed by lz4Block is there already (its offset stays valid
+ * when the memory grows), other bytes are copied to the input area. Returns where they start.
  */
-export function dictionaryValues(data: Uint8Array, count: number, dictionary: Float64Array, out: Float64Array, outAt: number, where: string): void {
+function inModule(wasm: PageExports, data: Uint8Array, valueCount: number, dictionarySize: number): number {
+  const there = data.buffer === wasm.memory.buffer;
+  const at = data.byteOffset;
+  wasm.reserve(there ? 0 : data.length, 0, valueCount, dictionarySize);
+  if (there) return at;
+  new Uint8Array(wasm.memory.buffer, wasm.input(), data.length).set(data);
+  return wasm.input();
+}
+
+/**
+ * PLAIN INT32 or INT64 (`wide`) values, INT64 ones minus `base` (rounded once beyond 2^53, to the double an
+ * EventBatch held), `count` of them into `out` from `outAt`.
+ */
+export function plainValues(data: Uint8Array, count: number, wide: boolean, base: bigint, out: Float64Array, outAt: number, where: string): void {
+  const wasm = pages();
+  const length = data.length;
+  const from = inModule(wasm, data, count, 0);
+  if (wasm.plain(from, from + length, count, wide ? 1 : 0, base, 0) === SHORT) throw new FlowmineError(`${where}: PLAIN page shorter than its ${count} values`);
+  out.set(new Float64Array(wasm.memory.buffer, wasm.values(), count), outAt);
+}
+
+/**
+ * Decodes a column chunk's dictionary page (PLAIN values, as `plainValues`) into the module, where the
+ * chunk's dictionary-encoded pages that follow look their indices up (`dictionaryValues`).
+ */
+export function loadDictionary(data: Uint8Array, count: number, wide: boolean, base: bigint, where: string): void {
+  const wasm = pages();
+  const length = data.length;
+  const from = inModule(wasm, data, 0, count);
+  if (wasm.plain(from, from + length, count, wide ? 1 : 0, base, 1) === SHORT) throw new FlowmineError(`${where}: dictionary page shorter than its ${count} values`);
+}
+
+/**
+ * RLE_DICTIONARY indices (the RLE / bit-packed hybrid of `data[0]` bits, after that width byte) looked up
+ * in the dictionary of `size` values loaded last (`loadDictionary`), `count` values into `out` from `outAt`.
+ */
+export function dictionaryValues(data: Uint8Array, count: number, size: number, out: Float64Array, outAt: number, where: string): void {
   const bitWidth = data[0]!;
   if (bitWidth > 32) throw new FlowmineError(`${where}: dictionary index width ${bitWidth}`);
   const wasm = pages();
-  // A page decompressed by lz4Block is in the module already (its offset stays valid when the memory grows).
-  const inModule = data.buffer === wasm.memory.buffer;
-  const offset = inModule ? data.byteOffset : 0;
-  wasm.reserve(inModule ? 0 : data.length, 0, count, dictionary.length);
-  if (loaded !== dictionary || loadedAt !== wasm.dictionary()) {
-    new Float64Array(wasm.memory.buffer, wasm.dictionary(), dictionary.length).set(dictionary);
-    loaded = dictionary;
-    loadedAt = wasm.dictionary();
-  }
-  let from = offset;
-  if (!inModule) {
-    from = wasm.input();
-    new Uint8Array(wasm.memory.buffer, from, data.length).set(data);
-  }
-  const outcome = wasm.indices(from + 1, from + data.length, bitWidth, count, dictionary.length);
+  const length = data.length;
+  const from = inModule(wasm, data, count, 0);
+  const outcome = wasm.indices(from + 1, from + length, bitWidth, count, size);
   if (outcome === SHORT) throw new FlowmineError(`${where}: dictionary indices end after ${wasm.produced()} of ${count} values`);
-  if (outcome === BEYOND) throw new FlowmineError(`${where}: dictionary index ${wasm.badIndex()} beyond ${dictionary.length}`);
+  if (outcome === BEYOND) throw new FlowmineError(`${where}: dictionary index ${wasm.badIndex()} beyond ${size}`);
   out.set(new Float64Array(wasm.memory.buffer, wasm.values(), count), outAt);
 }
 
@@ -94,14 +116,8 @@ export function dictionaryValues(data: Uint8Array, count: number, dictionary: Fl
  */
 export function deltaValues(data: Uint8Array, count: number, base: bigint, out: Float64Array, outAt: number, where: string): void {
   const wasm = pages();
-  const inModule = data.buffer === wasm.memory.buffer;
   const length = data.length;
-  let from = data.byteOffset;
-  wasm.reserve(inModule ? 0 : length, 0, count, 0);
-  if (!inModule) {
-    from = wasm.input();
-    new Uint8Array(wasm.memory.buffer, from, length).set(data);
-  }
+  const from = inModule(wasm, data, count, 0);
   const outcome = wasm.delta(from, from + length, count, base);
   if (outcome === WRONG_COUNT) throw new FlowmineError(`${where}: delta page holds ${wasm.produced()} values, expected ${count}`);
   if (outcome === SHORT) throw new FlowmineError(`${where}: delta page ends after ${wasm.produced()} of ${count} values`);
