@@ -1,23 +1,24 @@
-// Parquet page decoding for the dataset reader (src/store/parquet/): LZ4 raw blocks, dictionary indices
-// (the RLE / bit-packed hybrid) looked up in the column chunk's dictionary, and delta-packed integers.
-// AssemblyScript, compiled by scripts/build-wasm.mjs into dist/src/wasm/parquet.wasm;
-// src/store/parquet/page-decoder.ts drives it.
+// Parquet page decoding for the dataset reader (src/store/parquet/): LZ4 raw blocks, and the values of
+// the encodings a part uses: PLAIN (dictionary pages among them, decoded into the dictionary area),
+// dictionary indices (the RLE / bit-packed hybrid) looked up in the column chunk's dictionary, and
+// delta-packed integers. AssemblyScript, compiled by scripts/build-wasm.mjs into
+// dist/src/wasm/parquet.wasm; src/store/parquet/page-decoder.ts drives it.
 //
-// Why: a dataset replay (the Binance USD-M capture's: 0.36 s) spent a fifth of its time in the first two
-// loops, in JavaScript that V8 had not optimized yet for much of so short a run; here they are compiled
-// before the first page (docs/DATASET.md has the numbers). The delta pages (`event_index`) followed.
+// Why: a dataset replay (the Binance USD-M capture's: 0.36 s) spent a fifth of its time in LZ4 and the
+// dictionary indices, in JavaScript that V8 had not optimized yet for much of so short a run; here they
+// are compiled before the first page (docs/DATASET.md has the numbers). The other encodings followed.
 //
 // Memory: four areas (the compressed input, the decompressed page, the decoded values, the dictionary),
 // each moved to the end of the memory, larger, when a page needs more: a moved area's old bytes stay
 // where they were, so an offset into the page the last call decompressed stays valid until the next.
 
-/** Outcomes of `lz4`, `indices` and `delta`. */
+/** Outcomes of `lz4`, `indices`, `delta` and `plain`. */
 export const DONE: i32 = 0;
 /** The LZ4 block is damaged: a length or offset leads outside the page. */
 export const CORRUPT: i32 = 1;
 /** The LZ4 block decompressed to another size than the page's (`produced()` says how many bytes). */
 export const WRONG_SIZE: i32 = 2;
-/** The indices end before the page's values do (`produced()` says after how many). */
+/** The page ends before its values do (`produced()` says after how many, for indices and deltas). */
 export const SHORT: i32 = 3;
 /** An index beyond the dictionary (`badIndex()` says which). */
 export const BEYOND: i32 = 4;
@@ -45,8 +46,8 @@ export function produced(): i32 { return outcome; }
 export function badIndex(): f64 { return bad; }
 
 /**
- * Bytes readable and writable after each area's end: a bit-packed index is read with one 8-byte load,
- * and LZ4 copies short runs 16 bytes at a time, either of which may reach past the last byte of a page.
+ * Bytes readable and writable after each area's end: bit-packed indices and deltas are read with 8-byte
+ * loads, and LZ4 copies short runs 16 bytes at a time, any of which may reach past the last byte of a page.
  */
 const SLACK: usize = 16;
 
@@ -238,7 +239,7 @@ export function delta(from: usize, end: usize, count: i32, base: i64): i32 {
     return WRONG_COUNT;
   }
   if (count == 0) return DONE;
-  if (miniblocks == 0 || blockSize % miniblocks != 0 || (blockSize / miniblocks) % 32 != 0 || blockSize > 1 << 24) return CORRUPT;
+  if (blockSize == 0 || miniblocks == 0 || blockSize % miniblocks != 0 || (blockSize / miniblocks) % 32 != 0 || blockSize > 1 << 24) return CORRUPT;
   const perMiniblock = <i32>(blockSize / miniblocks);
   store<f64>(out, offsetFrom(previous, base));
   let k = 1;
