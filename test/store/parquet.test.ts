@@ -261,7 +261,7 @@ test('delta-packed pages: every bit width to 64, deltas that wrap, values minus 
   assert.throws(() => deltaValues(page, 99, 0n, new Float64Array(99), 0, 'part.parquet: column seq'), /^FlowmineError: part\.parquet: column seq: delta page holds 100 values, expected 99$/);
   // Cut inside the second miniblock: the header, the smallest delta and 4 widths take 10 bytes, the first miniblock's 32 deltas of 6 bits 24.
   assert.throws(() => deltaValues(page.subarray(0, 40), 100, 0n, new Float64Array(100), 0, 'part.parquet: column seq'), /^FlowmineError: part\.parquet: column seq: delta page ends after 33 of 100 values$/);
-  // A block of 0 values (which would never end) and miniblocks of 20 (not a multiple of 32).
+  // Damaged headers: blocks of 0 values, and miniblocks of 20 (not a multiple of 32).
   for (const header of [[0, 4, 3, 0], [80, 4, 3, 0]]) {
     assert.throws(() => deltaValues(Uint8Array.from([...header, 2, 0, 0, 0, 0]), 3, 0n, new Float64Array(3), 0, 'part.parquet: column seq'), /^FlowmineError: part\.parquet: column seq: delta page with a damaged header or bit width$/);
   }
