@@ -1,9 +1,9 @@
 import { fstatSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type cliProgress from 'cli-progress';
+import { lazyModule } from '../core/lazy-module.js';
 
 // Loaded only when a bar is drawn: most runs (pipes, CI, benchmarks) never draw one, and loading it costs start-up time.
-const loadCliProgress = () => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+const loadCliProgress = lazyModule<typeof cliProgress>('cli-progress');
 
 /**
  * Progress on standard error for long work: events processed and their rate. Silent when stderr is not

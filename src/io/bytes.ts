@@ -1,11 +1,11 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import type { ZlibOptions } from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { builtin } from '../core/builtin.js';
+import { lazyModule } from '../core/lazy-module.js';
 import { FlowmineError, InputError } from '../core/errors.js';
 
-const zlib = builtin<typeof import('node:zlib')>('node:zlib');
-const fsPromises = builtin<typeof import('node:fs/promises')>('node:fs/promises');
+const zlib = lazyModule<typeof import('node:zlib')>('node:zlib');
+const fsPromises = lazyModule<typeof import('node:fs/promises')>('node:fs/promises');
 
 const CHUNK_BYTES = 1 << 20;
 

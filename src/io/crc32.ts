@@ -1,6 +1,6 @@
-import { builtin } from '../core/builtin.js';
+import { lazyModule } from '../core/lazy-module.js';
 
-const zlib = builtin<typeof import('node:zlib')>('node:zlib');
+const zlib = lazyModule<typeof import('node:zlib')>('node:zlib');
 
 /** CRC-32 (IEEE, as zlib computes it) of a latin1/ASCII string, unsigned. */
 export function zlibCrc32(text: string): number {

@@ -1,7 +1,7 @@
 import type { TransferListItem, Worker } from 'node:worker_threads';
-import { builtin } from '../core/builtin.js';
+import { lazyModule } from '../core/lazy-module.js';
 
-const workerThreads = builtin<typeof import('node:worker_threads')>('node:worker_threads');
+const workerThreads = lazyModule<typeof import('node:worker_threads')>('node:worker_threads');
 
 /**
  * Starts the worker entry `entry`, a module of dist/src/io (`writer-entry.js`, `worker-entry.js`), found

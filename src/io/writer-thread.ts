@@ -1,13 +1,13 @@
 import { closeSync } from 'node:fs';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { builtin } from '../core/builtin.js';
+import { lazyModule } from '../core/lazy-module.js';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
 import { CsvRows } from './table/csv-rows.js';
 import { BLOCKS, CONSUMED, CONTROL_WORDS, DECIMAL, DONE, EPOCH, FAILED, FLOAT, IDLE, INT, PUBLISHED, READY, ringSlots, SIGNAL, tapeLayout, TapeReader, TEXT, type TapeLayout } from './table/row-tape.js';
 import { textWriter, type CsvWriter, type JsonlWriter } from './table/text-writers.js';
 import { startWorker } from './worker-thread.js';
 
-const workerThreads = builtin<typeof import('node:worker_threads')>('node:worker_threads');
+const workerThreads = lazyModule<typeof import('node:worker_threads')>('node:worker_threads');
 
 /** What the writer thread is started with. */
 export interface WriterThreadData {

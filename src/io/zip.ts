@@ -1,9 +1,9 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { builtin } from '../core/builtin.js';
+import { lazyModule } from '../core/lazy-module.js';
 import { FlowmineError, InputError } from '../core/errors.js';
 import { crc32Update } from './crc32.js';
 
-const zlib = builtin<typeof import('node:zlib')>('node:zlib');
+const zlib = lazyModule<typeof import('node:zlib')>('node:zlib');
 const CHUNK_BYTES = 1 << 20;
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;

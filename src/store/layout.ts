@@ -10,9 +10,9 @@
  * Partition values are percent-encoded (`encodePartitionValue`), so any venue or symbol text maps to one
  * folder name and back; DuckDB's hive partitioning decodes them the same way.
  */
-import { builtin } from '../core/builtin.js';
+import { lazyModule } from '../core/lazy-module.js';
 
-const crypto = builtin<typeof import('node:crypto')>('node:crypto');
+const crypto = lazyModule<typeof import('node:crypto')>('node:crypto');
 
 /** The folder inside a dataset where ingests stage their parts before committing them. */
 export const STAGING_DIR = '.flowmine-staging';

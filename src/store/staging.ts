@@ -17,12 +17,12 @@
  */
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { builtin } from '../core/builtin.js';
+import { lazyModule } from '../core/lazy-module.js';
 import { FlowmineError } from '../core/errors.js';
 import { STAGING_DIR } from './layout.js';
 import { currentOwner, isAlive, ownerName, parseOwnerName } from './process-owner.js';
 
-const crypto = builtin<typeof import('node:crypto')>('node:crypto');
+const crypto = lazyModule<typeof import('node:crypto')>('node:crypto');
 
 const LOCK = 'commit.lock';
 const JOURNAL = 'commit.json';
