@@ -73,6 +73,25 @@ export function reserve(inputBytes: usize, pageBytes: usize, valueCount: usize, 
   return memory.size() != before ? 1 : 0;
 }
 
+/** Where the bytes the last `lengthBeyond15` read end; past `end` when the block ended inside them. */
+let lengthEnd: usize = 0;
+
+/** What the bytes from `at` add to an LZ4 length of 15: each byte's value, up to one below 255. */
+@inline function lengthBeyond15(at: usize, end: usize): usize {
+  let added: usize = 0;
+  let byte: u32;
+  do {
+    if (at >= end) {
+      lengthEnd = end + 1;
+      return 0;
+    }
+    byte = load<u8>(at++);
+    added += byte;
+  } while (byte == 255);
+  lengthEnd = at;
+  return added;
+}
+
 /** One LZ4 block (no frame) of `inputBytes` at `input()`, into exactly `size` bytes at `page()`. */
 export function lz4(inputBytes: usize, size: usize): i32 {
   let i = inputAt;
@@ -84,12 +103,9 @@ export function lz4(inputBytes: usize, size: usize): i32 {
     const token = <u32>load<u8>(i++);
     let literals = <usize>(token >> 4);
     if (literals == 15) {
-      let byte: u32;
-      do {
-        if (i >= end) return CORRUPT;
-        byte = load<u8>(i++);
-        literals += byte;
-      } while (byte == 255);
+      literals += lengthBeyond15(i, end);
+      i = lengthEnd;
+      if (i > end) return CORRUPT;
     }
     if (o + literals > outEnd || i + literals > end) return CORRUPT;
     // Most runs are short: 16 bytes copied whatever their length (the bytes after them are written again
@@ -106,12 +122,9 @@ export function lz4(inputBytes: usize, size: usize): i32 {
     i += 2;
     let length = <usize>(token & 15) + 4;
     if ((token & 15) == 15) {
-      let byte: u32;
-      do {
-        if (i >= end) return CORRUPT;
-        byte = load<u8>(i++);
-        length += byte;
-      } while (byte == 255);
+      length += lengthBeyond15(i, end);
+      i = lengthEnd;
+      if (i > end) return CORRUPT;
     }
     if (offset == 0 || offset > o - out || o + length > outEnd) return CORRUPT;
     const from = o - offset;

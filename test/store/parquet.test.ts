@@ -111,6 +111,8 @@ test('LZ4 and Snappy blocks: literals, overlapping copies, and a one-line error 
   const lz4 = Uint8Array.from([0x35, 97, 98, 99, 3, 0, 0x10, 88]);
   assert.equal(Buffer.from(lz4Block(lz4, 13, 'test')).toString(), 'abcabcabcabcX');
   assert.throws(() => lz4Block(Uint8Array.from([0x35, 97, 98, 99, 9, 0]), 13, 'part.parquet'), /^FlowmineError: part\.parquet: corrupt LZ4 block$/);
+  // Blocks that end inside a length's extra bytes: of the literals, and of a match.
+  for (const block of [[0xf0], [0xf0, 255], [0x1f, 97, 1, 0]]) assert.throws(() => lz4Block(Uint8Array.from(block), 40, 'part.parquet'), /^FlowmineError: part\.parquet: corrupt LZ4 block$/);
   // Snappy: length 13, literal "abc", copy-1 of length 9 at offset 3, literal "X".
   const snappyBytes = Uint8Array.from([13, 0x08, 97, 98, 99, 0x15, 3, 0x00, 88]);
   assert.equal(Buffer.from(snappy(snappyBytes, 13, 'test')).toString(), 'abcabcabcabcX');
