@@ -52,6 +52,30 @@ export interface RowColumns {
   readonly flags: Uint8Array;
 }
 
+/**
+ * A batch of `length` rows of `columns`. Every batch is made here, so all have one shape (hidden class):
+ * code that reads batches from two makers (a dataset's row-group views and its merged rows) was
+ * otherwise compiled for one shape, then thrown away on meeting the other.
+ */
+export function eventBatch(length: number, timeBaseNs: bigint, c: EventColumns, instruments: InstrumentTable): EventBatch {
+  return {
+    length,
+    timeBaseNs,
+    tsEvent: c.tsEvent,
+    tsRecv: c.tsRecv,
+    instrument: c.instrument,
+    action: c.action,
+    side: c.side,
+    price: c.price,
+    size: c.size,
+    orderId: c.orderId,
+    seq: c.seq,
+    flags: c.flags,
+    sourceRow: c.sourceRow,
+    instruments,
+  };
+}
+
 /** Offsets must stay exactly representable in a Float64. */
 export const MAX_TIME_OFFSET_NS = 2 ** 53;
 
@@ -186,7 +210,7 @@ export class BatchBuilder {
   // The batch takes the builder's arrays as they are (views of its first `rows` rows: no copy); the builder
   // starts over on fresh (or recycled) arrays, carrying only the incomplete rows after them.
   private cut(rows: number): EventBatch {
-    const batch: EventBatch = { length: rows, timeBaseNs: this.timeBaseNs, ...columnViews(this.columns, 0, rows), instruments: this.instruments };
+    const batch = eventBatch(rows, this.timeBaseNs, columnViews(this.columns, 0, rows), this.instruments);
     const rest = this.n - rows;
     this.columns = carriedColumns(this.columns, rows, this.n, Math.max(this.capacity, rest * 2));
     this.capacity = this.columns.tsEvent.length;

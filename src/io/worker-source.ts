@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { EventBatch } from '../core/batch.js';
+import { eventBatch, type EventBatch } from '../core/batch.js';
 import { columnBuffers } from '../core/event-columns.js';
 import { FlowmineError, InputError, UsageError } from '../core/errors.js';
 import { InstrumentTable } from '../core/instrument.js';
@@ -73,7 +73,7 @@ class WorkerSource implements EventSource {
             break;
           case 'batch': {
             this.worker.postMessage({ type: 'credit' } satisfies ConsumerMessage);
-            yield { ...message.batch, instruments: this.instruments };
+            yield eventBatch(message.batch.length, message.batch.timeBaseNs, message.batch, this.instruments);
             if (this.recycleBatches) {
               const buffers = columnBuffers(message.batch);
               this.worker.postMessage({ type: 'recycle', buffers } satisfies ConsumerMessage, buffers);

@@ -4,7 +4,7 @@
  * checksum rule and time base of the inputs themselves, so a replay of the dataset writes what a replay of
  * the files writes.
  */
-import type { EventBatch } from '../core/batch.js';
+import { eventBatch, type EventBatch } from '../core/batch.js';
 import { FlowmineError, UsageError } from '../core/errors.js';
 import { Flag } from '../core/event.js';
 import { InstrumentTable } from '../core/instrument.js';
@@ -175,9 +175,7 @@ class DatasetSource implements EventSource {
 
   /** Rows [from, to) of a decoded row group as a batch that shares its memory. */
   private view(block: PartBlock, from: number, to: number, instrument: Int32Array, timeBaseNs: bigint): EventBatch {
-    return {
-      length: to - from,
-      timeBaseNs,
+    const columns = {
       tsEvent: block.tsEvent.subarray(from, to),
       tsRecv: block.tsRecv.subarray(from, to),
       instrument,
@@ -189,8 +187,8 @@ class DatasetSource implements EventSource {
       seq: block.seq.subarray(from, to),
       flags: block.flags.subarray(from, to),
       sourceRow: block.sourceRow.subarray(from, to),
-      instruments: this.instruments,
     };
+    return eventBatch(to - from, timeBaseNs, columns, this.instruments);
   }
 
   /** Several inputs: whole updates, the earliest first (by the time of their last row), into one stream. */

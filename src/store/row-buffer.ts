@@ -3,7 +3,7 @@
  * copies, no object per row), consumed from the front, and handed out as EventBatches that end on a
  * `Flag.Last` row.
  */
-import type { EventBatch } from '../core/batch.js';
+import { eventBatch, type EventBatch } from '../core/batch.js';
 import { Flag } from '../core/event.js';
 import type { InstrumentTable } from '../core/instrument.js';
 import { columnList, columnSlices, grownColumns, newColumns, type EventColumns } from '../core/event-columns.js';
@@ -121,7 +121,7 @@ export class RowBuffer implements EventColumns {
   /** Hands out rows [head, end) as a batch; `end` must follow a Last row. */
   take(end: number, instruments: InstrumentTable): EventBatch {
     const from = this.head;
-    const batch: EventBatch = { length: end - from, timeBaseNs: this.baseNs, ...columnSlices(this, from, end), instruments };
+    const batch = eventBatch(end - from, this.baseNs, columnSlices(this, from, end), instruments);
     this.head = end;
     return batch;
   }
