@@ -58,7 +58,9 @@ export function readFileMeta(path: string): FileMeta {
     if (tail.readUInt32LE(4) !== MAGIC) throw new FlowmineError(`${path}: not a Parquet file (no PAR1 at its end)`);
     const footerLength = tail.readUInt32LE(0);
     if (footerLength + 12 > size) throw new FlowmineError(`${path}: corrupt Parquet footer length ${footerLength}`);
-    const footer = Buffer.alloc(footerLength);
+    // A plain Uint8Array, as the pages are: the Thrift reader then meets one kind of array (a Buffer here
+    // made V8 throw its compiled code away once a replay).
+    const footer = new Uint8Array(footerLength);
     readSync(fd, footer, 0, footerLength, size - 8 - footerLength);
     return parseFileMeta(new ThriftReader(footer).struct(), size, path);
   } finally {
