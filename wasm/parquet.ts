@@ -298,3 +298,12 @@ export function plain(from: usize, end: usize, count: i32, wide: i32, base: i64,
   else for (let i = 0; i < count; i++) store<f64>(out + (<usize>i << 3), <f64>load<i32>(from + (<usize>i << 2)));
   return DONE;
 }
+
+/**
+ * The first `count` decoded values as bytes, at the start of the values area (each byte written over
+ * values already read): for the event model's one-byte columns (action, side, flags). Their values are
+ * INT32, so the low 8 bits kept here are what a JavaScript byte array keeps of the number.
+ */
+export function narrow(count: i32): void {
+  for (let i = 0; i < count; i++) store<u8>(valuesAt + <usize>i, <u8>(<i32>load<f64>(valuesAt + (<usize>i << 3))));
+}

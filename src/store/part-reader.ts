@@ -24,7 +24,6 @@ export class PartReader {
   private readonly columnIndex: number[];
   private readonly optional: boolean[];
   private bytes = new Uint8Array(0);
-  private readonly wideScratch = [new Float64Array(0), new Float64Array(0), new Float64Array(0)];
 
   private constructor(
     readonly path: string,
@@ -91,14 +90,11 @@ export class PartReader {
     }
     const rows = rowGroup.rows;
     const block = reuse && reuse.tsEvent.buffer.byteLength >= rows * 8 ? reusedBlock(reuse, rows) : newBlock(rows);
-    const wide = [block.tsEvent, block.tsRecv, this.scratch(rows, 0), this.scratch(rows, 1), block.price, block.size, block.orderId, block.seq, this.scratch(rows, 2), block.sourceRow, block.eventIndex];
+    const columns = [block.tsEvent, block.tsRecv, block.action, block.side, block.price, block.size, block.orderId, block.seq, block.flags, block.sourceRow, block.eventIndex];
     chunks.forEach((chunk, c) => {
       if (chunk.numValues !== rows) throw new FlowmineError(`${this.path}: column ${chunk.name} has ${chunk.numValues} values in a row group of ${rows} rows`);
-      decodeColumnChunk(bytes.subarray(chunk.start - start, chunk.start - start + chunk.length), chunk, this.optional[c]!, wide[c]!, c < 2 ? baseNs : 0n, `${this.path}: row group ${group}`);
+      decodeColumnChunk(bytes.subarray(chunk.start - start, chunk.start - start + chunk.length), chunk, this.optional[c]!, columns[c]!, c < 2 ? baseNs : 0n, `${this.path}: row group ${group}`);
     });
-    block.action.set(wide[2]!);
-    block.side.set(wide[3]!);
-    block.flags.set(wide[8]!);
     return block;
   }
 
@@ -110,12 +106,6 @@ export class PartReader {
   private readBuffer(size: number): Uint8Array {
     if (this.bytes.length < size) this.bytes = new Uint8Array(size);
     return this.bytes.subarray(0, size);
-  }
-
-  /** Scratch values of the narrow columns (action, side, flags) before they are narrowed. */
-  private scratch(rows: number, k: number): Float64Array {
-    if (this.wideScratch[k]!.length < rows) this.wideScratch[k] = new Float64Array(rows);
-    return this.wideScratch[k]!.subarray(0, rows);
   }
 }
 

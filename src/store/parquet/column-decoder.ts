@@ -1,12 +1,12 @@
 /**
- * Decodes one Parquet column chunk of INT32 or INT64 values straight into a Float64Array: data pages v1
- * and v2, dictionary pages, PLAIN, RLE_DICTIONARY and DELTA_BINARY_PACKED values, optional columns
- * (NULL becomes NaN). INT64 values are taken minus a base so that epoch-nanosecond columns arrive as the
+ * Decodes one Parquet column chunk of INT32 or INT64 values straight into a Float64Array (or a byte array,
+ * for the event model's one-byte columns): data pages v1 and v2, dictionary pages, PLAIN, RLE_DICTIONARY
+ * and DELTA_BINARY_PACKED values, optional columns (NULL becomes NaN; 0 in a byte array). INT64 values are taken minus a base so that epoch-nanosecond columns arrive as the
  * exact offsets an EventBatch holds. No per-value allocation: values go from bytes to the output array.
  */
 import { FlowmineError } from '../../core/errors.js';
 import { decompressPage } from './codecs.js';
-import { deltaValues, dictionaryValues, loadDictionary, plainValues } from './page-decoder.js';
+import { deltaValues, dictionaryValues, loadDictionary, plainValues, type ValueColumn } from './page-decoder.js';
 import { PhysicalType, type ColumnChunkMeta } from './metadata.js';
 import { ThriftReader, type ThriftStruct } from '../../io/parquet/thrift.js';
 
@@ -19,7 +19,7 @@ const PageType = { Data: 0, Index: 1, Dictionary: 2, DataV2: 3 } as const;
  * EventBatch held when the part was written from one. Damaged or unsupported data is a one-line error
  * naming `where`.
  */
-export function decodeColumnChunk(bytes: Uint8Array, chunk: ColumnChunkMeta, optional: boolean, out: Float64Array, base: bigint, where: string): void {
+export function decodeColumnChunk(bytes: Uint8Array, chunk: ColumnChunkMeta, optional: boolean, out: ValueColumn, base: bigint, where: string): void {
   const column = `${where}: column ${chunk.name}`;
   if (chunk.type !== PhysicalType.Int32 && chunk.type !== PhysicalType.Int64) throw new FlowmineError(`${column} has physical type ${chunk.type}; only integer columns are read here`);
   const wide = chunk.type === PhysicalType.Int64;

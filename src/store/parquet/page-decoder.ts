@@ -21,7 +21,11 @@ interface PageExports {
   indices(from: number, end: number, bitWidth: number, count: number, size: number): number;
   delta(from: number, end: number, count: number, base: bigint): number;
   plain(from: number, end: number, count: number, wide: number, base: bigint, toDictionary: number): number;
+  narrow(count: number): void;
 }
+
+/** Where decoded values go: doubles, or bytes for the event model's one-byte columns (their low 8 bits, as these arrays keep numbers). */
+export type ValueColumn = Float64Array | Uint8Array | Int8Array;
 
 // The module's outcomes (wasm/parquet.ts), checked when it is loaded.
 const DONE = 0;
@@ -75,12 +79,12 @@ function inModule(wasm: PageExports, data: Uint8Array, valueCount: number, dicti
  * PLAIN INT32 or INT64 (`wide`) values, INT64 ones minus `base` (rounded once beyond 2^53, to the double an
  * EventBatch held), `count` of them into `out` from `outAt`.
  */
-export function plainValues(data: Uint8Array, count: number, wide: boolean, base: bigint, out: Float64Array, outAt: number, where: string): void {
+export function plainValues(data: Uint8Array, count: number, wide: boolean, base: bigint, out: ValueColumn, outAt: number, where: string): void {
   const wasm = pages();
   const length = data.length;
   const from = inModule(wasm, data, count, 0);
   if (wasm.plain(from, from + length, count, wide ? 1 : 0, base, 0) === SHORT) throw new FlowmineError(`${where}: PLAIN page shorter than its ${count} values`);
-  out.set(new Float64Array(wasm.memory.buffer, wasm.values(), count), outAt);
+  copyValues(wasm, count, out, outAt);
 }
 
 /**
@@ -98,7 +102,7 @@ export function loadDictionary(data: Uint8Array, count: number, wide: boolean, b
  * RLE_DICTIONARY indices (the RLE / bit-packed hybrid of `data[0]` bits, after that width byte) looked up
  * in the dictionary of `size` values loaded last (`loadDictionary`), `count` values into `out` from `outAt`.
  */
-export function dictionaryValues(data: Uint8Array, count: number, size: number, out: Float64Array, outAt: number, where: string): void {
+export function dictionaryValues(data: Uint8Array, count: number, size: number, out: ValueColumn, outAt: number, where: string): void {
   const bitWidth = data[0]!;
   if (bitWidth > 32) throw new FlowmineError(`${where}: dictionary index width ${bitWidth}`);
   const wasm = pages();
@@ -107,14 +111,14 @@ export function dictionaryValues(data: Uint8Array, count: number, size: number, 
   const outcome = wasm.indices(from + 1, from + length, bitWidth, count, size);
   if (outcome === SHORT) throw new FlowmineError(`${where}: dictionary indices end after ${wasm.produced()} of ${count} values`);
   if (outcome === BEYOND) throw new FlowmineError(`${where}: dictionary index ${wasm.badIndex()} beyond ${size}`);
-  out.set(new Float64Array(wasm.memory.buffer, wasm.values(), count), outAt);
+  copyValues(wasm, count, out, outAt);
 }
 
 /**
  * DELTA_BINARY_PACKED values (INT32 or INT64), each minus `base`, `count` of them into `out` from `outAt`:
  * a difference beyond 2^53 is rounded once, to the double an EventBatch held when the part was written.
  */
-export function deltaValues(data: Uint8Array, count: number, base: bigint, out: Float64Array, outAt: number, where: string): void {
+export function deltaValues(data: Uint8Array, count: number, base: bigint, out: ValueColumn, outAt: number, where: string): void {
   const wasm = pages();
   const length = data.length;
   const from = inModule(wasm, data, count, 0);
@@ -122,5 +126,18 @@ export function deltaValues(data: Uint8Array, count: number, base: bigint, out: 
   if (outcome === WRONG_COUNT) throw new FlowmineError(`${where}: delta page holds ${wasm.produced()} values, expected ${count}`);
   if (outcome === SHORT) throw new FlowmineError(`${where}: delta page ends after ${wasm.produced()} of ${count} values`);
   if (outcome === CORRUPT) throw new FlowmineError(`${where}: delta page with a damaged header or bit width`);
-  out.set(new Float64Array(wasm.memory.buffer, wasm.values(), count), outAt);
+  copyValues(wasm, count, out, outAt);
+}
+
+/**
+ * Copies the `count` values the module decoded last into `out` from `outAt`. Bytes are narrowed in the
+ * module and copied as bytes: typed-array `set` from doubles into bytes converted them one by one in
+ * V8's runtime (0.2 ms a row group of 32,768 rows, the USD-M dataset's three byte columns).
+ */
+function copyValues(wasm: PageExports, count: number, out: ValueColumn, outAt: number): void {
+  const memory = wasm.memory.buffer;
+  if (out instanceof Float64Array) return out.set(new Float64Array(memory, wasm.values(), count), outAt);
+  wasm.narrow(count);
+  if (out instanceof Int8Array) out.set(new Int8Array(memory, wasm.values(), count), outAt);
+  else out.set(new Uint8Array(memory, wasm.values(), count), outAt);
 }
