@@ -58,6 +58,16 @@ const scratch = memory.data(SCRATCH_VALUES * 8);
 /** The life of the order that just left: id, side, price, addedNs, endedNs, filled, remaining, end. */
 const life = memory.data(8 * 8);
 
+/**
+ * What the last `applyOrders` did: the complete updates it went through, whether the book was in a
+ * snapshot when it stopped, then RECORD_VALUES f64 an update: its last row, the best bid price and size,
+ * the best ask price and size (as `publish` writes them), the book's snapshot changes. At most RECORDS.
+ */
+export const RECORDS: i32 = 256;
+export const RECORD_VALUES: i32 = 6;
+const RECORDS_AT: i32 = 2;
+const records = memory.data((RECORDS_AT + RECORDS * RECORD_VALUES) * 8);
+
 /** Moves of up to this many entries are done element by element; longer ones by memory.copy. */
 const SHORT_MOVE: i32 = 16;
 /** Entries looked at one by one from a block's best end before bisecting: most changes are near the best. */
@@ -664,6 +674,7 @@ function publish(): i32 {
 
 export function stateBlock(book: usize): usize { return changetype<Book>(book).state; }
 export function scratchBlock(): usize { return scratch; }
+export function recordBlock(): usize { return records; }
 export function lifeRecord(): usize { return life; }
 export function listen(book: usize, on: i32): void { b = changetype<Book>(book); b.listening = on != 0; }
 export function setFollowVenue(book: usize, on: i32): void { b = changetype<Book>(book); b.followVenue = on != 0; }
@@ -679,16 +690,37 @@ export function add(book: usize, id: f64, side: i32, price: f64, size: f64, ts: 
 export function cancel(book: usize, id: f64, side: i32, price: f64, size: f64, at: f64): i32 {
   b = changetype<Book>(book);
   now = at;
-  const slot = mapGet(b.index, id);
-  const result = slot < 0 ? takeAnonymous(side, price, size) : reduce(slot, size, CANCELLED);
-  return result | publish();
+  return cancelOrder(id, side, price, size) | publish();
 }
 
 export function remove(book: usize, id: f64, side: i32, price: f64, size: f64, at: f64): i32 {
   b = changetype<Book>(book);
   now = at;
+  return deleteOrder(id, side, price, size) | publish();
+}
+
+export function fill(book: usize, id: f64, side: i32, price: f64, size: f64, at: f64): i32 {
+  b = changetype<Book>(book);
+  now = at;
+  return fillOrder(id, side, price, size) | publish();
+}
+
+export function modify(book: usize, id: f64, side: i32, price: f64, size: f64, ts: f64, at: f64): i32 {
+  b = changetype<Book>(book);
+  now = at;
+  return modifyOrder(id, side, price, size, ts) | publish();
+}
+
+// The order events of the current book at the current time (the exports above, and `applyOrders`).
+
+function cancelOrder(id: f64, side: i32, price: f64, size: f64): i32 {
   const slot = mapGet(b.index, id);
-  if (slot < 0) return takeAnonymous(side, price, size) | publish();
+  return slot < 0 ? takeAnonymous(side, price, size) : reduce(slot, size, CANCELLED);
+}
+
+function deleteOrder(id: f64, side: i32, price: f64, size: f64): i32 {
+  const slot = mapGet(b.index, id);
+  if (slot < 0) return takeAnonymous(side, price, size);
   const excess = size > 0 ? f64At(b.orderSize, slot) - size : 0;
   if (excess != 0) {
     const ladder = sideOf(i32At(b.orderSide, slot));
@@ -699,22 +731,17 @@ export function remove(book: usize, id: f64, side: i32, price: f64, size: f64, a
   }
   ended(slot, CANCELLED);
   removeOrder(slot);
-  return (excess == 0 ? OK : SIZE_MISMATCH) | publish();
+  return excess == 0 ? OK : SIZE_MISMATCH;
 }
 
-export function fill(book: usize, id: f64, side: i32, price: f64, size: f64, at: f64): i32 {
-  b = changetype<Book>(book);
-  now = at;
+function fillOrder(id: f64, side: i32, price: f64, size: f64): i32 {
   const slot = mapGet(b.index, id);
-  if (slot < 0) return takeAnonymous(side, price, size) | publish();
+  if (slot < 0) return takeAnonymous(side, price, size);
   setF64(b.orderFilled, slot, f64At(b.orderFilled, slot) + size);
-  const result = reduce(slot, size, FILLED) == EXCEEDS_SIZE ? BEYOND_DISPLAYED : OK;
-  return result | publish();
+  return reduce(slot, size, FILLED) == EXCEEDS_SIZE ? BEYOND_DISPLAYED : OK;
 }
 
-export function modify(book: usize, id: f64, side: i32, price: f64, size: f64, ts: f64, at: f64): i32 {
-  b = changetype<Book>(book);
-  now = at;
+function modifyOrder(id: f64, side: i32, price: f64, size: f64, ts: f64): i32 {
   const slot = mapGet(b.index, id);
   let result = OK;
   if (slot < 0) {
@@ -737,7 +764,7 @@ export function modify(book: usize, id: f64, side: i32, price: f64, size: f64, t
     const moved = mapGet(b.index, id);
     if (moved >= 0) setF64(b.orderFilled, moved, filled);
   }
-  return result | publish();
+  return result;
 }
 
 // Level events.
@@ -764,16 +791,20 @@ export function clear(book: usize): i32 {
 export function beginSnapshot(book: usize, side: i32, depth: i32, at: f64): i32 {
   b = changetype<Book>(book);
   now = at;
+  snapshotBegin(side, depth);
+  return publish();
+}
+
+function snapshotBegin(side: i32, depth: i32): void {
   b.snapshotSide = side;
   b.snapshotDepth = depth;
   b.generation++;
-  if (depth > 0) return publish();
+  if (depth > 0) return;
   if (side == 0) clearBook();
   else {
     const ladder = sideOf(side);
     while (ladder.count > 0) dropLevel(ladder, ladder.best);
   }
-  return publish();
 }
 
 /** Lists a level in the current snapshot: sets it and marks it as shown. */
@@ -787,21 +818,30 @@ export function snapshotLevel(book: usize, side: i32, price: f64, size: f64, at:
 export function endSnapshot(book: usize, at: f64): i32 {
   b = changetype<Book>(book);
   now = at;
+  snapshotEnd();
+  return publish();
+}
+
+function snapshotEnd(): void {
   if (b.snapshotDepth != 0) {
     if (b.snapshotSide != -1) trimUnlisted(b.bids);
     if (b.snapshotSide != 1) trimUnlisted(b.asks);
     b.snapshotDepth = 0;
   }
-  return publish();
 }
 
 /** Drops the worst levels of each side beyond `depth`. */
 export function truncate(book: usize, depth: i32, at: f64): i32 {
   b = changetype<Book>(book);
   now = at;
+  cut(depth);
+  return publish();
+}
+
+/** Drops the worst levels of each side of the current book beyond `depth`. */
+function cut(depth: i32): void {
   while (b.bids.count > depth) dropLevel(b.bids, slotAt(b.bids, b.bids.count - 1));
   while (b.asks.count > depth) dropLevel(b.asks, slotAt(b.asks, b.asks.count - 1));
-  return publish();
 }
 
 // Queries.
@@ -1103,7 +1143,8 @@ function sizeOrders(capacity: i32): void {
   b.orderCapacity = capacity;
 }
 
-// A batch's level rows, for `applyLevels`: its columns, copied in by BookModule.loadRows.
+// A batch's rows, for `applyLevels` and `applyOrders`: its columns, copied in by BookModule.loadRows (the
+// order ids and times for `applyOrders` only).
 let rowCapacity = 0;
 let rowAction: usize = 0;
 let rowSide: usize = 0;
@@ -1111,9 +1152,20 @@ let rowPrice: usize = 0;
 let rowSize: usize = 0;
 let rowFlags: usize = 0;
 let rowInstrument: usize = 0;
+let rowOrderId: usize = 0;
+let rowTs: usize = 0;
 // The event model's codes (src/core/event.ts), set by `configure`.
+let ADD: u8 = 0;
+let CANCEL: u8 = 0;
+let DELETE: u8 = 0;
+let MODIFY: u8 = 0;
+let FILL: u8 = 0;
+let TRADE: u8 = 0;
+let CLEAR: u8 = 0;
 let LEVEL_SET: u8 = 0;
 let LEVEL_DELETE: u8 = 0;
+let SNAPSHOT_BEGIN: u8 = 0;
+let SNAPSHOT_END: u8 = 0;
 let LAST: u8 = 0;
 
 /** Why `applyLevels` stopped (its result's bits 4 to 7): before a row it does not apply… */
@@ -1123,9 +1175,19 @@ export const COMPLETED: i32 = 1;
 /** …or after a row whose outcome (bits 0 to 3) was not Ok. */
 export const FOUND: i32 = 2;
 
-export function configure(levelSet: u8, levelDelete: u8, last: u8): void {
+/** The action codes from Add to SnapshotEnd (src/core/event.ts: Action, in its order), and the Last flag. */
+export function configure(add: u8, cancel: u8, del: u8, modify: u8, fill: u8, trade: u8, clear: u8, levelSet: u8, levelDelete: u8, snapshotBegin: u8, snapshotEnd: u8, last: u8): void {
+  ADD = add;
+  CANCEL = cancel;
+  DELETE = del;
+  MODIFY = modify;
+  FILL = fill;
+  TRADE = trade;
+  CLEAR = clear;
   LEVEL_SET = levelSet;
   LEVEL_DELETE = levelDelete;
+  SNAPSHOT_BEGIN = snapshotBegin;
+  SNAPSHOT_END = snapshotEnd;
   LAST = last;
 }
 
@@ -1139,6 +1201,8 @@ export function reserveRows(rows: i32): i32 {
     rowSize = grown(rowSize, rowCapacity, 8);
     rowFlags = grown(rowFlags, rowCapacity, 1);
     rowInstrument = grown(rowInstrument, rowCapacity, 4);
+    rowOrderId = grown(rowOrderId, rowCapacity, 8);
+    rowTs = grown(rowTs, rowCapacity, 8);
   }
   const size = memory.size();
   if (size == pages) return 0;
@@ -1152,6 +1216,8 @@ export function rowsPrice(): usize { return rowPrice; }
 export function rowsSize(): usize { return rowSize; }
 export function rowsFlags(): usize { return rowFlags; }
 export function rowsInstrument(): usize { return rowInstrument; }
+export function rowsOrderId(): usize { return rowOrderId; }
+export function rowsTs(): usize { return rowTs; }
 
 /**
  * Applies the level rows [from, to) of the loaded batch to `book` (as snapshot levels when `inSnapshot`),
@@ -1190,4 +1256,87 @@ export function applyLevels(book: usize, from: i32, to: i32, inSnapshot: i32): i
   }
   publish();
   return ((stop - from) << 8) | (why << 4) | outcome;
+}
+
+/**
+ * Applies the rows [from, to) of the loaded batch (order ids and times loaded too) to the L3 `book`, the
+ * way src/book/replay.ts applies them a row at a time: order events, level events (as snapshot levels
+ * inside a snapshot, which `inSnapshot` says the book is in at `from`), trades (no effect), clears and
+ * snapshot bounds; an event's time is its row's time plus `shift`. It stops before a row of another
+ * action (status, checksum, …) or instrument, after a row whose outcome is not Ok (whose update, if it
+ * ends one, it leaves to the caller), or after the row that completes the `most`-th update outside a
+ * snapshot (1 ≤ `most` ≤ RECORDS). Each update it completes is cut to `depth` levels a side (-1: no
+ * limit) and recorded (`records`). Returns as `applyLevels` does.
+ */
+export function applyOrders(book: usize, from: i32, to: i32, inSnapshot: i32, shift: f64, most: i32, depth: i32): i32 {
+  b = changetype<Book>(book);
+  const instrument = i32At(rowInstrument, from);
+  let stop = to;
+  let why = BEFORE_ROW;
+  let outcome = OK;
+  let count = 0;
+  let snapshot = inSnapshot != 0;
+  for (let i = from; i < to; i++) {
+    if (i32At(rowInstrument, i) != instrument) {
+      stop = i;
+      break;
+    }
+    const action = load<u8>(rowAction + i);
+    const side = <i32>load<i8>(rowSide + i);
+    const price = f64At(rowPrice, i);
+    const size = f64At(rowSize, i);
+    now = f64At(rowTs, i) + shift;
+    if (action == ADD) outcome = addOrder(f64At(rowOrderId, i), side, price, size, now);
+    else if (action == CANCEL) outcome = cancelOrder(f64At(rowOrderId, i), side, price, size);
+    else if (action == DELETE) outcome = deleteOrder(f64At(rowOrderId, i), side, price, size);
+    else if (action == FILL) outcome = fillOrder(f64At(rowOrderId, i), side, price, size);
+    else if (action == MODIFY) outcome = modifyOrder(f64At(rowOrderId, i), side, price, size, now);
+    else if (action == LEVEL_SET) outcome = snapshot ? snapshotSet(side, price, size) : levelSet(side, price, size);
+    else if (action == LEVEL_DELETE) outcome = levelDelete(side, price);
+    else if (action == SNAPSHOT_BEGIN) {
+      snapshotBegin(side, <i32>size);
+      snapshot = true;
+    } else if (action == SNAPSHOT_END) {
+      snapshotEnd();
+      snapshot = false;
+    } else if (action == CLEAR) clearBook();
+    else if (action != TRADE) {
+      stop = i;
+      break;
+    }
+    if (outcome != OK) {
+      stop = i + 1;
+      why = FOUND;
+      break;
+    }
+    if (!snapshot && load<u8>(rowFlags + i) & LAST) {
+      if (depth >= 0) cut(depth);
+      record(count++, i);
+      if (count == most) {
+        stop = i + 1;
+        why = COMPLETED;
+        break;
+      }
+    }
+  }
+  setF64(records, 0, <f64>count);
+  setF64(records, 1, snapshot ? 1 : 0);
+  publish();
+  return ((stop - from) << 8) | (why << 4) | outcome;
+}
+
+/** Writes record `k`: the complete update that ends at `row`, the current book as `publish` shows it. */
+function record(k: i32, row: i32): void {
+  const book = b;
+  const bids = book.bids;
+  const asks = book.asks;
+  const bid = bids.best;
+  const ask = asks.best;
+  const at = RECORDS_AT + k * RECORD_VALUES;
+  setF64(records, at, <f64>row);
+  setF64(records, at + 1, bid >= 0 ? f64At(bids.price, bid) : NaN);
+  setF64(records, at + 2, bid >= 0 ? f64At(bids.size, bid) : 0);
+  setF64(records, at + 3, ask >= 0 ? f64At(asks.price, ask) : NaN);
+  setF64(records, at + 4, ask >= 0 ? f64At(asks.size, ask) : 0);
+  setF64(records, at + 5, book.snapshotChanges);
 }

@@ -14,6 +14,7 @@ export interface BookExports {
   freeBook(book: number): void;
   stateBlock(book: number): number;
   scratchBlock(): number;
+  recordBlock(): number;
   lifeRecord(): number;
   listen(book: number, on: number): void;
   setFollowVenue(book: number, on: number): void;
@@ -38,7 +39,7 @@ export interface BookExports {
   queueAhead(book: number, id: number): number;
   frontOrderId(book: number, side: number, price: number): number;
   ordersAt(book: number, side: number, price: number, from: number): number;
-  configure(levelSet: number, levelDelete: number, last: number): void;
+  configure(...codes: number[]): void;
   reserveRows(rows: number): number;
   rowsAction(): number;
   rowsSide(): number;
@@ -46,7 +47,10 @@ export interface BookExports {
   rowsSize(): number;
   rowsFlags(): number;
   rowsInstrument(): number;
+  rowsOrderId(): number;
+  rowsTs(): number;
   applyLevels(book: number, from: number, to: number, inSnapshot: number): number;
+  applyOrders(book: number, from: number, to: number, inSnapshot: number, shift: number, most: number, depth: number): number;
 }
 
 // The module's layout (wasm/book.ts), checked against its exports when it is loaded.
@@ -72,6 +76,23 @@ export const SCRATCH_VALUES = 2048;
 export const BEFORE_ROW = 0;
 export const COMPLETED = 1;
 export const FOUND = 2;
+/**
+ * What `applyOrders` did, from `BookModule.recordsAt`: the updates it completed, whether the book was in a
+ * snapshot when it stopped (1 or 0), then RECORD_VALUES values an update: its last row, the best bid
+ * price and size, the best ask price and size (NaN and 0 for an empty side, as the state block), the
+ * book's snapshot changes. At most RECORDS updates.
+ */
+export const RECORDS = 256;
+export const RECORD_VALUES = 6;
+export const RECORD_COUNT = 0;
+export const RECORD_IN_SNAPSHOT = 1;
+export const RECORD_FIRST = 2;
+export const RECORD_ROW = 0;
+export const RECORD_BID_PRICE = 1;
+export const RECORD_BID_SIZE = 2;
+export const RECORD_ASK_PRICE = 3;
+export const RECORD_ASK_SIZE = 4;
+export const RECORD_SNAPSHOT_CHANGES = 5;
 
 /**
  * The process's instance of the book module, with views of its memory (every book's state block, the
@@ -83,8 +104,11 @@ export class BookModule {
   f64: Float64Array;
   readonly scratchAt: number;
   readonly lifeAt: number;
-  /** The batch whose level rows are loaded (`loadRows`). */
+  /** Where `applyOrders` writes what it did (see RECORDS), in `f64`. */
+  readonly recordsAt: number;
+  /** The batch whose level rows are loaded (`loadRows`), and the batch whose order ids and times are too. */
   rowsOf: EventBatch | null = null;
+  ordersOf: EventBatch | null = null;
 
   constructor(orderEnded: (book: number) => void) {
     this.exports = wasmInstance<BookExports>('book', { book: { orderEnded } });
@@ -96,6 +120,8 @@ export class BookModule {
       BEFORE_ROW,
       COMPLETED,
       FOUND,
+      RECORDS,
+      RECORD_VALUES,
       BID_PRICE,
       BID_SIZE,
       ASK_PRICE,
@@ -112,10 +138,12 @@ export class BookModule {
     for (const [name, value] of Object.entries(layout)) {
       if (exported[name]?.value !== value) throw new FlowmineError('dist/src/wasm/book.wasm does not match this build: run `npm run build`');
     }
-    this.exports.configure(Action.LevelSet, Action.LevelDelete, Flag.Last);
+    const { Add, Cancel, Delete, Modify, Fill, Trade, Clear, LevelSet, LevelDelete, SnapshotBegin, SnapshotEnd } = Action;
+    this.exports.configure(Add, Cancel, Delete, Modify, Fill, Trade, Clear, LevelSet, LevelDelete, SnapshotBegin, SnapshotEnd, Flag.Last);
     this.f64 = new Float64Array(this.exports.memory.buffer);
     this.scratchAt = this.exports.scratchBlock() / 8;
     this.lifeAt = this.exports.lifeRecord() / 8;
+    this.recordsAt = this.exports.recordBlock() / 8;
   }
 
   /** A call's result, the views renewed when it grew the memory. */
@@ -125,8 +153,11 @@ export class BookModule {
     return result - GREW;
   }
 
-  /** Copies the columns of `batch` that level rows use into the module, for `applyLevels`. */
-  loadRows(batch: EventBatch): void {
+  /**
+   * Copies the columns of `batch` that level rows use into the module, for `applyLevels`; with `orders`, its
+   * order ids and times too, for `applyOrders`.
+   */
+  loadRows(batch: EventBatch, orders = false): void {
     const wasm = this.exports;
     wasm.reserveRows(batch.length);
     this.renew();
@@ -138,7 +169,12 @@ export class BookModule {
     new Float64Array(buffer, wasm.rowsSize(), n).set(batch.size.subarray(0, n));
     new Uint8Array(buffer, wasm.rowsFlags(), n).set(batch.flags.subarray(0, n));
     new Int32Array(buffer, wasm.rowsInstrument(), n).set(batch.instrument.subarray(0, n));
+    if (orders) {
+      new Float64Array(buffer, wasm.rowsOrderId(), n).set(batch.orderId.subarray(0, n));
+      new Float64Array(buffer, wasm.rowsTs(), n).set(batch.tsEvent.subarray(0, n));
+    }
     this.rowsOf = batch;
+    this.ordersOf = orders ? batch : null;
   }
 
   /** Makes the views afresh if the memory has grown since they were made (a view of a detached buffer is empty). */

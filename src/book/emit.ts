@@ -2,7 +2,8 @@ import type { EventBatch } from '../core/batch.js';
 import { UsageError } from '../core/errors.js';
 import type { InstrumentTable } from '../core/instrument.js';
 import type { ColumnSpec, TableWriter } from '../core/table.js';
-import type { BookView } from './view.js';
+import type { BestHandler } from './replay.js';
+import type { BestLevels, BookView } from './view.js';
 
 /** What `replay --emit` writes: best bid/offer, or the top N levels in LOBSTER's orderbook layout. */
 export type EmitSpec = { kind: 'bbo' } | { kind: 'depth'; levels: number };
@@ -61,6 +62,8 @@ export class BookEmitter {
 
   /** The replay's update handler: a row per update (bbo or depth), or the interval sampler. */
   readonly onUpdate: (book: BookView, batch: EventBatch, row: number, instrument: number) => void;
+  /** The same for `Replayer.pushBest` when it reads only the best levels (a bbo row per update), else null. */
+  readonly onBest: BestHandler | null;
 
   constructor(
     private readonly writer: TableWriter,
@@ -72,11 +75,12 @@ export class BookEmitter {
     this.width = spec.kind === 'bbo' ? 4 : 4 * spec.levels;
     this.levels = spec.kind === 'bbo' ? 1 : spec.levels;
     this.onUpdate = everyNs !== undefined ? this.sample : spec.kind === 'bbo' ? this.bboRow : this.depthRow;
+    this.onBest = this.onUpdate === this.bboRow ? this.bboRow : null;
   }
 
   // Hot: one row per update. The handler is chosen once, so a row costs no mode tests; prices and sizes go
   // straight from the book to the writer.
-  private readonly bboRow = (book: BookView, batch: EventBatch, row: number, instrument: number): void => {
+  private readonly bboRow = (book: BestLevels, batch: EventBatch, row: number, instrument: number): void => {
     const at = this.rowStart(batch, row, instrument);
     const priceDecimals = this.priceDecimals[instrument]!;
     const sizeDecimals = this.sizeDecimals[instrument]!;

@@ -1,5 +1,6 @@
 import { DROPPED_ORDERS, ORDER_COUNT, SCRATCH_VALUES } from './book-module.js';
 import { LadderBook } from './ladder-book.js';
+import type { EventBatch } from '../core/batch.js';
 
 /** How an order left the book: executed in full, cancelled, or dropped with a level that emptied unseen. */
 export type OrderEnd = 'filled' | 'cancelled' | 'dropped';
@@ -144,6 +145,20 @@ export class L3Book extends LadderBook {
 
   modifyAt(ids: Float64Array, row: number, side: number, price: number, size: number): number {
     return this.module.done(this.wasm.modify(this.handle, ids[row]!, side, price, size, this.nowNs, this.nowNs));
+  }
+
+  /**
+   * Applies the rows of `batch` from `from` in the book module, as far as `applyOrders` in wasm/book.ts
+   * goes (the book in a snapshot at `from` when `inSnapshot`; event times are the rows' plus `shift`;
+   * through at most `most` complete updates, each cut to `depth` levels a side, -1 for none; `to - from`
+   * below 2^23). Returns as `LadderBook.applyLevels`; what it did is in `records` from `recordsAt`
+   * (book-module.ts: RECORDS).
+   */
+  applyOrders(batch: EventBatch, from: number, to: number, inSnapshot: boolean, shift: number, most: number, depth: number): number {
+    if (this.module.ordersOf !== batch) this.module.loadRows(batch, true);
+    const outcome = this.wasm.applyOrders(this.handle, from, to, inSnapshot ? 1 : 0, shift, most, depth);
+    this.module.renew();
+    return outcome;
   }
 
   /** Remaining size of an order, or NaN when the book does not hold it. */

@@ -4,14 +4,17 @@ import { Action, actionName, Flag, Status } from '../core/event.js';
 import type { Integrity } from '../core/integrity.js';
 import { sessionRule, type SessionRule } from '../core/sessions.js';
 import type { BookChecksum, EventSource, Granularity } from '../core/source.js';
-import { BEFORE_ROW, FOUND } from './book-module.js';
+import { BEFORE_ROW, COMPLETED, FOUND, RECORD_ASK_PRICE, RECORD_ASK_SIZE, RECORD_BID_PRICE, RECORD_BID_SIZE, RECORD_COUNT, RECORD_FIRST, RECORD_IN_SNAPSHOT, RECORD_ROW, RECORD_SNAPSHOT_CHANGES, RECORD_VALUES, RECORDS } from './book-module.js';
 import { Applied, APPLIED_KINDS } from './ladder-book.js';
-import type { Book } from './view.js';
+import type { BestLevels, Book } from './view.js';
 import { L2Book } from './l2-book.js';
 import { L3Book } from './l3-book.js';
 
 /** Called after every complete venue update of one instrument, with that instrument's book. */
 export type UpdateHandler = (book: Book, batch: EventBatch, row: number, instrument: number) => void;
+
+/** Called after every complete venue update of one instrument, with its best levels as of that update (`Replayer.pushBest`). */
+export type BestHandler = (best: BestLevels, batch: EventBatch, row: number, instrument: number) => void;
 
 /** What a replay saw, beyond the reader's integrity report. */
 export interface ReplaySummary {
@@ -82,6 +85,9 @@ export class Replayer {
   /** The venue's depth limit and checksum rule, read once (a source wrapper forwards them through getters). */
   private readonly depthLimit: number | undefined;
   private readonly checksum: BookChecksum | undefined;
+  /** The updates the book module last recorded, copied out (see `recorded`), and the view `pushBest` hands them over in. */
+  private readonly records = new Float64Array(RECORDS * RECORD_VALUES);
+  private readonly recordedBest = new RecordedBest(this.records);
 
   /**
    * `windowLevels` is the source's (EventSource.windowLevels): with it, an unknown order at an existing
@@ -126,11 +132,25 @@ export class Replayer {
 
   // Hot loops: one switch per row, no allocation. Findings leave through `finding`.
   push(batch: EventBatch, onUpdate?: UpdateHandler): void {
+    this.apply(batch, onUpdate, false);
+  }
+
+  /**
+   * As `push`, for a handler that reads only the best levels. Order books then go through their rows in
+   * the book module, up to RECORDS complete updates a call (`L3Book.applyOrders`), which records the best
+   * levels after each, and the handler is given those. A replay without a handler goes the same way.
+   */
+  pushBest(batch: EventBatch, onBest: BestHandler): void {
+    this.apply(batch, onBest, true);
+  }
+
+  private apply(batch: EventBatch, handler: UpdateHandler | BestHandler | undefined, best: boolean): void {
     if (this.baseNs === null) this.summary.timeBaseNs = this.baseNs = batch.timeBaseNs;
     const shift = (this.shift = batch.timeBaseNs === this.baseNs ? 0 : Number(batch.timeBaseNs - this.baseNs));
     this.currentBatch = batch;
-    if (this.granularity === 'L3') this.pushOrders(batch, shift, onUpdate);
-    else this.pushLevels(batch, onUpdate);
+    if (this.granularity !== 'L3') this.pushLevels(batch, handler);
+    else if (handler === undefined || best) this.pushOrderRuns(batch, shift, handler as BestHandler | undefined);
+    else this.pushOrders(batch, shift, handler as UpdateHandler);
     this.summary.rows += batch.length;
   }
 
@@ -187,7 +207,7 @@ export class Replayer {
    * the book module a run at a time (`LadderBook.applyLevels`), up to a complete update, a finding or a
    * row of another kind or instrument, which is handled here.
    */
-  private pushLevels(batch: EventBatch, onUpdate: UpdateHandler | undefined): void {
+  private pushLevels(batch: EventBatch, onUpdate: UpdateHandler | BestHandler | undefined): void {
     const { action, side, size, flags, instrument } = batch;
     const inSnapshot = this.inSnapshot;
     if (batch.length > 0) ((this.books[instrument[0]!] ?? this.book(instrument[0]!)) as L2Book).loadRows(batch);
@@ -225,18 +245,81 @@ export class Replayer {
     }
   }
 
+  /**
+   * Applies a batch to order books in the book module, a run of rows a call (`L3Book.applyOrders`), for a
+   * replay without a handler or with one that reads only the best levels: the JavaScript of a row at a
+   * time (above) was a quarter of a LOBSTER replay's main thread. Rows the module leaves (status,
+   * checksum, statistics), findings and an update a finding ends are handled here as above.
+   */
+  private pushOrderRuns(batch: EventBatch, shift: number, handler: BestHandler | undefined): void {
+    const { action, side, size, flags, instrument, tsEvent } = batch;
+    const inSnapshot = this.inSnapshot;
+    const depth = this.depthLimit ?? -1;
+    for (let i = 0; i < batch.length; ) {
+      const inst = instrument[i]!;
+      const l3 = (this.books[inst] ?? this.book(inst)) as L3Book;
+      // Runs of at most 2^22 rows: the outcome holds the rows it went through × 256.
+      const outcome = l3.applyOrders(batch, i, Math.min(batch.length, i + RUN_ROWS), inSnapshot[inst]!, shift, RECORDS, depth);
+      const stop = i + (outcome >>> 8);
+      const why = (outcome >> 4) & 15;
+      this.recorded(l3, batch, inst, handler);
+      i = stop;
+      if (why === FOUND) {
+        this.finding(outcome & 15, batch, stop - 1);
+        l3.nowNs = tsEvent[stop - 1]! + shift;
+        if (flags[stop - 1]! & Flag.Last && !inSnapshot[inst]) this.completed(l3, batch, stop - 1, inst, handler);
+        continue;
+      }
+      if (why === COMPLETED || i >= batch.length || instrument[i] !== inst) continue;
+      l3.nowNs = tsEvent[i]! + shift;
+      this.currentRow = i;
+      this.control(action[i]!, l3, inst, side[i]!, size[i]!);
+      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l3, batch, i, inst, handler);
+      i++;
+    }
+  }
+
+  /**
+   * What the last `applyOrders` of `book` did: whether the book is left in a snapshot, and the updates it
+   * completed (cut to the depth limit there), counted as `completed` counts them and handed to the handler
+   * as recorded. The records are copied out first: a handler may call into the module.
+   */
+  private recorded(book: L3Book, batch: EventBatch, inst: number, handler: BestHandler | undefined): void {
+    const values = book.records;
+    const from = book.recordsAt;
+    this.inSnapshot[inst] = values[from + RECORD_IN_SNAPSHOT] === 1;
+    const count = values[from + RECORD_COUNT]!;
+    if (count === 0) return;
+    const records = this.records;
+    records.set(values.subarray(from + RECORD_FIRST, from + RECORD_FIRST + count * RECORD_VALUES));
+    const view = this.recordedBest;
+    for (let at = 0; at < count * RECORD_VALUES; at += RECORD_VALUES) {
+      const row = records[at + RECORD_ROW]!;
+      this.summary.updates++;
+      const changes = records[at + RECORD_SNAPSHOT_CHANGES]!;
+      if (changes !== this.changesSeen[inst]) this.snapshotChanged(inst, changes);
+      if (records[at + RECORD_BID_PRICE]! >= records[at + RECORD_ASK_PRICE]!) this.crossed(batch, row, inst, batch.tsEvent[row]! + this.shift);
+      if (handler === undefined) continue;
+      view.at = at;
+      handler(view, batch, row, inst);
+    }
+  }
+
   /** After a complete update of an instrument: the venue's depth limit, the summary's counts, then the handler. */
   // No time argument: a double passed to a call is boxed, an allocation per update.
-  private completed(book: Book, batch: EventBatch, i: number, inst: number, onUpdate: UpdateHandler | undefined): void {
-    const summary = this.summary;
-    summary.updates++;
+  private completed(book: Book, batch: EventBatch, i: number, inst: number, onUpdate: UpdateHandler | BestHandler | undefined): void {
+    this.summary.updates++;
     if (this.depthLimit !== undefined) book.truncate(this.depthLimit);
-    if (book.snapshotChanges !== this.changesSeen[inst]) {
-      summary.updatesChangedBySnapshot++;
-      this.changesSeen[inst] = book.snapshotChanges;
-    }
+    const changes = book.snapshotChanges;
+    if (changes !== this.changesSeen[inst]) this.snapshotChanged(inst, changes);
     if (book.isCrossedOrLocked()) this.crossed(batch, i, inst, batch.tsEvent[i]! + this.shift);
     if (onUpdate) onUpdate(book, batch, i, inst);
+  }
+
+  /** An update after which a snapshot had changed the book since the update before. */
+  private snapshotChanged(inst: number, changes: number): void {
+    this.summary.updatesChangedBySnapshot++;
+    this.changesSeen[inst] = changes;
   }
 
   /** Totals so far. */
@@ -343,8 +426,26 @@ export class Replayer {
   }
 }
 
-/** Rows an `applyLevels` call goes through at most. */
+/** Rows an `applyLevels` or `applyOrders` call goes through at most. */
 const RUN_ROWS = 1 << 22;
+
+/** The best levels of an update as the book module recorded them (`Replayer.pushBest`): the record at `at` of `values`. */
+class RecordedBest implements BestLevels {
+  at = 0;
+  constructor(private readonly values: Float64Array) {}
+  bestBidPrice(): number {
+    return this.values[this.at + RECORD_BID_PRICE]!;
+  }
+  bestBidSize(): number {
+    return this.values[this.at + RECORD_BID_SIZE]!;
+  }
+  bestAskPrice(): number {
+    return this.values[this.at + RECORD_ASK_PRICE]!;
+  }
+  bestAskSize(): number {
+    return this.values[this.at + RECORD_ASK_SIZE]!;
+  }
+}
 
 /** Expected-outcome names of unknown orders and size mismatches in a level-limited source, by Applied code (built once: they are counted per row). */
 const OUTSIDE_WINDOW_KINDS = APPLIED_KINDS.map((kind) => `${kind}_outside_window`);

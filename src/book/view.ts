@@ -1,10 +1,7 @@
 import type { LevelsView } from '../core/source.js';
 
-/**
- * The read interface every book answers (L2 and L3 alike). Sides are `Side.Bid` (1) and `Side.Ask` (-1);
- * prices and sizes are integer units of the instrument (see Instrument). Rank 0 is the best level.
- */
-export interface BookView extends LevelsView {
+/** The best bid and offer of a book; prices and sizes are integer units of the instrument (see Instrument). */
+export interface BestLevels {
   /** Best bid price, NaN when the side is empty. */
   bestBidPrice(): number;
   /** Best ask price, NaN when the side is empty. */
@@ -13,6 +10,13 @@ export interface BookView extends LevelsView {
   bestBidSize(): number;
   /** Size at the best ask, 0 when the side is empty. */
   bestAskSize(): number;
+}
+
+/**
+ * The read interface every book answers (L2 and L3 alike). Sides are `Side.Bid` (1) and `Side.Ask` (-1);
+ * prices and sizes are integer units of the instrument (see Instrument). Rank 0 is the best level.
+ */
+export interface BookView extends LevelsView, BestLevels {
   /** Number of price levels on a side. */
   depth(side: number): number;
   /** Price of the level at `rank` (0 = best) on a side, NaN beyond the depth. */

@@ -38,7 +38,8 @@ export function replayCommand(): Command {
           writer = openTableWriter(options.out, emitColumns(spec, withInstrument), { thread: options.threads === '2', large: everyNs === undefined && largeOutput(input) });
           emitter = new BookEmitter(writer, spec, source.instruments, withInstrument, everyNs);
         }
-        replayer.push(batch, emitter.onUpdate);
+        if (emitter.onBest) replayer.pushBest(batch, emitter.onBest);
+        else replayer.push(batch, emitter.onUpdate);
         progress.add(batch.length);
       }
       emitter?.finish();
