@@ -5,9 +5,9 @@
 //
 // Why: a JavaScript book checks each typed array again at every access (its map, length and data
 // pointer), and its methods were not all inlined into the replay's loop; here an access is a load. Each
-// call applies one event to one book (its handle comes first) and says how it went (an `Applied` code,
-// src/book/ladder-book.ts); after it the book's state block holds the best levels and the counters that
-// JavaScript reads without a call.
+// call applies one event to one book (its handle comes first), or a run of a batch's rows (`applyLevels`,
+// `applyOrders`), and says how it went (an `Applied` code, src/book/ladder-book.ts); after it the book's
+// state block holds the best levels and the counters that JavaScript reads without a call.
 //
 // Memory: one instance holds every book of a process (docs/ARCHITECTURE.md says why), on a heap that
 // frees (the `minimal` runtime's TLSF; nothing managed is allocated, so its collector never runs). The

@@ -1,6 +1,6 @@
+import type { EventBatch } from '../core/batch.js';
 import { DROPPED_ORDERS, ORDER_COUNT, SCRATCH_VALUES } from './book-module.js';
 import { LadderBook } from './ladder-book.js';
-import type { EventBatch } from '../core/batch.js';
 
 /** How an order left the book: executed in full, cancelled, or dropped with a level that emptied unseen. */
 export type OrderEnd = 'filled' | 'cancelled' | 'dropped';
@@ -159,6 +159,14 @@ export class L3Book extends LadderBook {
     const outcome = this.wasm.applyOrders(this.handle, from, to, inSnapshot ? 1 : 0, shift, most, depth);
     this.module.renew();
     return outcome;
+  }
+
+  /** The module's memory as doubles, where the last `applyOrders` left what it did (valid until the next call into the module). */
+  get records(): Float64Array {
+    return this.module.f64;
+  }
+  get recordsAt(): number {
+    return this.module.recordsAt;
   }
 
   /** Remaining size of an order, or NaN when the book does not hold it. */

@@ -152,14 +152,6 @@ export abstract class LadderBook implements Book {
     return outcome;
   }
 
-  /** The module's memory as doubles, where the last `applyOrders` left what it did (valid until the next call into the module). */
-  get records(): Float64Array {
-    return this.module.f64;
-  }
-  get recordsAt(): number {
-    return this.module.recordsAt;
-  }
-
   /** The book's state block value at `index` (book-module.ts's constants). */
   protected stateValue(index: number): number {
     return this.module.f64[this.stateAt + index]!;

@@ -247,9 +247,10 @@ export class Replayer {
 
   /**
    * Applies a batch to order books in the book module, a run of rows a call (`L3Book.applyOrders`), for a
-   * replay without a handler or with one that reads only the best levels: the JavaScript of a row at a
-   * time (above) was a quarter of a LOBSTER replay's main thread. Rows the module leaves (status,
-   * checksum, statistics), findings and an update a finding ends are handled here as above.
+   * replay without a handler or with one that reads only the best levels: over AMZN's decoded batches, a
+   * quarter of the time of a row at a time (above) was its JavaScript and its calls into the module. Rows
+   * the module leaves (status, checksum, statistics), findings and an update a finding ends are handled
+   * here as above.
    */
   private pushOrderRuns(batch: EventBatch, shift: number, handler: BestHandler | undefined): void {
     const { action, side, size, flags, instrument, tsEvent } = batch;
