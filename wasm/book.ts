@@ -59,9 +59,10 @@ const scratch = memory.data(SCRATCH_VALUES * 8);
 const life = memory.data(8 * 8);
 
 /**
- * What the last `applyOrders` did: the complete updates it went through, whether the book was in a
- * snapshot when it stopped, then RECORD_VALUES f64 an update: its last row, the best bid price and size,
- * the best ask price and size (as `publish` writes them), the book's snapshot changes. At most RECORDS.
+ * What the last `applyOrders` did, in row order: the number of records, whether the book was in a
+ * snapshot when it stopped, then RECORD_VALUES f64 a record. A complete update: its last row, the best bid
+ * price and size, the best ask price and size (as `publish` writes them), the book's snapshot changes. A
+ * finding: -1 - its row, its outcome. At most RECORDS.
  */
 export const RECORDS: i32 = 256;
 export const RECORD_VALUES: i32 = 6;
@@ -1170,7 +1171,7 @@ let LAST: u8 = 0;
 
 /** Why `applyLevels` stopped (its result's bits 4 to 7): before a row it does not apply… */
 export const BEFORE_ROW: i32 = 0;
-/** …after a row that completed an update… */
+/** …after a row that completed an update (`applyOrders`: after a row, its records nearly full)… */
 export const COMPLETED: i32 = 1;
 /** …or after a row whose outcome (bits 0 to 3) was not Ok. */
 export const FOUND: i32 = 2;
@@ -1262,18 +1263,17 @@ export function applyLevels(book: usize, from: i32, to: i32, inSnapshot: i32): i
  * Applies the rows [from, to) of the loaded batch (order ids and times loaded too) to the L3 `book`, the
  * way src/book/replay.ts applies them a row at a time: order events, level events (as snapshot levels
  * inside a snapshot, which `inSnapshot` says the book is in at `from`), trades (no effect), clears and
- * snapshot bounds; an event's time is its row's time plus `shift`. It stops before a row of another
- * action (status, checksum, …) or instrument, after a row whose outcome is not Ok (whose update, if it
- * ends one, it leaves to the caller), or after the row that completes the `most`-th update outside a
- * snapshot (1 ≤ `most` ≤ RECORDS). Each update it completes is cut to `depth` levels a side (-1: no
- * limit) and recorded (`records`). Returns as `applyLevels` does.
+ * snapshot bounds; an event's time is its row's time plus `shift`. Each outcome that is not Ok is recorded
+ * (a finding), then each update completed outside a snapshot, cut to `depth` levels a side (-1: no limit).
+ * It stops before a row of another action (status, checksum, …) or instrument (BEFORE_ROW), or after a
+ * row once the records are nearly full (COMPLETED; a row may add two). Returns as `applyLevels` does, the
+ * outcome bits 0.
  */
-export function applyOrders(book: usize, from: i32, to: i32, inSnapshot: i32, shift: f64, most: i32, depth: i32): i32 {
+export function applyOrders(book: usize, from: i32, to: i32, inSnapshot: i32, shift: f64, depth: i32): i32 {
   b = changetype<Book>(book);
   const instrument = i32At(rowInstrument, from);
   let stop = to;
   let why = BEFORE_ROW;
-  let outcome = OK;
   let count = 0;
   let snapshot = inSnapshot != 0;
   for (let i = from; i < to; i++) {
@@ -1286,6 +1286,7 @@ export function applyOrders(book: usize, from: i32, to: i32, inSnapshot: i32, sh
     const price = f64At(rowPrice, i);
     const size = f64At(rowSize, i);
     now = f64At(rowTs, i) + shift;
+    let outcome = OK;
     if (action == ADD) outcome = addOrder(f64At(rowOrderId, i), side, price, size, now);
     else if (action == CANCEL) outcome = cancelOrder(f64At(rowOrderId, i), side, price, size);
     else if (action == DELETE) outcome = deleteOrder(f64At(rowOrderId, i), side, price, size);
@@ -1304,25 +1305,28 @@ export function applyOrders(book: usize, from: i32, to: i32, inSnapshot: i32, sh
       stop = i;
       break;
     }
-    if (outcome != OK) {
-      stop = i + 1;
-      why = FOUND;
-      break;
-    }
+    if (outcome != OK) recordFinding(count++, i, outcome);
     if (!snapshot && load<u8>(rowFlags + i) & LAST) {
       if (depth >= 0) cut(depth);
       record(count++, i);
-      if (count == most) {
-        stop = i + 1;
-        why = COMPLETED;
-        break;
-      }
+    }
+    if (count > RECORDS - 2) {
+      stop = i + 1;
+      why = COMPLETED;
+      break;
     }
   }
   setF64(records, 0, <f64>count);
   setF64(records, 1, snapshot ? 1 : 0);
   publish();
-  return ((stop - from) << 8) | (why << 4) | outcome;
+  return ((stop - from) << 8) | (why << 4);
+}
+
+/** Writes record `k`: a finding, the outcome `outcome` of `row`. */
+function recordFinding(k: i32, row: i32, outcome: i32): void {
+  const at = RECORDS_AT + k * RECORD_VALUES;
+  setF64(records, at, <f64>(-1 - row));
+  setF64(records, at + 1, <f64>outcome);
 }
 
 /** Writes record `k`: the complete update that ends at `row`, the current book as `publish` shows it. */

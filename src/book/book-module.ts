@@ -50,7 +50,7 @@ export interface BookExports {
   rowsOrderId(): number;
   rowsTs(): number;
   applyLevels(book: number, from: number, to: number, inSnapshot: number): number;
-  applyOrders(book: number, from: number, to: number, inSnapshot: number, shift: number, most: number, depth: number): number;
+  applyOrders(book: number, from: number, to: number, inSnapshot: number, shift: number, depth: number): number;
 }
 
 // The module's layout (wasm/book.ts), checked against its exports when it is loaded.
@@ -72,15 +72,19 @@ export const ASK_DEPTH = 11;
 const STATE_VALUES = 12;
 /** Values of the scratch: `copyBest` writes prices to its first half and sizes to its second, `ordersAt` ids. */
 export const SCRATCH_VALUES = 2048;
-/** Why `applyLevels` stopped: before a row it does not apply, after a row that completed an update, after a row whose outcome was not Ok. */
+/**
+ * Why `applyLevels` stopped: before a row it does not apply, after a row that completed an update, after a
+ * row whose outcome was not Ok. `applyOrders` stops before a row it does not apply, or after a row once its
+ * records are nearly full (COMPLETED).
+ */
 export const BEFORE_ROW = 0;
 export const COMPLETED = 1;
 export const FOUND = 2;
 /**
- * What `applyOrders` did, from `BookModule.recordsAt`: the updates it completed, whether the book was in a
- * snapshot when it stopped (1 or 0), then RECORD_VALUES values an update: its last row, the best bid
- * price and size, the best ask price and size (NaN and 0 for an empty side, as the state block), the
- * book's snapshot changes. At most RECORDS updates.
+ * What `applyOrders` did, in row order, from `BookModule.recordsAt`: the number of records, whether the
+ * book was in a snapshot when it stopped (1 or 0), then RECORD_VALUES values a record. A complete update:
+ * its last row, the best bid price and size, the best ask price and size (NaN and 0 for an empty side, as
+ * the state block), the book's snapshot changes. A finding: -1 - its row, its `Applied` code. At most RECORDS.
  */
 export const RECORDS = 256;
 export const RECORD_VALUES = 6;
@@ -88,6 +92,8 @@ export const RECORD_COUNT = 0;
 export const RECORD_IN_SNAPSHOT = 1;
 export const RECORD_FIRST = 2;
 export const RECORD_ROW = 0;
+/** A finding's `Applied` code. */
+export const RECORD_OUTCOME = 1;
 export const RECORD_BID_PRICE = 1;
 export const RECORD_BID_SIZE = 2;
 export const RECORD_ASK_PRICE = 3;

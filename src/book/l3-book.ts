@@ -149,14 +149,14 @@ export class L3Book extends LadderBook {
 
   /**
    * Applies the rows of `batch` from `from` in the book module, as far as `applyOrders` in wasm/book.ts
-   * goes (the book in a snapshot at `from` when `inSnapshot`; event times are the rows' plus `shift`;
-   * through at most `most` complete updates, each cut to `depth` levels a side, -1 for none; `to - from`
-   * below 2^23). Returns as `LadderBook.applyLevels`; what it did is in `records` from `recordsAt`
-   * (book-module.ts: RECORDS).
+   * goes (the book in a snapshot at `from` when `inSnapshot`; event times are the rows' plus `shift`; each
+   * complete update cut to `depth` levels a side, -1 for none; `to - from` below 2^23). Returns the rows it
+   * went through × 256 + why it stopped (book-module.ts: BEFORE_ROW, COMPLETED) × 16; its findings and
+   * updates are in `records` from `recordsAt` (book-module.ts: RECORDS).
    */
-  applyOrders(batch: EventBatch, from: number, to: number, inSnapshot: boolean, shift: number, most: number, depth: number): number {
+  applyOrders(batch: EventBatch, from: number, to: number, inSnapshot: boolean, shift: number, depth: number): number {
     if (this.module.ordersOf !== batch) this.module.loadRows(batch, true);
-    const outcome = this.wasm.applyOrders(this.handle, from, to, inSnapshot ? 1 : 0, shift, most, depth);
+    const outcome = this.wasm.applyOrders(this.handle, from, to, inSnapshot ? 1 : 0, shift, depth);
     this.module.renew();
     return outcome;
   }

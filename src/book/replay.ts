@@ -4,7 +4,7 @@ import { Action, actionName, Flag, Status } from '../core/event.js';
 import type { Integrity } from '../core/integrity.js';
 import { sessionRule, type SessionRule } from '../core/sessions.js';
 import type { BookChecksum, EventSource, Granularity } from '../core/source.js';
-import { BEFORE_ROW, COMPLETED, FOUND, RECORD_ASK_PRICE, RECORD_ASK_SIZE, RECORD_BID_PRICE, RECORD_BID_SIZE, RECORD_COUNT, RECORD_FIRST, RECORD_IN_SNAPSHOT, RECORD_ROW, RECORD_SNAPSHOT_CHANGES, RECORD_VALUES, RECORDS } from './book-module.js';
+import { BEFORE_ROW, COMPLETED, FOUND, RECORD_ASK_PRICE, RECORD_ASK_SIZE, RECORD_BID_PRICE, RECORD_BID_SIZE, RECORD_COUNT, RECORD_FIRST, RECORD_IN_SNAPSHOT, RECORD_OUTCOME, RECORD_ROW, RECORD_SNAPSHOT_CHANGES, RECORD_VALUES, RECORDS } from './book-module.js';
 import { Applied, APPLIED_KINDS } from './ladder-book.js';
 import type { BestLevels, Book } from './view.js';
 import { L2Book } from './l2-book.js';
@@ -248,9 +248,9 @@ export class Replayer {
   /**
    * Applies a batch to order books in the book module, a run of rows a call (`L3Book.applyOrders`), for a
    * replay without a handler or with one that reads only the best levels: over AMZN's decoded batches, a
-   * quarter of the time of a row at a time (above) was its JavaScript and its calls into the module. Rows
-   * the module leaves (status, checksum, statistics), findings and an update a finding ends are handled
-   * here as above.
+   * quarter of the time of a row at a time (above) was its JavaScript and its calls into the module. The
+   * module records findings and complete updates in row order; the rows it leaves (status, checksum,
+   * statistics) are handled here as above.
    */
   private pushOrderRuns(batch: EventBatch, shift: number, handler: BestHandler | undefined): void {
     const { action, side, size, flags, instrument, tsEvent } = batch;
@@ -260,18 +260,10 @@ export class Replayer {
       const inst = instrument[i]!;
       const l3 = (this.books[inst] ?? this.book(inst)) as L3Book;
       // Runs of at most 2^22 rows: the outcome holds the rows it went through × 256.
-      const outcome = l3.applyOrders(batch, i, Math.min(batch.length, i + RUN_ROWS), inSnapshot[inst]!, shift, RECORDS, depth);
-      const stop = i + (outcome >>> 8);
-      const why = (outcome >> 4) & 15;
+      const outcome = l3.applyOrders(batch, i, Math.min(batch.length, i + RUN_ROWS), inSnapshot[inst]!, shift, depth);
       this.recorded(l3, batch, inst, handler);
-      i = stop;
-      if (why === FOUND) {
-        this.finding(outcome & 15, batch, stop - 1);
-        l3.nowNs = tsEvent[stop - 1]! + shift;
-        if (flags[stop - 1]! & Flag.Last && !inSnapshot[inst]) this.completed(l3, batch, stop - 1, inst, handler);
-        continue;
-      }
-      if (why === COMPLETED || i >= batch.length || instrument[i] !== inst) continue;
+      i += outcome >>> 8;
+      if (((outcome >> 4) & 15) === COMPLETED || i >= batch.length || instrument[i] !== inst) continue;
       l3.nowNs = tsEvent[i]! + shift;
       this.currentRow = i;
       this.control(action[i]!, l3, inst, side[i]!, size[i]!);
@@ -281,21 +273,26 @@ export class Replayer {
   }
 
   /**
-   * What the last `applyOrders` of `book` did: whether the book is left in a snapshot, and the updates it
-   * completed (cut to the depth limit there), counted as `completed` counts them and handed to the handler
-   * as recorded. The records are copied out first: a handler may call into the module.
+   * What the last `applyOrders` of `book` did: whether the book is left in a snapshot, and in row order its
+   * findings, reported as `finding` reports them, and the updates it completed (cut to the depth limit
+   * there), counted as `completed` counts them and handed to the handler as recorded. The records are
+   * copied out first, value by value (a view of them per call cost more than the copy): a handler may call
+   * into the module.
    */
   private recorded(book: L3Book, batch: EventBatch, inst: number, handler: BestHandler | undefined): void {
     const values = book.records;
     const from = book.recordsAt;
     this.inSnapshot[inst] = values[from + RECORD_IN_SNAPSHOT] === 1;
-    const count = values[from + RECORD_COUNT]!;
-    if (count === 0) return;
+    const end = values[from + RECORD_COUNT]! * RECORD_VALUES;
     const records = this.records;
-    records.set(values.subarray(from + RECORD_FIRST, from + RECORD_FIRST + count * RECORD_VALUES));
+    for (let k = 0, at = from + RECORD_FIRST; k < end; k++, at++) records[k] = values[at]!;
     const view = this.recordedBest;
-    for (let at = 0; at < count * RECORD_VALUES; at += RECORD_VALUES) {
+    for (let at = 0; at < end; at += RECORD_VALUES) {
       const row = records[at + RECORD_ROW]!;
+      if (row < 0) {
+        this.finding(records[at + RECORD_OUTCOME]!, batch, -1 - row);
+        continue;
+      }
       this.summary.updates++;
       const changes = records[at + RECORD_SNAPSHOT_CHANGES]!;
       if (changes !== this.changesSeen[inst]) this.snapshotChanged(inst, changes);

@@ -94,6 +94,31 @@ test('order rows applied a run at a time in the book module: the same updates, b
   ]);
 });
 
+test('under the strict policy both ways stop on the first finding with the same error, after the same updates', () => {
+  const instruments = new InstrumentTable();
+  instruments.intern({ venue: 'test', symbol: 'A', venueId: -1, priceDecimals: 0, sizeDecimals: 0, tickUnits: 1 });
+  const builder = new BatchBuilder(instruments, 0n);
+  for (let k = 0; k < 30; k++) builder.push(k, NaN, 0, Action.Add, 1, 100 + k, 1, k + 1, k, Flag.Last, k + 1);
+  builder.push(30, NaN, 0, Action.Cancel, 1, 99, 1, 77, 30, Flag.Last, 31); // an unknown order
+  builder.push(31, NaN, 0, Action.Add, -1, 200, 1, 99, 31, Flag.Last, 32);
+  const batch = builder.flush()!;
+  const outcomes = (['rows', 'runs'] as const).map((way) => {
+    const seen: number[] = [];
+    const replayer = new Replayer('L3', new Integrity('strict', new IntegrityReport('strict.csv', 'test')));
+    try {
+      if (way === 'rows') replayer.push(batch, (book) => seen.push(book.bestBidPrice()));
+      else replayer.pushBest(batch, (best) => seen.push(best.bestBidPrice()));
+    } catch (error) {
+      return { seen, message: (error as Error).message };
+    }
+    return { seen, message: 'no error' };
+  });
+  assert.match(outcomes[0]!.message, /strict\.csv.*31/);
+  assert.equal(outcomes[1]!.message, outcomes[0]!.message);
+  assert.equal(outcomes[0]!.seen.length, 30);
+  assert.deepEqual(outcomes[1]!.seen, outcomes[0]!.seen);
+});
+
 test('a handler of pushBest may run another replay in the book module: the updates it is handed were copied out first', () => {
   const instruments = new InstrumentTable();
   instruments.intern({ venue: 'test', symbol: 'A', venueId: -1, priceDecimals: 0, sizeDecimals: 0, tickUnits: 1 });
