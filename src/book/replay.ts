@@ -13,8 +13,30 @@ import { L3Book } from './l3-book.js';
 /** Called after every complete venue update of one instrument, with that instrument's book. */
 export type UpdateHandler = (book: Book, batch: EventBatch, row: number, instrument: number) => void;
 
-/** Called after every complete venue update of one instrument, with its best levels as of that update (`Replayer.pushBest`). */
-export type BestHandler = (best: BestLevels, batch: EventBatch, row: number, instrument: number) => void;
+/** Values an update of `BestUpdates` holds: its last row, the best bid price and size, the best ask price and size. */
+export const BEST_VALUES = 5;
+
+/**
+ * Complete venue updates of one instrument in row order, each with its best levels as of that update
+ * (`Replayer.pushBest`): update k's BEST_VALUES values start at `values[k × BEST_VALUES]` (an empty side's
+ * price NaN, its size 0).
+ */
+export interface BestUpdates {
+  readonly count: number;
+  readonly values: Float64Array;
+}
+
+/** Called with the complete updates of one instrument (`Replayer.pushBest`), a run of them at a time. */
+export type BestHandler = (updates: BestUpdates, batch: EventBatch, instrument: number) => void;
+
+/** Writes the update of `row` with `book`'s best levels into `values` from `at` (BestUpdates' layout). */
+export function writeBest(book: BestLevels, row: number, values: Float64Array, at: number): void {
+  values[at] = row;
+  values[at + 1] = book.bestBidPrice();
+  values[at + 2] = book.bestBidSize();
+  values[at + 3] = book.bestAskPrice();
+  values[at + 4] = book.bestAskSize();
+}
 
 /** What a replay saw, beyond the reader's integrity report. */
 export interface ReplaySummary {
@@ -85,9 +107,9 @@ export class Replayer {
   /** The venue's depth limit and checksum rule, read once (a source wrapper forwards them through getters). */
   private readonly depthLimit: number | undefined;
   private readonly checksum: BookChecksum | undefined;
-  /** The updates the book module last recorded, copied out (see `recorded`), and the view `pushBest` hands them over in. */
+  /** What the book module last recorded, copied out (see `recorded`), and the updates `pushBest` hands over. */
   private readonly records = new Float64Array(RECORDS * RECORD_VALUES);
-  private readonly recordedBest = new RecordedBest(this.records);
+  private readonly run = { count: 0, values: new Float64Array(RECORDS * BEST_VALUES) };
 
   /**
    * `windowLevels` is the source's (EventSource.windowLevels): with it, an unknown order at an existing
@@ -136,9 +158,11 @@ export class Replayer {
   }
 
   /**
-   * As `push`, for a handler that reads only the best levels. Order books then go through their rows in
-   * the book module, up to RECORDS complete updates a call (`L3Book.applyOrders`), which records the best
-   * levels after each, and the handler is given those. A replay without a handler goes the same way.
+   * As `push`, for a handler that reads only the best levels, given the complete updates a run at a time.
+   * Order books go through their rows in the book module, up to RECORDS updates a call
+   * (`L3Book.applyOrders`), which records the best levels after each; the handler gets the updates between
+   * two findings at once. A replay without a handler goes the same way. Price-level books, and rows this
+   * leaves to JavaScript, give their updates one at a time.
    */
   pushBest(batch: EventBatch, onBest: BestHandler): void {
     this.apply(batch, onBest, true);
@@ -148,7 +172,7 @@ export class Replayer {
     if (this.baseNs === null) this.summary.timeBaseNs = this.baseNs = batch.timeBaseNs;
     const shift = (this.shift = batch.timeBaseNs === this.baseNs ? 0 : Number(batch.timeBaseNs - this.baseNs));
     this.currentBatch = batch;
-    if (this.granularity !== 'L3') this.pushLevels(batch, handler);
+    if (this.granularity !== 'L3') this.pushLevels(batch, handler, best);
     else if (handler === undefined || best) this.pushOrderRuns(batch, shift, handler as BestHandler | undefined);
     else this.pushOrders(batch, shift, handler as UpdateHandler);
     this.summary.rows += batch.length;
@@ -198,7 +222,7 @@ export class Replayer {
           this.control(action[i]!, l3, inst, side[i]!, size[i]!);
       }
       if (result !== Applied.Ok) this.finding(result, batch, i);
-      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l3, batch, i, inst, onUpdate);
+      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l3, batch, i, inst, onUpdate, false);
     }
   }
 
@@ -207,7 +231,7 @@ export class Replayer {
    * the book module a run at a time (`LadderBook.applyLevels`), up to a complete update, a finding or a
    * row of another kind or instrument, which is handled here.
    */
-  private pushLevels(batch: EventBatch, onUpdate: UpdateHandler | BestHandler | undefined): void {
+  private pushLevels(batch: EventBatch, onUpdate: UpdateHandler | BestHandler | undefined, best: boolean): void {
     const { action, side, size, flags, instrument } = batch;
     const inSnapshot = this.inSnapshot;
     if (batch.length > 0) ((this.books[instrument[0]!] ?? this.book(instrument[0]!)) as L2Book).loadRows(batch);
@@ -220,7 +244,7 @@ export class Replayer {
       const why = (outcome >> 4) & 15;
       if (why !== BEFORE_ROW) {
         if (why === FOUND) this.finding(outcome & 15, batch, stop - 1);
-        if (flags[stop - 1]! & Flag.Last && !inSnapshot[inst]) this.completed(l2, batch, stop - 1, inst, onUpdate);
+        if (flags[stop - 1]! & Flag.Last && !inSnapshot[inst]) this.completed(l2, batch, stop - 1, inst, onUpdate, best);
         i = stop;
         continue;
       }
@@ -240,7 +264,7 @@ export class Replayer {
           this.control(action[i]!, l2, inst, side[i]!, size[i]!);
       }
       if (result !== Applied.Ok) this.finding(result, batch, i);
-      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l2, batch, i, inst, onUpdate);
+      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l2, batch, i, inst, onUpdate, best);
       i++;
     }
   }
@@ -267,7 +291,7 @@ export class Replayer {
       l3.nowNs = tsEvent[i]! + shift;
       this.currentRow = i;
       this.control(action[i]!, l3, inst, side[i]!, size[i]!);
-      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l3, batch, i, inst, handler);
+      if (flags[i]! & Flag.Last && !inSnapshot[inst]) this.completed(l3, batch, i, inst, handler, true);
       i++;
     }
   }
@@ -275,9 +299,9 @@ export class Replayer {
   /**
    * What the last `applyOrders` of `book` did: whether the book is left in a snapshot, and in row order its
    * findings, reported as `finding` reports them, and the updates it completed (cut to the depth limit
-   * there), counted as `completed` counts them and handed to the handler as recorded. The records are
-   * copied out first, value by value (a view of them per call cost more than the copy): a handler may call
-   * into the module.
+   * there), counted as `completed` counts them and handed to the handler, those between two findings at
+   * once. The records are copied out first, value by value (a view of them per call cost more than the
+   * copy): a handler may call into the module.
    */
   private recorded(book: L3Book, batch: EventBatch, inst: number, handler: BestHandler | undefined): void {
     const values = book.records;
@@ -286,10 +310,14 @@ export class Replayer {
     const end = values[from + RECORD_COUNT]! * RECORD_VALUES;
     const records = this.records;
     for (let k = 0, at = from + RECORD_FIRST; k < end; k++, at++) records[k] = values[at]!;
-    const view = this.recordedBest;
+    const run = this.run;
+    const best = run.values;
+    let to = 0;
     for (let at = 0; at < end; at += RECORD_VALUES) {
       const row = records[at + RECORD_ROW]!;
       if (row < 0) {
+        if (to > 0) this.deliver(handler!, to, batch, inst);
+        to = 0;
         this.finding(records[at + RECORD_OUTCOME]!, batch, -1 - row);
         continue;
       }
@@ -298,20 +326,35 @@ export class Replayer {
       if (changes !== this.changesSeen[inst]) this.snapshotChanged(inst, changes);
       if (records[at + RECORD_BID_PRICE]! >= records[at + RECORD_ASK_PRICE]!) this.crossed(batch, row, inst, batch.tsEvent[row]! + this.shift);
       if (handler === undefined) continue;
-      view.at = at;
-      handler(view, batch, row, inst);
+      best[to] = row;
+      best[to + 1] = records[at + RECORD_BID_PRICE]!;
+      best[to + 2] = records[at + RECORD_BID_SIZE]!;
+      best[to + 3] = records[at + RECORD_ASK_PRICE]!;
+      best[to + 4] = records[at + RECORD_ASK_SIZE]!;
+      to += BEST_VALUES;
     }
+    if (to > 0) this.deliver(handler!, to, batch, inst);
+  }
+
+  /** Hands the first `values / BEST_VALUES` updates of `run` to the handler. */
+  private deliver(handler: BestHandler, values: number, batch: EventBatch, inst: number): void {
+    this.run.count = values / BEST_VALUES;
+    handler(this.run, batch, inst);
   }
 
   /** After a complete update of an instrument: the venue's depth limit, the summary's counts, then the handler. */
   // No time argument: a double passed to a call is boxed, an allocation per update.
-  private completed(book: Book, batch: EventBatch, i: number, inst: number, onUpdate: UpdateHandler | BestHandler | undefined): void {
+  // `best`: the handler is a BestHandler, given the update alone.
+  private completed(book: Book, batch: EventBatch, i: number, inst: number, onUpdate: UpdateHandler | BestHandler | undefined, best: boolean): void {
     this.summary.updates++;
     if (this.depthLimit !== undefined) book.truncate(this.depthLimit);
     const changes = book.snapshotChanges;
     if (changes !== this.changesSeen[inst]) this.snapshotChanged(inst, changes);
     if (book.isCrossedOrLocked()) this.crossed(batch, i, inst, batch.tsEvent[i]! + this.shift);
-    if (onUpdate) onUpdate(book, batch, i, inst);
+    if (!onUpdate) return;
+    if (!best) return (onUpdate as UpdateHandler)(book, batch, i, inst);
+    writeBest(book, i, this.run.values, 0);
+    this.deliver(onUpdate as BestHandler, BEST_VALUES, batch, inst);
   }
 
   /** An update after which a snapshot had changed the book since the update before. */
@@ -426,24 +469,6 @@ export class Replayer {
 
 /** Rows an `applyLevels` or `applyOrders` call goes through at most. */
 const RUN_ROWS = 1 << 22;
-
-/** The best levels of an update as the book module recorded them (`Replayer.pushBest`): the record at `at` of `values`. */
-class RecordedBest implements BestLevels {
-  at = 0;
-  constructor(private readonly values: Float64Array) {}
-  bestBidPrice(): number {
-    return this.values[this.at + RECORD_BID_PRICE]!;
-  }
-  bestBidSize(): number {
-    return this.values[this.at + RECORD_BID_SIZE]!;
-  }
-  bestAskPrice(): number {
-    return this.values[this.at + RECORD_ASK_PRICE]!;
-  }
-  bestAskSize(): number {
-    return this.values[this.at + RECORD_ASK_SIZE]!;
-  }
-}
 
 /** Expected-outcome names of unknown orders and size mismatches in a level-limited source, by Applied code (built once: they are counted per row). */
 const OUTSIDE_WINDOW_KINDS = APPLIED_KINDS.map((kind) => `${kind}_outside_window`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { Replayer, type ReplaySummary } from '../../src/book/replay.js';
+import { BEST_VALUES, Replayer, type BestUpdates, type ReplaySummary } from '../../src/book/replay.js';
 import { BatchBuilder, type EventBatch } from '../../src/core/batch.js';
 import { Action, Flag, Status } from '../../src/core/event.js';
 import { InstrumentTable } from '../../src/core/instrument.js';
@@ -16,6 +16,11 @@ import { fixture, needs } from '../support/data.js';
 
 type Way = 'rows' | 'runs' | 'bare';
 
+/** Calls `f` with the values of each of `updates` in turn (row, bid price, bid size, ask price, ask size). */
+function each(updates: BestUpdates, f: (values: Float64Array) => void): void {
+  for (let k = 0; k < updates.count; k++) f(updates.values.subarray(k * BEST_VALUES, (k + 1) * BEST_VALUES));
+}
+
 /** Replays `batches` one way: the updates' rows and best levels (as text, or their hash), the summary and the report. */
 function replayOneWay(batches: EventBatch[], way: Way, make: () => Replayer, keep: boolean): { updates: string[]; digest: string; summary: ReplaySummary; report: string } {
   const replayer = make();
@@ -28,7 +33,7 @@ function replayOneWay(batches: EventBatch[], way: Way, make: () => Replayer, kee
   };
   for (const batch of batches) {
     if (way === 'rows') replayer.push(batch, (book, _batch, row, instrument) => seen(row, instrument, book.bestBidPrice(), book.bestBidSize(), book.bestAskPrice(), book.bestAskSize()));
-    else if (way === 'runs') replayer.pushBest(batch, (best, _batch, row, instrument) => seen(row, instrument, best.bestBidPrice(), best.bestBidSize(), best.bestAskPrice(), best.bestAskSize()));
+    else if (way === 'runs') replayer.pushBest(batch, (updates, _batch, instrument) => each(updates, (v) => seen(v[0]!, instrument, v[1]!, v[2]!, v[3]!, v[4]!)));
     else replayer.push(batch);
   }
   const summary = replayer.finish();
@@ -107,7 +112,7 @@ test('under the strict policy both ways stop on the first finding with the same 
     const replayer = new Replayer('L3', new Integrity('strict', new IntegrityReport('strict.csv', 'test')));
     try {
       if (way === 'rows') replayer.push(batch, (book) => seen.push(book.bestBidPrice()));
-      else replayer.pushBest(batch, (best) => seen.push(best.bestBidPrice()));
+      else replayer.pushBest(batch, (updates) => each(updates, (v) => seen.push(v[1]!)));
     } catch (error) {
       return { seen, message: (error as Error).message };
     }
@@ -119,23 +124,30 @@ test('under the strict policy both ways stop on the first finding with the same 
   assert.deepEqual(outcomes[1]!.seen, outcomes[0]!.seen);
 });
 
-test('a handler of pushBest may run another replay in the book module: the updates it is handed were copied out first', () => {
+test('a handler of pushBest may run another replay in the book module: the records it has not been given yet were copied out first', () => {
   const instruments = new InstrumentTable();
   instruments.intern({ venue: 'test', symbol: 'A', venueId: -1, priceDecimals: 0, sizeDecimals: 0, tickUnits: 1 });
   const builder = new BatchBuilder(instruments, 0n);
-  for (let k = 0; k < 40; k++) builder.push(k, NaN, 0, Action.Add, 1, 100 + k, 1, k + 1, k, Flag.Last, k + 1);
+  let line = 0;
+  for (let k = 0; k < 40; k++) {
+    // A finding halfway: the updates before it are handed over first, and the records after it read later.
+    if (k === 20) builder.push(line, NaN, 0, Action.Cancel, 1, 90, 1, 999, line, Flag.Last, ++line);
+    builder.push(line, NaN, 0, Action.Add, 1, 100 + k, 1, k + 1, line, Flag.Last, ++line);
+  }
   const batch = builder.flush()!;
   const seen: number[] = [];
   const outer = new Replayer('L3', new Integrity('repair', new IntegrityReport('outer', 'test')));
-  outer.pushBest(batch, (best) => {
+  outer.pushBest(batch, (updates) => {
     if (seen.length === 0) {
       const inner = new BatchBuilder(instruments, 0n);
       for (let k = 0; k < 300; k++) inner.push(k, NaN, 0, Action.Add, -1, 500 + k, 1, k + 1, k, Flag.Last, k + 1);
       new Replayer('L3', new Integrity('repair', new IntegrityReport('inner', 'test'))).pushBest(inner.flush()!, () => {});
     }
-    seen.push(best.bestBidPrice());
+    each(updates, (v) => seen.push(v[1]!));
   });
-  assert.deepEqual(seen, Array.from({ length: 40 }, (_, k) => 100 + k));
+  const bids = Array.from({ length: 40 }, (_, k) => 100 + k);
+  assert.deepEqual(seen, [...bids.slice(0, 20), 119, ...bids.slice(20)]);
+  assert.deepEqual(outer.finish().findings, { unknown_order_id: 1 });
 });
 
 /** Every batch of a source, kept (not recycled). */
