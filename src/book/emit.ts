@@ -62,7 +62,7 @@ export class BookEmitter {
 
   /** The replay's update handler: a row per update (bbo or depth), or the interval sampler. */
   readonly onUpdate: (book: BookView, batch: EventBatch, row: number, instrument: number) => void;
-  /** The same for `Replayer.pushBest` when it reads only the best levels (a bbo row per update), else null. */
+  /** For `Replayer.pushBest` when rows need only the best levels (bbo rows, a run of updates a call), else null. */
   readonly onBest: BestHandler | null;
 
   constructor(
