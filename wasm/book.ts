@@ -653,12 +653,7 @@ function publish(): i32 {
   const state = book.state;
   const bids = book.bids;
   const asks = book.asks;
-  const bid = bids.best;
-  const ask = asks.best;
-  setF64(state, BID_PRICE, bid >= 0 ? f64At(bids.price, bid) : NaN);
-  setF64(state, BID_SIZE, bid >= 0 ? f64At(bids.size, bid) : 0);
-  setF64(state, ASK_PRICE, ask >= 0 ? f64At(asks.price, ask) : NaN);
-  setF64(state, ASK_SIZE, ask >= 0 ? f64At(asks.size, ask) : 0);
+  writeBest(state + (<usize>BID_PRICE << 3));
   setF64(state, BID_CHANGES, <f64>bids.changes);
   setF64(state, ASK_CHANGES, <f64>asks.changes);
   setF64(state, ORDER_COUNT, <f64>book.index.size);
@@ -1331,16 +1326,23 @@ function recordFinding(k: i32, row: i32, outcome: i32): void {
 
 /** Writes record `k`: the complete update that ends at `row`, the current book as `publish` shows it. */
 function record(k: i32, row: i32): void {
-  const book = b;
-  const bids = book.bids;
-  const asks = book.asks;
-  const bid = bids.best;
-  const ask = asks.best;
   const at = RECORDS_AT + k * RECORD_VALUES;
   setF64(records, at, <f64>row);
-  setF64(records, at + 1, bid >= 0 ? f64At(bids.price, bid) : NaN);
-  setF64(records, at + 2, bid >= 0 ? f64At(bids.size, bid) : 0);
-  setF64(records, at + 3, ask >= 0 ? f64At(asks.price, ask) : NaN);
-  setF64(records, at + 4, ask >= 0 ? f64At(asks.size, ask) : 0);
-  setF64(records, at + 5, book.snapshotChanges);
+  writeBest(records + (<usize>(at + 1) << 3));
+  setF64(records, at + 5, b.snapshotChanges);
+}
+
+/**
+ * Writes the current book's best bid price and size and best ask price and size at `to` (an empty side:
+ * NaN and 0), as the state block (BID_PRICE…ASK_SIZE) and a record hold them.
+ */
+@inline function writeBest(to: usize): void {
+  const bids = b.bids;
+  const asks = b.asks;
+  const bid = bids.best;
+  const ask = asks.best;
+  store<f64>(to, bid >= 0 ? f64At(bids.price, bid) : NaN);
+  store<f64>(to + 8, bid >= 0 ? f64At(bids.size, bid) : 0);
+  store<f64>(to + 16, ask >= 0 ? f64At(asks.price, ask) : NaN);
+  store<f64>(to + 24, ask >= 0 ? f64At(asks.size, ask) : 0);
 }

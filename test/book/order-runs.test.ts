@@ -22,8 +22,8 @@ function each(updates: BestUpdates, f: (values: Float64Array) => void): void {
 }
 
 /** Replays `batches` one way: the updates' rows and best levels (as text, or their hash), the summary and the report. */
-function replayOneWay(batches: EventBatch[], way: Way, make: () => Replayer, keep: boolean): { updates: string[]; digest: string; summary: ReplaySummary; report: string } {
-  const replayer = make();
+function replayOneWay(batches: EventBatch[], way: Way, make: () => { replayer: Replayer; report: IntegrityReport }, keep: boolean): { updates: string[]; digest: string; summary: ReplaySummary; report: string } {
+  const { replayer, report: integrity } = make();
   const updates: string[] = [];
   const hash = createHash('sha256');
   const seen = (row: number, instrument: number, bid: number, bidSize: number, ask: number, askSize: number) => {
@@ -37,7 +37,7 @@ function replayOneWay(batches: EventBatch[], way: Way, make: () => Replayer, kee
     else replayer.push(batch);
   }
   const summary = replayer.finish();
-  const report = JSON.stringify(replayer['integrity'].report);
+  const report = JSON.stringify(integrity);
   return { updates, digest: hash.digest('hex'), summary, report };
 }
 
@@ -75,7 +75,10 @@ test('order rows applied a run at a time in the book module: the same updates, b
   row(0, Action.Add, -1, 103, 1, 6);
   const batches = [first, builder.flush()!];
   for (const depthLimit of [undefined, 2]) {
-    const make = () => new Replayer('L3', new Integrity('repair', new IntegrityReport('test', 'test')), undefined, { depthLimit });
+    const make = () => {
+      const report = new IntegrityReport('test', 'test');
+      return { replayer: new Replayer('L3', new Integrity('repair', report), undefined, { depthLimit }), report };
+    };
     const rows = replayOneWay(batches, 'rows', make, true);
     const runs = replayOneWay(batches, 'runs', make, true);
     const bare = replayOneWay(batches, 'bare', make, false);
@@ -89,7 +92,10 @@ test('order rows applied a run at a time in the book module: the same updates, b
     assert.equal(rows.summary.crossedWhileNotTrading, 1);
     assert.deepEqual(rows.summary.findings, { unknown_order_id: 1 });
   }
-  assert.deepEqual(replayOneWay(batches, 'rows', () => new Replayer('L3', new Integrity('repair', new IntegrityReport('test', 'test'))), true).updates.slice(0, 6), [
+  assert.deepEqual(replayOneWay(batches, 'rows', () => {
+    const report = new IntegrityReport('test', 'test');
+    return { replayer: new Replayer('L3', new Integrity('repair', report)), report };
+  }, true).updates.slice(0, 6), [
     '0@0:99x5/NaNx0',
     '0@1:99x5/101x7',
     '1@2:50x1/NaNx0',
@@ -170,7 +176,7 @@ for (const name of [
     // A fresh source for each way: the report is the source's.
     const ways = await Promise.all((['rows', 'runs', 'bare'] as const).map(async (way) => {
       const again = await openSource(fixture(name));
-      return replayOneWay(batches, way, () => Replayer.for(again), false);
+      return replayOneWay(batches, way, () => ({ replayer: Replayer.for(again), report: again.integrity.report }), false);
     }));
     const [rows, runs, bare] = ways as [ReturnType<typeof replayOneWay>, ReturnType<typeof replayOneWay>, ReturnType<typeof replayOneWay>];
     assert.ok(rows.summary.updates >= 999, `${rows.summary.updates} updates`);
