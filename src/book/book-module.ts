@@ -152,6 +152,27 @@ export class BookModule {
     this.recordsAt = this.exports.recordBlock() / 8;
   }
 
+  /** Replays reading the records now (see `holdRecords`). */
+  private recordReaders = 0;
+
+  /**
+   * Called by a replay before its `applyOrders` call, whose records it reads in place, and `releaseRecords`
+   * once it has read them. Inside another replay's reading (this replay runs in that one's handler), returns
+   * a copy of that one's records, which this replay's call writes over, for `releaseRecords` to put back.
+   */
+  holdRecords(): Float64Array | null {
+    const saved = this.recordReaders > 0 ? this.f64.slice(this.recordsAt, this.recordsAt + RECORD_FIRST + RECORDS * RECORD_VALUES) : null;
+    this.recordReaders++;
+    return saved;
+  }
+
+  releaseRecords(saved: Float64Array | null): void {
+    this.recordReaders--;
+    if (saved === null) return;
+    this.renew();
+    this.f64.set(saved, this.recordsAt);
+  }
+
   /** A call's result, the views renewed when it grew the memory. */
   done(result: number): number {
     if (result < GREW) return result;

@@ -169,6 +169,14 @@ export class L3Book extends LadderBook {
     return this.module.recordsAt;
   }
 
+  /** See `BookModule.holdRecords`. */
+  holdRecords(): Float64Array | null {
+    return this.module.holdRecords();
+  }
+  releaseRecords(saved: Float64Array | null): void {
+    this.module.releaseRecords(saved);
+  }
+
   /** Remaining size of an order, or NaN when the book does not hold it. */
   orderSize(orderId: number): number {
     return this.wasm.orderSizeOf(this.handle, orderId);

@@ -130,7 +130,7 @@ test('under the strict policy both ways stop on the first finding with the same 
   assert.deepEqual(outcomes[1]!.seen, outcomes[0]!.seen);
 });
 
-test('a handler of pushBest may run another replay in the book module: the records it has not been given yet were copied out first', () => {
+test('a handler of pushBest may run another replay in the book module: the records it has not been given yet are put back', () => {
   const instruments = new InstrumentTable();
   instruments.intern({ venue: 'test', symbol: 'A', venueId: -1, priceDecimals: 0, sizeDecimals: 0, tickUnits: 1 });
   const builder = new BatchBuilder(instruments, 0n);
