@@ -47,6 +47,16 @@ export interface TableWriter {
    * a row where a cell method costs a call a cell: the emitters' hot path.
    */
   rowSlots?(baseNs: bigint): number;
+  /**
+   * Optional, `rowSlots` for a run of rows: takes every cell of as many of the next `count` rows as the
+   * writer has room for at once (at least one: `rowsTaken`), the first row's at the returned slot and each
+   * next row's `rowStride` slots on, written as `rowSlots` says; `endRows` ends them all. Returns -1, taking
+   * none, when rows are to be written by the cell methods.
+   */
+  rowsSlots?(baseNs: bigint, count: number): number;
+  endRows?(): void;
+  readonly rowsTaken?: number;
+  readonly rowStride?: number;
   /** Per column, where `rowSlots` puts its cell's value, from the row's first slot. */
   readonly cellSlot?: Int32Array;
   /** Where `cellSlots` and `rowSlots` point. */

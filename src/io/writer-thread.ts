@@ -87,6 +87,9 @@ export class ThreadedWriter implements TableWriter {
   /** See `TableWriter.cellSlot`; and the first slots of the row's epoch cells (their bases), which `rowSlots` fills. */
   readonly cellSlot: Int32Array;
   private readonly epochSlots: Int32Array;
+  /** See `TableWriter.rowsSlots`: the rows the last call took (`endRow` ends one), and the slots a row takes. */
+  rowsTaken = 1;
+  readonly rowStride: number;
   private readonly hasText: boolean;
   private readonly control: Int32Array;
   private readonly blockRows: Int32Array;
@@ -131,6 +134,7 @@ export class ThreadedWriter implements TableWriter {
     this.slots = this.layout.slots;
     this.cellSlot = this.slots.map((slot, column) => (this.kinds[column] === EPOCH ? slot + 1 : slot));
     this.epochSlots = this.slots.filter((_, column) => this.kinds[column] === EPOCH);
+    this.rowStride = this.layout.stride;
     this.hasText = this.kinds.includes(TEXT);
     // Without a worker only the first block is ever filled (and formatted here).
     const cells = new SharedArrayBuffer(8 * (this.workerAllowed ? ringSlots(this.layout) : this.layout.blockRows * this.layout.stride));
@@ -188,15 +192,25 @@ export class ThreadedWriter implements TableWriter {
 
   /** See `TableWriter.rowSlots`: -1 while this thread's writer takes the cells one by one, or with text cells. */
   rowSlots(baseNs: bigint): number {
+    return this.rowsSlots(baseNs, 1);
+  }
+
+  /** See `TableWriter.rowsSlots`: rows up to the end of the block being filled. */
+  rowsSlots(baseNs: bigint, count: number): number {
     if (this.plain !== null || this.hasText) return -1;
     if (this.column !== 0) throw new Error(`table ${this.path}: a whole row taken after ${this.column} of its cells`);
     const at = this.rowAt;
+    const rows = Math.min(count, this.layout.blockRows - this.row);
     const epochSlots = this.epochSlots;
     if (epochSlots.length > 0) {
       // `baseId`, its usual case inline (the call cost a row 60 instructions).
       const baseId = baseNs === this.lastBase && this.lastBaseId >= 0 ? this.lastBaseId : this.baseId(baseNs);
-      for (let k = 0; k < epochSlots.length; k++) this.cells[at + epochSlots[k]!] = baseId;
+      const cells = this.cells;
+      for (let row = at, end = at + rows * this.rowStride; row < end; row += this.rowStride) {
+        for (let k = 0; k < epochSlots.length; k++) cells[row + epochSlots[k]!] = baseId;
+      }
     }
+    this.rowsTaken = rows;
     this.column = this.kinds.length;
     return at;
   }
@@ -257,10 +271,22 @@ export class ThreadedWriter implements TableWriter {
       return;
     }
     if (this.column !== this.kinds.length) this.wrongRow();
-    this.rows++;
+    this.ended(1);
+  }
+
+  /** See `TableWriter.endRows`. */
+  endRows(): void {
+    if (this.column !== this.kinds.length) this.wrongRow();
+    this.ended(this.rowsTaken);
+  }
+
+  /** After `rows` rows laid on the tape: a full block is formatted here or handed to the worker. */
+  private ended(rows: number): void {
+    this.rows += rows;
     this.column = 0;
-    this.rowAt += this.layout.stride;
-    if (++this.row === this.layout.blockRows) {
+    this.rowAt += rows * this.rowStride;
+    this.row += rows;
+    if (this.row === this.layout.blockRows) {
       if (this.local !== null) {
         this.formatHere();
         this.written(this.direct!);

@@ -18,7 +18,7 @@ type Way = 'rows' | 'runs' | 'bare';
 
 /** Calls `f` with the values of each of `updates` in turn (row, bid price, bid size, ask price, ask size). */
 function each(updates: BestUpdates, f: (values: Float64Array) => void): void {
-  for (let k = 0; k < updates.count; k++) f(updates.values.subarray(k * BEST_VALUES, (k + 1) * BEST_VALUES));
+  for (let k = 0, at = updates.at; k < updates.count; k++, at += BEST_VALUES) f(updates.values.subarray(at, at + BEST_VALUES));
 }
 
 /** Replays `batches` one way: the updates' rows and best levels (as text, or their hash), the summary and the report. */

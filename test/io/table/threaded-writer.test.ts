@@ -99,53 +99,93 @@ const NUMERIC: ColumnSpec[] = [
 /** NUMERIC without its float: a table the writer thread formats in WebAssembly (csv-rows.ts). */
 const BOOK: ColumnSpec[] = NUMERIC.filter((column) => column.type !== 'float');
 
+/** Row r of NUMERIC: its time base and its cells' values. */
+function numericRow(r: number) {
+  return {
+    base: BASES[(r >> 13) & 1]!,
+    time: r % 97 === 13 ? NaN : r * 1_000_003 + (r % 7) * 2 ** 40,
+    seq: r % 89 === 5 ? NaN : 2 ** 40 + (r >> 2),
+    px: r % 79 === 3 ? NaN : 10_000 + (r % 50),
+    x: r % 71 === 1 ? NaN : r % 5 === 0 ? 0.5 : r / 8,
+  };
+}
+
+/** Writes row r of NUMERIC (of BOOK without `withFloat`) in place, at `at` of `writer.cells`. */
+function putNumeric(writer: TableWriter, at: number, r: number, withFloat: boolean): void {
+  const { time, seq, px, x } = numericRow(r);
+  const cells = writer.cells!;
+  const slot = writer.cellSlot!;
+  cells[at + slot[0]!] = time;
+  cells[at + slot[1]!] = seq;
+  cells[at + slot[2]!] = px;
+  cells[at + slot[2]! + 1] = 2 + (r % 3);
+  cells[at + slot[3]!] = r % 13;
+  cells[at + slot[3]! + 1] = 0;
+  if (withFloat) cells[at + slot[4]!] = x;
+  cells[at + slot[withFloat ? 5 : 4]!] = time + 5;
+}
+
+/** Writes row r of NUMERIC (of BOOK without `withFloat`) a cell at a time, and ends it. */
+function cellsNumeric(writer: TableWriter, r: number, withFloat: boolean): void {
+  const { base, time, seq, px, x } = numericRow(r);
+  const times = new Float64Array([time]);
+  writer.epochNsAt(base, times, 0);
+  writer.int(seq);
+  writer.decimal(px, 2 + (r % 3));
+  writer.decimal(r % 13, 0);
+  if (withFloat) writer.float(x);
+  writer.epochNs(base, time + 5);
+  writer.endRow();
+}
+
 /** Rows of NUMERIC (of BOOK without `withFloat`); on a writer thread, two rows in three go in place through `rowSlots` (once it offers them). */
 function fillNumeric(writer: TableWriter, rows: number, withFloat = true): void {
-  const until = withFloat ? 5 : 4;
-  const times = new Float64Array(1);
   for (let r = 0; r < rows; r++) {
-    const base = BASES[(r >> 13) & 1]!;
-    times[0] = r % 97 === 13 ? NaN : r * 1_000_003 + (r % 7) * 2 ** 40;
-    const seq = r % 89 === 5 ? NaN : 2 ** 40 + (r >> 2);
-    const px = r % 79 === 3 ? NaN : 10_000 + (r % 50);
-    const x = r % 71 === 1 ? NaN : r % 5 === 0 ? 0.5 : r / 8;
-    const at = r % 3 !== 0 && writer.rowSlots ? writer.rowSlots(base) : -1;
-    if (at >= 0) {
-      const cells = writer.cells!;
-      const slot = writer.cellSlot!;
-      cells[at + slot[0]!] = times[0]!;
-      cells[at + slot[1]!] = seq;
-      cells[at + slot[2]!] = px;
-      cells[at + slot[2]! + 1] = 2 + (r % 3);
-      cells[at + slot[3]!] = r % 13;
-      cells[at + slot[3]! + 1] = 0;
-      if (withFloat) cells[at + slot[4]!] = x;
-      cells[at + slot[until]!] = times[0]! + 5;
-    } else {
-      writer.epochNsAt(base, times, 0);
-      writer.int(seq);
-      writer.decimal(px, 2 + (r % 3));
-      writer.decimal(r % 13, 0);
-      if (withFloat) writer.float(x);
-      writer.epochNs(base, times[0]! + 5);
+    const at = r % 3 !== 0 && writer.rowSlots ? writer.rowSlots(numericRow(r).base) : -1;
+    if (at < 0) {
+      cellsNumeric(writer, r, withFloat);
+      continue;
     }
+    putNumeric(writer, at, r, withFloat);
     writer.endRow();
   }
 }
 
-test('writer thread: whole rows taken in place (rowSlots) write the bytes the cells would; a table with text, or a row begun, does not take them', async () => {
+/**
+ * The rows of `fillNumeric`, in runs of 1 to 5,000 rows (of one time base) asked of `rowsSlots`; each run
+ * as many rows as the writer took, and a row a cell at a time when it takes none.
+ */
+function fillNumericRuns(writer: TableWriter, rows: number, withFloat = true): void {
+  const lengths = [1, 7, 300, 5_000];
+  for (let r = 0, k = 0; r < rows; k++) {
+    const wanted = Math.min(lengths[k % lengths.length]!, rows - r, 8192 - (r & 8191));
+    const at = writer.rowsSlots!(numericRow(r).base, wanted);
+    if (at < 0) {
+      cellsNumeric(writer, r++, withFloat);
+      continue;
+    }
+    const taken = writer.rowsTaken!;
+    assert.ok(taken >= 1 && taken <= wanted, `${taken} rows taken of ${wanted}`);
+    for (let i = 0; i < taken; i++) putNumeric(writer, at + i * writer.rowStride!, r++, withFloat);
+    writer.endRows!();
+  }
+}
+
+test('writer thread: whole rows taken in place (rowSlots, or a run at a time by rowsSlots) write the bytes the cells would; a table with text, or a row begun, does not take them', async () => {
   const folder = tempDir('flowmine-threaded-');
   for (const [rows, fromFirstRow] of [[60_000, true], [60_000, false]] as const) {
     const plainPath = join(folder, `plain-${rows}.csv`);
     const plain = new CsvWriter(plainPath, NUMERIC);
     fillNumeric(plain, rows);
     await plain.close();
-    const path = join(folder, `threaded-${rows}-${fromFirstRow}.csv`);
-    const threaded = new ThreadedWriter(path, NUMERIC, 'csv', { fromFirstRow });
-    fillNumeric(threaded, rows);
-    await threaded.close();
-    assert.equal(threaded.rows, rows);
-    assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, fromFirstRow ${fromFirstRow}`);
+    for (const fill of [fillNumeric, fillNumericRuns]) {
+      const path = join(folder, `threaded-${rows}-${fromFirstRow}-${fill.name}.csv`);
+      const threaded = new ThreadedWriter(path, NUMERIC, 'csv', { fromFirstRow });
+      fill(threaded, rows);
+      await threaded.close();
+      assert.equal(threaded.rows, rows);
+      assert.ok(readFileSync(path).equals(readFileSync(plainPath)), `${rows} rows, fromFirstRow ${fromFirstRow}, ${fill.name}`);
+    }
   }
   const withText = new ThreadedWriter(join(folder, 'text.csv'), COLUMNS, 'csv', { fromFirstRow: true });
   assert.equal(withText.rowSlots(BASES[0]!), -1);
@@ -166,13 +206,15 @@ test('writer thread: a CSV table of int, decimal and epoch-ns columns, formatted
     const plain = new CsvWriter(plainPath, BOOK);
     fillNumeric(plain, rows, false);
     await plain.close();
-    const label = `${rows} rows, ${JSON.stringify(options)}`;
-    const path = join(folder, `threaded-${label.replace(/\W+/g, '-')}.csv`);
-    const threaded = new ThreadedWriter(path, BOOK, 'csv', options);
-    fillNumeric(threaded, rows, false);
-    await threaded.close();
-    assert.equal(threaded.rows, rows);
-    assert.ok(readFileSync(path).equals(readFileSync(plainPath)), label);
+    for (const fill of [fillNumeric, fillNumericRuns]) {
+      const label = `${rows} rows, ${JSON.stringify(options)}, ${fill.name}`;
+      const path = join(folder, `threaded-${label.replace(/\W+/g, '-')}.csv`);
+      const threaded = new ThreadedWriter(path, BOOK, 'csv', options);
+      fill(threaded, rows, false);
+      await threaded.close();
+      assert.equal(threaded.rows, rows);
+      assert.ok(readFileSync(path).equals(readFileSync(plainPath)), label);
+    }
   }
 });
 
