@@ -3,7 +3,7 @@
  * the peer doing the same job in the same run. Results go to BENCHMARKS.md. Not a test: no assertion on time.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatenatedLobster } from './inputs.js';
@@ -13,6 +13,8 @@ import { buildNativeReference } from './native.js';
 const root = join(import.meta.dirname, '..', '..');
 const dataDir = process.env.FLOWMINE_DATA ?? join(root, '..', 'shared', 'data');
 const work = join(tmpdir(), 'flowmine-bench');
+// The native reference is built here and the empty script written here before any input is made.
+mkdirSync(work, { recursive: true });
 const cli = join(root, 'bin', 'flowmine.js');
 const peer = join(import.meta.dirname, 'peers', 'tardis-lobster.js');
 const binancePeer = join(import.meta.dirname, 'peers', 'tardis-binance.js');
