@@ -312,9 +312,9 @@ export class Replayer {
    * What the last `applyOrders` of `book` did: whether the book is left in a snapshot, and in row order its
    * findings, reported as `finding` reports them, and the updates it completed (cut to the depth limit
    * there), counted as `completed` counts them and handed to the handler, those between two findings at
-   * once. The records are read, and handed over, where the module wrote them: copied out first, value by
-   * value, then into the run handed over, AMZN ×18 took 12% more instructions a message (×18 − ×6). A
-   * handler may call into the module; it cannot write over them (see `holdRecords`).
+   * once. The records are read, and handed over, where the module wrote them (when they were copied out
+   * value by value, then again into the run handed over, AMZN ×18 − ×6 took 12% more instructions a
+   * message). A handler may call into the module; it cannot write over them (see `holdRecords`).
    */
   private recorded(book: L3Book, batch: EventBatch, inst: number, handler: BestHandler | undefined): void {
     let values = book.records;
